@@ -1,0 +1,1 @@
+"""Command-line shell: parses options, calls :class:`roltrap.core.Roltrap`, prints results."""

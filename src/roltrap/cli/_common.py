@@ -1,0 +1,106 @@
+"""What every CLI command shares: opening the core object, printing tables, turning errors into exits."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from enum import Enum
+from typing import Any
+
+import click
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+from typer.core import TyperGroup
+
+from roltrap.errors import RoltrapError
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class ErrorHandlingGroup(TyperGroup):
+    """Root command group: a user mistake prints one clear message and exits non-zero, no traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RoltrapError as exc:
+            err_console.print(f"[bold red]Fout:[/bold red] {exc.message}", highlight=False, markup=True,
+                              soft_wrap=True)
+            if exc.hint:
+                err_console.print(f"[yellow]Tip:[/yellow] {exc.hint}", highlight=False, soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+
+
+def open_roltrap(ctx: typer.Context) -> Any:
+    """The core object for this invocation (created once, closed when the command ends)."""
+    from roltrap.core import Roltrap
+
+    root = ctx.find_root()
+    obj = root.obj if isinstance(root.obj, dict) else {}
+    root.obj = obj
+    if "rt" not in obj:
+        rt = Roltrap(obj.get("db"), settings=obj.get("settings"))
+        obj["rt"] = rt
+        root.call_on_close(rt.close)
+    return obj["rt"]
+
+
+def _jsonable(v: Any) -> Any:
+    if v is None or v is pd.NA:
+        return None
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if hasattr(v, "item"):
+        return _jsonable(v.item())
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    if hasattr(v, "tolist"):
+        return _jsonable(v.tolist())
+    if isinstance(v, dict):
+        return {k: _jsonable(x) for k, x in v.items()}
+    return v
+
+
+def to_json(data: Any) -> str:
+    if isinstance(data, pd.DataFrame):
+        data = [_jsonable(r) for r in data.to_dict("records")]
+    return json.dumps(_jsonable(data), ensure_ascii=False, indent=2, default=str)
+
+
+def emit(data: pd.DataFrame | dict[str, Any] | list[Any], fmt: Format, *, title: str | None = None) -> None:
+    """Print a result as a Rich table, CSV or JSON on stdout."""
+    if fmt is Format.json:
+        sys.stdout.write(to_json(data) + "\n")
+        return
+    df = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data if isinstance(data, list) else [data])
+    if fmt is Format.csv:
+        df.to_csv(sys.stdout, index=False)
+        return
+    table = Table(title=title, show_lines=False)
+    for col in df.columns:
+        table.add_column(str(col), overflow="fold")
+    for row in df.itertuples(index=False):
+        table.add_row(*[_cell(v) for v in row])
+    console.print(table)
+
+
+def _cell(v: Any) -> str:
+    v = _jsonable(v)
+    if v is None:
+        return "[dim]n.b.[/dim]"
+    if isinstance(v, float):
+        return f"{v:,.1f}".replace(",", "_").replace(".", ",").replace("_", ".") if not v.is_integer() \
+            else f"{int(v):,}".replace(",", ".")
+    if isinstance(v, list):
+        return ", ".join(map(str, v))
+    return str(v)

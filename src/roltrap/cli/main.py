@@ -1,0 +1,110 @@
+"""``roltrap``: the command line. Thin: every command calls the core object and prints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from roltrap.cli import cohort as cohort_cli
+from roltrap.cli import fetch as fetch_cli
+from roltrap.cli import monitor as monitor_cli
+from roltrap.cli import triage as triage_cli
+from roltrap.cli import web as web_cli
+from roltrap.cli._common import ErrorHandlingGroup, Format, console, emit, open_roltrap
+from roltrap.settings import Settings
+
+app = typer.Typer(
+    cls=ErrorHandlingGroup,
+    help="roltrap: wijkmonitor, roltrapanalyse en coachhulp naar de syllabus van BuZz Leiden.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    db: Annotated[Optional[Path], typer.Option("--db", help="DuckDB store file (env ROLTRAP_DB).")] = None,  # noqa: UP045
+) -> None:
+    settings = Settings() if db is None else Settings(db=db)
+    ctx.obj = {"db": settings.db_path, "settings": settings}
+
+
+@app.command()
+def regions(
+    ctx: typer.Context,
+    gemeente: Annotated[Optional[str], typer.Option(help="Only this municipality and its districts.")] = None,  # noqa: UP045
+    level: Annotated[Optional[str], typer.Option(help="gemeente, wijk or buurt.")] = None,  # noqa: UP045
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """List regions with code, name, level, parent and the years held."""
+    rt = open_roltrap(ctx)
+    df = rt.regions(gemeente=gemeente, level=level)
+    emit(df, format, title="Regio's")
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Region code (GM0546, WK054608) or exact name.")],
+    year: Annotated[Optional[int], typer.Option(help="Year; default the year with most figures.")] = None,  # noqa: UP045
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """Every indicator held for one region and year, with unit, label and source."""
+    rt = open_roltrap(ctx)
+    result = rt.show(code, year=year)
+    if format is Format.json:
+        emit(result, format)
+        return
+    rows = [{"indicator": k, "label": v["label"], "value": v["value"], "unit": v["unit"],
+             "year": result["year"], "source": v["source"]} for k, v in result["indicators"].items()]
+    import pandas as pd
+
+    emit(pd.DataFrame(rows), format, title=f"{result['name']} ({result['code']}), {result['year']}")
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="File to load (KWB csv/xlsx, StatLine CSV, OData JSON, "
+                                               "boundaries, …).")],
+    format: Annotated[str, typer.Option("--format", help="auto, or one of the formats in `roltrap import "
+                                                         "--help`.")] = "auto",
+) -> None:
+    """Load a file into the store: detect, validate, report. A failed import changes nothing."""
+    rt = open_roltrap(ctx)
+    report = rt.import_file(path, format=format, progress=True)
+    console.print(report.summary())
+
+
+@app.command()
+def sources(
+    ctx: typer.Context,
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """Every loaded source with provenance and licence."""
+    rt = open_roltrap(ctx)
+    df = rt.sources()
+    cols = ["id", "title", "publisher", "licence", "attribution", "estimate", "rows_loaded", "imported_at"]
+    emit(df[cols] if format is Format.table else df, format, title="Bronnen")
+
+
+@app.command()
+def indicators(
+    ctx: typer.Context,
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """The indicator catalogue: id, Dutch label, unit, kind and how it re-aggregates."""
+    rt = open_roltrap(ctx)
+    emit(rt.catalogue(), format, title="Indicatoren")
+
+
+for _module in (fetch_cli, monitor_cli, triage_cli, cohort_cli, web_cli):
+    _module.register(app)
+
+
+def run() -> None:
+    app()

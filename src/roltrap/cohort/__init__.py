@@ -1,0 +1,1 @@
+"""Escalator measured on person-year records (syllabus §12): cohorts, turnover and trajectories."""

@@ -1,0 +1,83 @@
+"""Compute engines for person-level work: one Ibis backend, DuckDB in-process or PySpark.
+
+The metrics in :mod:`roltrap.cohort.metrics` are Ibis expressions, so the same analysis runs on
+either backend. DuckDB is the default and needs nothing. Spark is for inputs that outgrow one
+machine:
+
+* local mode (default ``ROLTRAP_SPARK_MASTER=local[2]``): a JVM on this machine, ~15 s to start;
+* a cluster: ``ROLTRAP_SPARK_MASTER=spark://host:7077 roltrap cohort analyse --engine spark
+  --input /shared/person-years ...``. The input folder must then be on storage every executor can
+  read (NFS, HDFS ``hdfs://...``, S3 ``s3a://...``), and the executors need the same PySpark
+  version (4.0.x) as this machine. Install with ``pip install 'roltrap[spark]'`` and a Java 17 runtime.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from typing import Any, Literal
+
+import ibis
+
+from roltrap.errors import EngineError
+from roltrap.settings import Settings
+
+Engine = Literal["duckdb", "spark"]
+ENGINES: tuple[str, ...] = ("duckdb", "spark")
+
+
+def connect(engine: str = "duckdb", *, settings: Settings | None = None, session: Any = None) -> Any:
+    """An Ibis backend for ``engine``.
+
+    ``session`` lets a caller (tests, a notebook) pass an existing SparkSession so one JVM serves
+    many analyses; otherwise one is created from ``settings.spark_master``.
+    """
+    settings = settings or Settings()
+    if engine == "duckdb":
+        return ibis.duckdb.connect()
+    if engine == "spark":
+        if session is None:
+            session = spark_session(settings=settings)
+        return ibis.pyspark.connect(session)
+    raise EngineError(f"Onbekende rekenmachine '{engine}'.", hint="Kies --engine duckdb of --engine spark.")
+
+
+def spark_session(*, settings: Settings | None = None, app_name: str = "roltrap-cohort") -> Any:
+    """A SparkSession on ``settings.spark_master``; clear errors when PySpark or Java is missing."""
+    settings = settings or Settings()
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise EngineError(
+            "PySpark is niet geïnstalleerd, dus --engine spark kan niet draaien.",
+            hint="Installeer de Spark-extra: pip install 'roltrap[spark]' (en een Java 17 runtime), "
+                 "of gebruik --engine duckdb.") from exc
+    if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
+        raise EngineError(
+            "Spark heeft Java nodig, maar er is geen Java gevonden (geen JAVA_HOME, geen 'java' op PATH).",
+            hint="Installeer Java 17 (bijv. apt-get install openjdk-17-jre-headless) of gebruik --engine duckdb.")
+    try:
+        return (SparkSession.builder.master(settings.spark_master).appName(app_name)
+                .config("spark.ui.enabled", "false")
+                .config("spark.sql.shuffle.partitions", "4")
+                .config("spark.sql.session.timeZone", "UTC")
+                .getOrCreate())
+    except Exception as exc:  # the JVM reports many kinds of start failures
+        raise EngineError(f"Spark kon niet starten op master '{settings.spark_master}': {exc}",
+                          hint="Controleer ROLTRAP_SPARK_MASTER en de Java-installatie, "
+                               "of gebruik --engine duckdb.") from exc
+
+
+def load(con: Any, files: tuple[Any, ...] | list[Any], *, fmt: str) -> Any:
+    """The person-year files as an Ibis table on ``con`` (either backend), columns as stored."""
+    paths = [str(p) for p in files]
+    if con.name == "pyspark":
+        session = con._session
+        reader = session.read
+        df = reader.parquet(*paths) if fmt == "parquet" else reader.csv(paths, header=True, inferSchema=False)
+        name = f"person_years_{abs(hash(tuple(paths))) % 10**10}"
+        df.createOrReplaceTempView(name)
+        return con.table(name)
+    if fmt == "parquet":
+        return con.read_parquet(paths, union_by_name=True)
+    return con.read_csv(paths, all_varchar=True, union_by_name=True)

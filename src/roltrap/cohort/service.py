@@ -1,0 +1,218 @@
+"""``rt.cohort``: synthetic populations and the escalator analysis, on DuckDB or Spark.
+
+The service reads marginals and region codes through the core object, validates the input
+(:mod:`.schema`), runs the Ibis metrics (:mod:`.metrics`) on the chosen engine (:mod:`.engines`)
+and turns the aggregates into protected tables (:mod:`.tables`). The result is JSON-able.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from roltrap.cohort import engines, metrics, tables
+from roltrap.cohort.metrics import CohortSpec
+from roltrap.cohort.schema import PersonYearInput, validate
+from roltrap.cohort.synth import District, Marginals, SynthParams, SynthReport, generate
+from roltrap.errors import ConfigError, NotAvailableError
+
+if TYPE_CHECKING:
+    from roltrap.core import Roltrap
+
+Progress = Callable[[str, int, int], None]  # (step label, done, total)
+AGE_COLS = ("a_00_14", "a_15_24", "a_25_44", "a_45_64", "a_65_oo")
+STEPS = ("cohort", "retentie", "bestemming", "trajecten", "doorstroom", "rolmodellen")
+
+
+def run_analysis(con: Any, inp: PersonYearInput, spec: CohortSpec, *, min_cell: int = 10, reps: int = 999,
+                 seed: int = 42, cache: bool = True, progress: Progress | None = None) -> dict[str, Any]:
+    """The whole escalator analysis of ``inp`` on the Ibis backend ``con``; JSON-able result."""
+    t0 = time.perf_counter()
+
+    def step(i: int) -> None:
+        if progress:
+            progress(STEPS[min(i, len(STEPS) - 1)], i, len(STEPS))
+
+    raw = engines.load(con, inp.files, fmt=inp.format)
+    py = metrics.prepare(raw, income=inp.income, spec=spec)
+    if cache:
+        py = py.cache()  # one scan of the files; every metric below reads the cached window
+    coh = metrics.cohort(py, spec)
+    step(0)
+    levels = _sorted(metrics.cohort_levels(coh).to_pandas())
+    if levels.empty or int(levels["persons"].sum()) == 0:
+        raise NotAvailableError(
+            f"Geen personen van {spec.age_min}–{spec.age_max} jaar in {spec.gemeente} in {spec.base_year}.",
+            hint=f"De invoer loopt van {inp.years[0]} tot {inp.years[1]}; kies een ander basisjaar, "
+                 f"leeftijd of gemeente.")
+    step(1)
+    ret = _sorted(metrics.retention(py, coh, spec).to_pandas())
+    step(2)
+    status = metrics.end_status(py, coh, spec)
+    dest = _sorted(metrics.destinations(status).to_pandas())
+    step(3)
+    # Engines return rows in any order; sort so sums and the seeded bootstrap are engine-independent.
+    hist = _sorted(metrics.gain_histogram(py, status, spec).to_pandas())
+    newl = _sorted(metrics.newcomer_levels(py, spec).to_pandas())
+    step(4)
+    turn = _sorted(metrics.turnover(py, spec).to_pandas())
+    step(5)
+    rm = _sorted(metrics.role_model(py, coh, spec).to_pandas())
+    step(6)
+
+    tally = tables.Tally()
+    cohort_size = levels.rename(columns={"origin": "wijk"})[["wijk", "persons"]].sort_values("wijk")
+    small = cohort_size["persons"] < min_cell
+    tally.primary += int(small.sum())
+    cohort_size["persons"] = cohort_size["persons"].astype("Float64").mask(small)
+    retention = tables.retention_table(ret, base_year=spec.base_year, follow=spec.follow, min_cell=min_cell,
+                                       tally=tally)
+    destinations = tables.destinations_table(dest, min_cell=min_cell, tally=tally)
+    traj, esc, pooled = tables.trajectories_tables(hist, levels, min_cell=min_cell, reps=reps, seed=seed,
+                                                   tally=tally)
+    newl = newl.sort_values("wijk").reset_index(drop=True)
+    nl_ok = (newl["persons"] >= min_cell) & (newl["pct_n"] >= min_cell)
+    tally.primary += int((~nl_ok).sum())
+    newcomers = pd.DataFrame({"wijk": newl["wijk"],
+                              "persons": newl["persons"].astype("Float64").mask(~nl_ok),
+                              "mean_pct": (newl["pct_sum"] / newl["pct_n"].where(newl["pct_n"] > 0))
+                              .astype("Float64").mask(~nl_ok)})
+    turnover, speed = tables.turnover_table(turn, min_cell=min_cell, tally=tally)
+    role = tables.role_model_table(rm, min_cell=min_cell, tally=tally)
+    return {
+        "parameters": {"gemeente": spec.gemeente, "base_year": spec.base_year, "age_min": spec.age_min,
+                       "age_max": spec.age_max, "follow": spec.follow, "end_year": spec.end_year,
+                       "min_cell": min_cell, "bootstrap_reps": reps, "seed": seed,
+                       "climb_points": metrics.CLIMB_POINTS, "engine": con.name},
+        "input": {"rows": inp.rows, "persons": inp.persons, "years": list(inp.years),
+                  "synthetic": inp.synthetic, "income": inp.income},
+        "cohort": _records(cohort_size),
+        "retention": _records(retention),
+        "destinations": _records(destinations),
+        "trajectories": _records(traj.sort_values(["wijk", "group"])),
+        "newcomers": _records(newcomers),
+        "escalator": _records(esc),
+        "escalator_low_income": pooled,
+        "turnover": _records(turnover.sort_values(["wijk", "year"])),
+        "replacement_speed": _records(speed),
+        "role_model": _records(role),
+        "suppressed": tally.as_dict(),
+        "seconds": round(time.perf_counter() - t0, 3),
+    }
+
+
+def _sorted(df: pd.DataFrame) -> pd.DataFrame:
+    keys = [c for c in df.columns if df[c].dtype == object or c in ("k", "year", "climbed", "gain")]
+    return df.sort_values(keys, na_position="last").reset_index(drop=True)
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as plain dicts; NA → None (shown as 'onderdrukt' / null, never 0).
+
+    Floats are rounded to 6 decimals: equal on every engine (sums in another order differ in the
+    last bits) and ample for shares and percentile points.
+    """
+    out = []
+    for rec in df.to_dict("records"):
+        clean: dict[str, Any] = {}
+        for k, v in rec.items():
+            if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+                v = None
+            elif hasattr(v, "item"):
+                v = v.item()
+            clean[str(k)] = round(v, 6) if isinstance(v, float) else v
+        out.append(clean)
+    return out
+
+
+class CohortService:
+    """Escalator analysis of person-year records, and synthetic Leidens to try it on."""
+
+    def __init__(self, rt: Roltrap) -> None:
+        self.rt = rt
+
+    # -- marginals from the store ------------------------------------------------------------
+    def marginals(self, gemeente: str, *, year: int = 2021) -> Marginals:
+        """District sizes, age structure, mobility, income and settler origins of ``gemeente``."""
+        gm = self.rt.region(gemeente)["code"]
+        inds = ["a_inw", *AGE_COLS, "g_ink_pi"]
+        wide = self.rt.wide(year=year, indicators=inds, level="wijk", gemeente=gm)
+        wide = wide[wide["a_inw"].notna() & (wide["a_inw"] > 0)] if "a_inw" in wide else wide.iloc[0:0]
+        if wide.empty:
+            raise NotAvailableError(f"Geen inwonertallen per wijk voor {gm} in {year}.",
+                                    hint="Laad de KWB-cijfers per wijk (roltrap import) of kies een andere gemeente.")
+        moves = self.rt.observations(indicators=["elan_moves_pp"], level="wijk", gemeente=gm)
+        income = self.rt.observations(indicators=["elan_income_mean"], level="wijk", gemeente=gm)
+        inc_mean = income.dropna(subset=["value"]).groupby("region_code")["value"].mean()
+        districts = []
+        for code, r in wide.sort_index().iterrows():
+            ages = tuple(float(r[c]) if pd.notna(r[c]) else 0.0 for c in AGE_COLS)
+            if sum(ages) <= 0:
+                ages = (0.15, 0.12, 0.3, 0.26, 0.17)
+            mv = moves[moves["region_code"] == code].dropna(subset=["value"])
+            rates = {int(y): float(v) for y, v in zip(mv["year"], mv["value"], strict=True)}
+            inc = inc_mean.get(code)
+            if inc is None or pd.isna(inc):
+                inc = r.get("g_ink_pi")
+            districts.append(District(code=str(code), name=str(r["name"]), population=float(r["a_inw"]),
+                                      age_shares=ages, income=float(inc) if pd.notna(inc) else 0.0,
+                                      move_rates=rates))
+        flows = self.rt.flows(codes=[gm])
+        inflow = flows[flows["direction"] == "in"]
+        tot = inflow.loc[inflow["origin"] == "totaal", "persons"].sum()
+        abroad = inflow.loc[inflow["origin"] == "buitenland", "persons"].sum()
+        share = float(abroad / tot) if tot and tot > 0 else 0.35
+        wijken = self.rt.regions(level="wijk")
+        outside = tuple(sorted(c for c in wijken["code"] if not str(c).startswith("WK" + gm[2:6])))
+        return Marginals(gemeente=gm, districts=tuple(districts), abroad_share=share, outside_wijken=outside)
+
+    # -- synthetic population ----------------------------------------------------------------
+    def synth(self, out: Path | str, *, gemeente: str | None = None, years: tuple[int, int] = (2005, 2022),
+              scale: float = 1.0, seed: int = 42, escalator: float = 0.5, overwrite: bool = False,
+              progress: Callable[[int, int], None] | None = None) -> SynthReport:
+        """Write a synthetic person-year population of ``gemeente`` (marked synthetic) to ``out``."""
+        m = self.marginals(gemeente or self.rt.settings.gemeente)
+        return generate(m, Path(out), params=SynthParams(years=years, scale=scale, seed=seed, escalator=escalator),
+                        overwrite=overwrite, progress=progress)
+
+    # -- analysis ----------------------------------------------------------------------------
+    def validate(self, input: Path | str) -> PersonYearInput:
+        regions = self.rt.regions()
+        wijken = set(regions.loc[regions["level"].isin(["wijk"]), "code"])
+        gemeenten = set(regions.loc[regions["level"] == "gemeente", "code"])
+        return validate(Path(input), known_wijken=wijken or None, known_gemeenten=gemeenten or None)
+
+    def analyse(self, input: Path | str, *, gemeente: str | None = None, base_year: int = 2005,
+                age: tuple[int, int] = (25, 44), follow: int = 13, engine: str | None = None,
+                con: Any = None, reps: int = 999, seed: int = 42, progress: Progress | None = None
+                ) -> dict[str, Any]:
+        """Retention, destinations, trajectories, escalator score, turnover and role-model departure.
+
+        ``con`` reuses an Ibis backend (e.g. one Spark session for many runs); otherwise one is made
+        for ``engine`` (default from settings).
+        """
+        if age[0] > age[1]:
+            raise ConfigError(f"Leeftijd {age[0]}-{age[1]}: de ondergrens ligt boven de bovengrens.",
+                              hint="Bijv. --age 25-44.")
+        if follow < 1:
+            raise ConfigError("--follow moet minstens 1 jaar zijn.")
+        gm = self.rt.region(gemeente or self.rt.settings.gemeente)["code"]
+        inp = self.validate(input)
+        if not (inp.years[0] <= base_year and base_year + follow <= inp.years[1]):
+            raise NotAvailableError(
+                f"De invoer loopt van {inp.years[0]} tot {inp.years[1]}; basisjaar {base_year} met "
+                f"{follow} jaar volgen vraagt {base_year}–{base_year + follow}.",
+                hint="Kies een later basisjaar of een kortere --follow.")
+        spec = CohortSpec(gemeente=gm, base_year=base_year, age_min=age[0], age_max=age[1], follow=follow)
+        if con is None:
+            con = engines.connect(engine or self.rt.settings.engine, settings=self.rt.settings)
+        result = run_analysis(con, inp, spec, min_cell=self.rt.settings.min_cell, reps=reps, seed=seed,
+                              progress=progress)
+        names = dict(zip(self.rt.regions(gemeente=gm)["code"], self.rt.regions(gemeente=gm)["name"],
+                         strict=True))
+        result["wijk_names"] = {w: names.get(w, w) for w in sorted({r["wijk"] for r in result["cohort"]})}
+        return result

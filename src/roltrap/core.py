@@ -1,0 +1,274 @@
+"""The one core object. The CLI and the web app are thin shells around :class:`Roltrap`.
+
+``Roltrap`` opens the store (creating it from the bundled Leiden data on first use) and answers
+questions about regions and their figures. Analyses hang off it as attributes:
+``rt.monitor`` (districts, issue "district monitor"), ``rt.triage`` (coach's aid) and
+``rt.cohort`` (escalator measured on person-year records).
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from roltrap import bundle
+from roltrap.errors import NotFoundError
+from roltrap.settings import Settings
+from roltrap.store import Store
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from roltrap.io.importer import ImportReport
+
+
+def _clean(value: Any) -> Any:
+    """NaN/NA → None so JSON says null (never 0) for a missing figure."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+class Roltrap:
+    """Open (and on first use create) the store and answer questions about it.
+
+    >>> rt = Roltrap()                       # default store in the user's data folder
+    >>> rt.show("GM0546", year=2021)["indicators"]["a_inw"]["value"]
+    124093.0
+    """
+
+    def __init__(self, path: Path | str | None = None, *, settings: Settings | None = None,
+                 read_only: bool | None = None) -> None:
+        self.settings = settings or Settings()
+        db = Path(path) if path is not None else self.settings.db_path
+        ro = self.settings.read_only if read_only is None else read_only
+        fresh = str(db) == ":memory:" or not db.exists()
+        if fresh and ro:
+            # A read-only deployment still needs a store: build it, then reopen read-only.
+            Store(db).close()
+        self.store = Store(db, read_only=ro and not fresh)
+        if not ro and self.store.is_empty():
+            bundle.load_into(self.store)
+        elif fresh and ro:
+            tmp = Store(db)
+            bundle.load_into(tmp)
+            tmp.close()
+            self.store = Store(db, read_only=True)
+        self.path = db
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Roltrap:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- regions ----------------------------------------------------------------------------
+    def regions(self, *, gemeente: str | None = None, level: str | None = None) -> pd.DataFrame:
+        """Regions with code, name, level, parent and the years for which figures are held."""
+        sql = """
+            SELECT r.code, r.name, r.level, r.parent, r.boundary_year,
+                   list_sort(list_distinct(list(o.year) FILTER (WHERE o.year IS NOT NULL))) AS years
+            FROM regions r LEFT JOIN observations o ON o.region_code = r.code
+            WHERE 1=1"""
+        params: list[object] = []
+        if gemeente:
+            gm = self.region(gemeente)["code"]
+            sql += (" AND (r.code = ? OR r.parent = ?"
+                    " OR r.parent IN (SELECT code FROM regions WHERE parent = ?))")
+            params += [gm, gm, gm]
+        if level:
+            sql += " AND r.level = ?"
+            params.append(level)
+        sql += (" GROUP BY r.code, r.name, r.level, r.parent, r.boundary_year"
+                " ORDER BY r.level = 'land' DESC, r.level = 'gemeente' DESC, r.code")
+        return self.store.query(sql, params)
+
+    def region(self, code: str) -> dict[str, Any]:
+        """One region by code; codes are normalised (``546`` → ``GM0546``, padding stripped)."""
+        from roltrap.io.codes import normalise_code
+
+        norm = normalise_code(code)
+        df = self.store.query("SELECT * FROM regions WHERE code = ?", [norm])
+        if df.empty:
+            by_name = self.store.query("SELECT * FROM regions WHERE lower(name) = lower(?)", [code.strip()])
+            if len(by_name) == 1:
+                df = by_name
+            else:
+                raise NotFoundError(
+                    f"Unknown region '{code}'.",
+                    hint="List the known regions with `roltrap regions`; codes look like GM0546 or WK054608.")
+        rec = df.iloc[0].to_dict()
+        return {k: _clean(v) for k, v in rec.items()}
+
+    def children(self, code: str, *, level: str | None = None) -> pd.DataFrame:
+        code = self.region(code)["code"]
+        sql = "SELECT code, name, level, parent FROM regions WHERE parent = ?"
+        params: list[object] = [code]
+        if level:
+            sql += " AND level = ?"
+            params.append(level)
+        return self.store.query(sql + " ORDER BY code", params)
+
+    # -- figures ----------------------------------------------------------------------------
+    def years(self, code: str) -> list[int]:
+        code = self.region(code)["code"]
+        df = self.store.query("SELECT DISTINCT year FROM observations WHERE region_code = ? ORDER BY year",
+                              [code])
+        return [int(y) for y in df["year"]]
+
+    def show(self, code: str, *, year: int | None = None) -> dict[str, Any]:
+        """Every indicator held for a region and year (default: the latest year with KWB data)."""
+        reg = self.region(code)
+        years = self.years(reg["code"])
+        if not years:
+            raise NotFoundError(f"No figures are held for {reg['code']} ({reg['name']}).")
+        if year is None:
+            counts = self.store.query(
+                "SELECT year, count(value) AS n FROM observations WHERE region_code = ? GROUP BY year "
+                "ORDER BY n DESC, year DESC LIMIT 1", [reg["code"]])
+            year = int(counts["year"].iloc[0])
+        elif year not in years:
+            raise NotFoundError(f"No figures for {reg['code']} in {year}.",
+                                hint=f"Years held: {', '.join(map(str, years))}.")
+        df = self.store.query(
+            """SELECT o.indicator_id, o.value, i.unit, i.label, i.kind, i.decimals, s.title AS source,
+                      s.estimate
+               FROM observations o JOIN indicators i ON i.id = o.indicator_id
+               JOIN sources s ON s.id = o.source_id
+               WHERE o.region_code = ? AND o.year = ? ORDER BY i.theme, o.indicator_id""",
+            [reg["code"], year])
+        indicators = {
+            r.indicator_id: {"value": _clean(r.value), "unit": r.unit, "label": r.label,
+                             "source": r.source, "estimate": bool(r.estimate)}
+            for r in df.itertuples()
+        }
+        return {"code": reg["code"], "name": reg["name"], "level": reg["level"], "parent": reg["parent"],
+                "year": year, "indicators": indicators}
+
+    def observations(self, *, codes: list[str] | None = None, indicators: list[str] | None = None,
+                     years: list[int] | None = None, level: str | None = None,
+                     gemeente: str | None = None) -> pd.DataFrame:
+        """Long table: region_code, name, level, parent, year, indicator_id, value, source_id, estimate."""
+        sql = """SELECT o.region_code, r.name, r.level, r.parent, o.year, o.indicator_id, o.value,
+                        o.source_id, s.estimate
+                 FROM observations o JOIN regions r ON r.code = o.region_code
+                 JOIN sources s ON s.id = o.source_id WHERE 1=1"""
+        params: list[object] = []
+        if codes is not None:
+            sql += " AND o.region_code IN (SELECT unnest(?))"
+            params.append(list(codes))
+        if indicators is not None:
+            sql += " AND o.indicator_id IN (SELECT unnest(?))"
+            params.append(list(indicators))
+        if years is not None:
+            sql += " AND o.year IN (SELECT unnest(?))"
+            params.append([int(y) for y in years])
+        if level is not None:
+            sql += " AND r.level = ?"
+            params.append(level)
+        if gemeente is not None:
+            gm = self.region(gemeente)["code"]
+            sql += " AND (r.code = ? OR r.parent = ?)"
+            params += [gm, gm]
+        return self.store.query(sql + " ORDER BY o.region_code, o.year, o.indicator_id", params)
+
+    def wide(self, *, year: int, indicators: list[str] | None = None, level: str | None = None,
+             gemeente: str | None = None, codes: list[str] | None = None) -> pd.DataFrame:
+        """One row per region (index: code; columns name, level, parent, then one per indicator)."""
+        long = self.observations(codes=codes, indicators=indicators, years=[year], level=level,
+                                 gemeente=gemeente)
+        if long.empty:
+            return pd.DataFrame(columns=["name", "level", "parent", *(indicators or [])])
+        # Pivot on the code alone: a multi-column index with dropna=False would form every combination
+        # of code, name, level and parent, and a NULL parent (the country) would drop the row.
+        values = long.pivot_table(index="region_code", columns="indicator_id", values="value",
+                                  aggfunc="first", dropna=False)
+        values.columns.name = None
+        meta = long.drop_duplicates("region_code").set_index("region_code")[["name", "level", "parent"]]
+        wide = meta.join(values)
+        for ind in indicators or []:
+            if ind not in wide.columns:
+                wide[ind] = float("nan")
+        return wide
+
+    def flows(self, *, codes: list[str] | None = None, years: list[int] | None = None) -> pd.DataFrame:
+        """Settlers (direction ``in``) and leavers (``out``) per region, year and origin."""
+        sql = "SELECT f.*, r.name FROM flows f JOIN regions r ON r.code = f.region_code WHERE 1=1"
+        params: list[object] = []
+        if codes is not None:
+            sql += " AND f.region_code IN (SELECT unnest(?))"
+            params.append(list(codes))
+        if years is not None:
+            sql += " AND f.year IN (SELECT unnest(?))"
+            params.append([int(y) for y in years])
+        return self.store.query(sql + " ORDER BY region_code, year, direction, origin", params)
+
+    def catalogue(self) -> pd.DataFrame:
+        return self.store.query("SELECT * FROM indicators ORDER BY theme, id")
+
+    def indicator(self, indicator_id: str) -> dict[str, Any]:
+        df = self.store.query("SELECT * FROM indicators WHERE id = ?", [indicator_id])
+        if df.empty:
+            raise NotFoundError(f"Unknown indicator '{indicator_id}'.",
+                                hint="See the catalogue with `roltrap indicators`.")
+        return {k: _clean(v) for k, v in df.iloc[0].to_dict().items()}
+
+    def sources(self) -> pd.DataFrame:
+        return self.store.query("SELECT * FROM sources ORDER BY id")
+
+    def geometries(self, *, gemeente: str | None = None, level: str = "wijk",
+                   boundary_year: int | None = None) -> gpd.GeoDataFrame:
+        """Region polygons in RD New (EPSG:28992), newest boundary year unless asked otherwise."""
+        import geopandas as gpd
+        import shapely
+
+        sql = """SELECT g.region_code AS code, r.name, r.parent, g.boundary_year, g.geom_wkb
+                 FROM geometries g JOIN regions r ON r.code = g.region_code WHERE r.level = ?"""
+        params: list[object] = [level]
+        if gemeente:
+            gm = self.region(gemeente)["code"]
+            sql += " AND (r.parent = ? OR r.code = ?)"
+            params += [gm, gm]
+        if boundary_year is not None:
+            sql += " AND g.boundary_year = ?"
+            params.append(boundary_year)
+        else:
+            sql += (" QUALIFY g.boundary_year = max(g.boundary_year) OVER (PARTITION BY g.region_code)")
+        df = self.store.query(sql, params)
+        geom = shapely.from_wkb(df.pop("geom_wkb").map(bytes).to_numpy())
+        return gpd.GeoDataFrame(df, geometry=geom, crs="EPSG:28992")
+
+    # -- imports ----------------------------------------------------------------------------
+    def import_file(self, path: Path | str, *, format: str = "auto", progress: bool = False) -> ImportReport:
+        """Read, validate and load one file; nothing changes when validation fails."""
+        from roltrap.io.importer import import_file
+
+        return import_file(self.store, Path(path), format=format, progress=progress)
+
+    # -- analyses ---------------------------------------------------------------------------
+    @cached_property
+    def monitor(self) -> Any:
+        from roltrap.monitor.service import DistrictMonitor
+
+        return DistrictMonitor(self)
+
+    @cached_property
+    def triage(self) -> Any:
+        from roltrap.triage.service import TriageService
+
+        return TriageService(self)
+
+    @cached_property
+    def cohort(self) -> Any:
+        from roltrap.cohort.service import CohortService
+
+        return CohortService(self)

@@ -1,0 +1,104 @@
+"""Helpers shared by the CBS loaders: sources, years from file names, long observation frames."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from roltrap.errors import InputError, Problem
+from roltrap.io._parse import parse_series
+
+CBS_LICENCE = "CC BY 4.0"
+CBS_ATTRIBUTION = "Bron: CBS"
+
+_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-9]\d)(?!\d)")
+
+
+def year_from_name(path: Path | str) -> int | None:
+    """The one year a file name mentions (``kwb-2021.csv`` → 2021); None when none or several."""
+    years = set(_YEAR.findall(Path(path).name))
+    return int(years.pop()) if len(years) == 1 else None
+
+
+def cbs_source(source_id: str, title: str, path: Path | str, **extra: object) -> dict[str, object]:
+    """A ``sources`` row for a CBS publication (CC BY 4.0, "Bron: CBS")."""
+    src: dict[str, object] = {
+        "id": source_id,
+        "title": title,
+        "publisher": "CBS",
+        "licence": CBS_LICENCE,
+        "attribution": CBS_ATTRIBUTION,
+        "provenance": None,
+        "file": Path(path).name,
+        "estimate": False,
+        "rows_loaded": None,
+    }
+    src.update(extra)
+    return src
+
+
+def parse_columns(
+    frame: pd.DataFrame, columns: list[str], *, file: str, decimal: str = ".", header_rows: int = 1
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Parse text columns to floats, collecting a Problem for every cell that is not a number."""
+    parsed: dict[str, pd.Series] = {}
+    problems: list[Problem] = []
+    for col in columns:
+        values, bad = parse_series(frame[col], decimal=decimal)
+        parsed[col] = values
+        for idx in bad:
+            pos = frame.index.get_loc(idx)
+            row = int(pos) + 1 + header_rows if isinstance(pos, int) else None
+            problems.append(
+                Problem(
+                    "expected a number or a CBS symbol (. x - ?)", file, row, col, str(frame.at[idx, col])
+                )
+            )
+    return pd.DataFrame(parsed, index=frame.index, columns=columns, dtype="float64"), problems
+
+
+def to_long(
+    values: pd.DataFrame, *, codes: pd.Series, years: pd.Series, keep_empty_columns: bool = False
+) -> pd.DataFrame:
+    """Wide parsed values → observations (region_code, year, indicator_id, value).
+
+    Per year, a column with no value at all is left out (a first-release file leaves whole columns
+    empty: that is "not published yet", not "suppressed"); single missing cells stay as NULL.
+    """
+    wide = values.assign(_code=codes.to_numpy(), _year=years.to_numpy())
+    long = wide.melt(id_vars=["_code", "_year"], var_name="indicator_id", value_name="value")
+    long = long.rename(columns={"_code": "region_code", "_year": "year"})
+    if not keep_empty_columns:
+        has = long.groupby(["year", "indicator_id"])["value"].transform("count") > 0
+        long = long[has]
+    long["year"] = long["year"].astype("int64")
+    long["value"] = long["value"].astype("float64")
+    return long[["region_code", "year", "indicator_id", "value"]].reset_index(drop=True)
+
+
+def raise_if(problems: list[Problem], message: str, *, file: Path | str, hint: str | None = None) -> None:
+    if problems:
+        raise InputError(message, problems=problems, file=file, hint=hint)
+
+
+def read_text_table(path: Path, *, sep: str | None = None, encoding: str = "utf-8") -> pd.DataFrame:
+    """A CSV (or xlsx) as all-text cells, so that symbols and leading zeros survive."""
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+            df = pd.read_excel(path, dtype=str).fillna("")
+        else:
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep or ",", encoding=encoding)
+    except FileNotFoundError as exc:
+        raise InputError(f"File not found: {path}", file=path) from exc
+    except (UnicodeDecodeError, pd.errors.ParserError, ValueError) as exc:
+        raise InputError(
+            f"Cannot read {path.name} as a table: {exc}",
+            file=path,
+            hint="Expected a comma-separated UTF-8 CSV with a header row (or an .xlsx sheet).",
+        ) from exc
+    if df.empty and len(df.columns) == 0:
+        raise InputError(f"{path.name} is empty.", file=path)
+    df.columns = [str(c).strip() for c in df.columns]
+    return df

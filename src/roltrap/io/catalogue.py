@@ -1,0 +1,71 @@
+"""The indicator catalogue shipped with roltrap (``data/catalogue.csv``).
+
+One row per indicator id (CBS KWB short names, ``elan_`` ids for ELAN estimates, a few ids for other
+CBS tables), with its Dutch label and unit, its kind, and how it aggregates from districts upward.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from roltrap.errors import InputError, Problem
+from roltrap.store import AGGREGATIONS, COLUMNS, KINDS
+
+CATALOGUE_FILE = Path(str(resources.files("roltrap") / "data" / "catalogue.csv"))
+
+
+def read_catalogue(path: Path = CATALOGUE_FILE) -> pd.DataFrame:
+    """The catalogue as a frame with the columns of the ``indicators`` table, checked for consistency."""
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in COLUMNS["indicators"] if c not in df.columns]
+    if missing:
+        raise InputError(f"The catalogue {path.name} lacks the columns {', '.join(missing)}.", file=path)
+    problems: list[Problem] = []
+    ids = set(df["id"])
+    for i, r in enumerate(df.itertuples(index=False), start=2):
+        if r.kind not in KINDS:
+            problems.append(Problem(f"kind must be one of {', '.join(KINDS)}", str(path), i, "kind", r.kind))
+        if r.aggregation not in AGGREGATIONS:
+            problems.append(
+                Problem(
+                    f"aggregation must be one of {', '.join(AGGREGATIONS)}",
+                    str(path),
+                    i,
+                    "aggregation",
+                    r.aggregation,
+                )
+            )
+        if r.aggregation == "weighted_mean" and r.weight not in ids:
+            problems.append(
+                Problem(
+                    "weighted_mean needs the id of a catalogued weight indicator",
+                    str(path),
+                    i,
+                    "weight",
+                    r.weight,
+                )
+            )
+        if not r.decimals.isdigit():
+            problems.append(
+                Problem("decimals must be a whole number >= 0", str(path), i, "decimals", r.decimals)
+            )
+    dup = df["id"][df["id"].duplicated()].tolist()
+    problems += [Problem("duplicate indicator id", str(path), None, "id", d) for d in dup]
+    if problems:
+        raise InputError(f"The catalogue {path.name} is inconsistent.", problems=problems, file=path)
+    out = df[COLUMNS["indicators"]].copy()
+    out["decimals"] = out["decimals"].astype("int64")
+    for col in ("weight", "theme", "description"):
+        out[col] = out[col].replace("", None)
+    return out.reset_index(drop=True)
+
+
+def indicators_for(ids: list[str] | set[str], catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Catalogue rows for ``ids`` plus the weight indicators they refer to."""
+    cat = read_catalogue() if catalogue is None else catalogue
+    wanted = set(ids)
+    weights = set(cat.loc[cat["id"].isin(wanted), "weight"].dropna())
+    return cat[cat["id"].isin(wanted | weights)].reset_index(drop=True)

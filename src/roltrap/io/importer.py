@@ -1,0 +1,376 @@
+"""Import one file into the store: detect the format, read, validate, write in one transaction, report.
+
+The order matters: everything that can fail (reading, schema validation, references to regions and
+indicators) happens before :meth:`roltrap.store.Store.apply`, which writes all tables in one
+transaction. A failed import therefore changes nothing; an interrupted one (Ctrl-C) is rolled back.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.text import Text
+
+from roltrap.errors import InputError, NotAvailableError, Problem
+from roltrap.io._read import check_file, head_text, read_table, sniff_separator
+from roltrap.store import Batch, Store
+
+Reader = Callable[[Path, Store], Batch]
+
+
+def _kwb(path: Path, store: Store) -> Batch:
+    from roltrap.io.kwb import read_kwb
+
+    return read_kwb(path)
+
+
+def _statline(path: Path, store: Store) -> Batch:
+    from roltrap.io.statline import read_statline
+
+    return read_statline(path)
+
+
+def _odata(path: Path, store: Store) -> Batch:
+    from roltrap.io.odata import read_odata
+
+    return read_odata(path)
+
+
+def _odata_csv(path: Path, store: Store) -> Batch:
+    from roltrap.io.odata import read_odata_csv
+
+    return read_odata_csv(path)
+
+
+def _known_regions(store: Store) -> pd.DataFrame:
+    return store.query("SELECT code, name, level FROM regions")
+
+
+def _cbs37230(path: Path, store: Store) -> Batch:
+    from roltrap.io.population import read_population_changes
+
+    return read_population_changes(path, regions=_known_regions(store))
+
+
+def _bevolking(path: Path, store: Store) -> Batch:
+    from roltrap.io.population import read_population_stock
+
+    return read_population_stock(path, regions=_known_regions(store))
+
+
+def _woningen(path: Path, store: Store) -> Batch:
+    from roltrap.io.population import read_housing_stock
+
+    return read_housing_stock(path, regions=_known_regions(store))
+
+
+def _boundaries(path: Path, store: Store) -> Batch:
+    from roltrap.io.boundaries import read_boundaries
+
+    return read_boundaries(path)
+
+
+def _wbk(path: Path, store: Store) -> Batch:
+    from roltrap.io.wbk import read_wbk
+
+    return read_wbk(path)
+
+
+def _elan(path: Path, store: Store) -> Batch:
+    from roltrap.io.elan import read_elan
+
+    return read_elan(path)
+
+
+#: Every format ``roltrap import --format`` accepts, with a Dutch description.
+FORMATS: dict[str, tuple[str, Reader]] = {
+    "kwb": ("CBS Kerncijfers wijken en buurten (kwb-JJJJ.csv/.xlsx, kolommen gwb_code_10, a_inw, …)", _kwb),
+    "statline": ("StatLine-CSV met statistische symbolen (;-gescheiden, 'Regioaanduiding/Codering (code)')",
+                 _statline),
+    "odata": ("StatLine OData-tabel als JSON (roltrap fetch, cbsodata)", _odata),
+    "odata-csv": ("CSV met OData-sleutels (regiocode, AantalInwoners_5, …)", _odata_csv),
+    "cbs37230": ("CBS 37230ned bevolkingsontwikkeling (vestiging/vertrek per gemeente)", _cbs37230),
+    "bevolking": ("CBS bevolking aan het einde van de periode per gemeentenaam", _bevolking),
+    "woningen": ("CBS voorraad woningen en nieuwbouw per gemeentenaam (81955NED)", _woningen),
+    "boundaries": ("Wijk-/buurtgrenzen (GeoJSON, GeoPackage, shapefile)", _boundaries),
+    "wbk": ("Wijk- en Buurtkaart attributen (WK_CODE, AANT_INW, …)", _wbk),
+    "elan": ("ELAN/LUMC wijkprofielen (WKC/GMC, YEAR, …_MEAN)", _elan),
+}
+_GEO_SUFFIXES = {".geojson", ".gpkg", ".shp", ".fgb"}
+_EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+
+
+def detect_format(path: Path) -> str:
+    """The format of ``path``, from its extension and first lines; :class:`InputError` when unknown."""
+    suffix = path.suffix.lower()
+    if suffix in _GEO_SUFFIXES:
+        return "boundaries"
+    if suffix in _EXCEL_SUFFIXES:
+        return "kwb"
+    head = head_text(path)
+    stripped = head.lstrip()
+    if suffix == ".json" or stripped.startswith(("{", "[")):
+        if '"FeatureCollection"' in head or '"Feature"' in head:
+            return "boundaries"
+        return "odata"
+    fields = _header_fields(head, path)
+    names = {f.strip() for f in fields}
+    lower = {n.lower() for n in names}
+    from roltrap.io.odata import key_stem, norm
+    from roltrap.io.statline import is_statline_header
+
+    if lower & {"gwb_code_10", "gwb_code_8", "gwb_code"}:
+        return "kwb"
+    if {"regiocode", "im_gm", "em_gm"} <= lower:
+        return "cbs37230"
+    if {"WK_CODE", "GM_CODE", "BU_CODE"} & names and ({"AANT_INW", "H2O", "JAAR", "WATER"} & names):
+        return "wbk"
+    if ({"WKC", "GMC"} & names and "YEAR" in names) or any(n.endswith("_MEAN") for n in names):
+        return "elan"
+    first = fields[0].strip() if fields else ""
+    if first == "Regio's" and "Onderwerp" in names:
+        return "bevolking"
+    if first == "Regio's" and "Beginstand voorraad" in names:
+        return "woningen"
+    if is_statline_header(fields):
+        return "statline"
+    odata_keys = [n for n in names if key_stem(n) != n and n[-1].isdigit()]
+    if odata_keys and ({"regiocode"} & lower or any(norm(key_stem(n)) == "codering" for n in names)):
+        return "odata-csv"
+    raise InputError(
+        f"{path.name}: het formaat is niet herkend (kop: {', '.join(list(names)[:6])}…).", file=path,
+        problems=[Problem("onbekende kolommen in de kop", file=str(path), row=1)],
+        hint="Geef het formaat op met --format; mogelijk: " + ", ".join(FORMATS) + ".")
+
+
+def _header_fields(head: str, path: Path) -> list[str]:
+    lines = [ln for ln in head.splitlines() if ln.strip()]
+    if not lines:
+        raise InputError(f"{path.name} bevat geen gegevens.", file=path, hint="Download het bestand opnieuw.")
+    try:
+        sep = sniff_separator("\n".join(lines[:20]))
+    except InputError:
+        sep = ","
+    # The header is the first line with the most common field count (title lines above it).
+    rows = list(csv.reader(io.StringIO("\n".join(lines[:20])), delimiter=sep))
+    widths = [len(r) for r in rows]
+    width = max(set(widths), key=widths.count)
+    return next(r for r in rows if len(r) == width)
+
+
+# -- the report -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    """What one import loaded and what it skipped, and why."""
+
+    file: str
+    format: str
+    source: dict[str, object]
+    written: dict[str, int]
+    regions: list[str] = field(default_factory=list)
+    new_regions: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    indicators: list[str] = field(default_factory=list)
+    rows: int = 0
+    skipped: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def lines(self, *, shown: int = 10) -> list[str]:
+        """The report as Dutch text lines."""
+        src = self.source
+        out = [f"Geïmporteerd: {self.file} (formaat {self.format})",
+               f"Bron: {src.get('title')} [{src.get('id')}], {src.get('publisher')}, licentie "
+               f"{src.get('licence')}" + (f" — {src.get('attribution')}" if src.get("attribution") else "")]
+        if src.get("estimate"):
+            out.append("Let op: schattingen uit microdata, geen officiële StatLine-cijfers.")
+        yrs = _ranges(self.years)
+        out.append(f"Geladen: {self.rows:,} rijen".replace(",", ".")
+                   + f" — {len(self.regions)} regio's ({len(self.new_regions)} nieuw), jaren {yrs or '—'}, "
+                   f"{len(self.indicators)} indicatoren")
+        if self.indicators:
+            ind = ", ".join(self.indicators[:20]) + (" …" if len(self.indicators) > 20 else "")
+            out.append(f"Indicatoren: {ind}")
+        parts = [f"{k} {v}" for k, v in self.written.items() if v and k != "sources"]
+        if parts:
+            out.append("Per tabel: " + ", ".join(parts))
+        out += [f"Opmerking: {n}" for n in self.notes]
+        if self.skipped:
+            out.append(f"Overgeslagen ({len(self.skipped)}):")
+            out += [f"  - {p}" for p in self.skipped[:shown]]
+            if len(self.skipped) > shown:
+                out.append(f"  … en nog {len(self.skipped) - shown}")
+        else:
+            out.append("Niets overgeslagen.")
+        return out
+
+    def summary(self) -> Text:
+        """A Rich renderable (plain text, no markup interpretation); ``str()`` of it is the text."""
+        return Text("\n".join(self.lines()))
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+
+def _ranges(years: list[int]) -> str:
+    if not years:
+        return ""
+    ys = sorted(set(years))
+    out, start, prev = [], ys[0], ys[0]
+    for y in [*ys[1:], None]:
+        if y is not None and y == prev + 1:
+            prev = y
+            continue
+        out.append(str(start) if start == prev else f"{start}–{prev}")
+        if y is not None:
+            start = prev = y
+    return ", ".join(out)
+
+
+# -- the import -----------------------------------------------------------------------------------
+
+
+class _Steps:
+    """A Rich progress bar over the import steps (or nothing when not wanted)."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress = progress
+        self.task = progress.add_task("Importeren", total=total) if progress else None
+
+    def step(self, what: str) -> None:
+        if self.progress is not None and self.task is not None:
+            self.progress.update(self.task, description=what)
+
+    def done(self) -> None:
+        if self.progress is not None and self.task is not None:
+            self.progress.advance(self.task)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[_Steps]:
+    if not enabled:
+        yield _Steps(None, 4)
+        return
+    console = Console(stderr=True)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as prog:
+        yield _Steps(prog, 4)
+
+
+def import_file(store: Store, path: Path | str, *, format: str = "auto",
+                progress: bool = False) -> ImportReport:
+    """Read, validate and load one file in one transaction; nothing changes when any check fails."""
+    path = Path(path)
+    if format != "auto" and format not in FORMATS:
+        raise InputError(f"Onbekend formaat '{format}'.",
+                         hint="Mogelijk: auto, " + ", ".join(FORMATS) + ".")
+    check_file(path)
+    notes: list[str] = []
+    if _is_text_table(path, format):
+        # The same clear messages for every delimited text format, before anything else: encoding
+        # (with the Windows-1252 fallback noted), separator, title/footer lines, ragged rows.
+        notes += read_table(path).notes
+    fmt = detect_format(path) if format == "auto" else format
+    with _progress(progress) as steps:
+        steps.step(f"Lezen: {path.name}")
+        try:
+            batch = FORMATS[fmt][1](path, store)
+        except ImportError as exc:  # a loader module that is not installed in this build
+            raise NotAvailableError(
+                f"Formaat '{fmt}' wordt in deze versie niet ondersteund ({exc}).") from None
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(f"{path.name} kan niet worden gelezen als {fmt}: {exc}", file=path,
+                             hint="Controleer het formaat (--format) en de codering (UTF-8).") from None
+        steps.done()
+        steps.step("Controleren")
+        prepared = prepare(store, batch, file=path)
+        steps.done()
+        steps.step("Opslaan")
+        rows = sum(len(getattr(prepared, t)) for t in ("observations", "flows", "geometries"))
+        prepared.source = {**prepared.source, "rows_loaded": rows, "file": path.name}
+        written = store.apply(prepared)
+        steps.done()
+    return ImportReport(
+        file=path.name, format=fmt, source=prepared.source, written=written,
+        regions=sorted(set(batch.regions.get("code", pd.Series(dtype=str)))
+                       | set(batch.observations.get("region_code", pd.Series(dtype=str)))
+                       | set(batch.flows.get("region_code", pd.Series(dtype=str)))),
+        new_regions=sorted(prepared.regions["code"]) if not prepared.regions.empty else [],
+        years=sorted({int(y) for t in (batch.observations, batch.flows) if "year" in t for y in t["year"]}),
+        indicators=sorted(set(batch.observations.get("indicator_id", pd.Series(dtype=str)))),
+        rows=rows, skipped=list(batch.skipped), notes=notes)
+
+
+def _is_text_table(path: Path, format: str) -> bool:
+    if format in ("odata", "boundaries") or path.suffix.lower() in _GEO_SUFFIXES | _EXCEL_SUFFIXES | {".json"}:
+        return False
+    return not head_text(path, max_bytes=256).lstrip().startswith(("{", "["))
+
+
+def prepare(store: Store, batch: Batch, *, file: Path | None = None) -> Batch:
+    """Validate ``batch`` against the schemas and the store; return what to write.
+
+    Regions and indicators already in the store keep their stored definition (a file's bare code or
+    a StatLine title must not overwrite a catalogue label). Every problem is collected first.
+    """
+    from roltrap.io.validate import validate_batch
+
+    known_ind = store.query("SELECT id, kind FROM indicators")
+    kinds = dict(zip(known_ind["id"], known_ind["kind"], strict=True))
+    validate_batch(batch, file=file, kinds=kinds)
+
+    known_regions = set(store.query("SELECT code FROM regions")["code"])
+    batch_regions = set(batch.regions["code"]) if not batch.regions.empty else set()
+    fname = str(file) if file is not None else None
+    problems: list[Problem] = []
+    if not batch.regions.empty:
+        for rec in batch.regions.to_dict("records"):
+            parent = rec.get("parent")
+            if isinstance(parent, str) and parent and parent not in known_regions | batch_regions \
+                    and parent != "NL00":
+                problems.append(Problem(f"bovenliggende regio {parent} van {rec['code']} is onbekend",
+                                        file=fname, row=_int(rec.get("_line")), column="regiocode",
+                                        value=str(rec["code"])))
+    all_regions = known_regions | batch_regions
+    for name in ("observations", "flows", "geometries"):
+        df = getattr(batch, name)
+        if df.empty:
+            continue
+        unknown = df[~df["region_code"].isin(all_regions)]
+        for rec in unknown.drop_duplicates("region_code").head(50).to_dict("records"):
+            problems.append(Problem(f"onbekende regio {rec['region_code']} (niet in opslag of bestand)",
+                                    file=fname, row=_int(rec.get("_line")), column="regiocode",
+                                    value=str(rec["region_code"])))
+    if problems:
+        label = Path(fname).name if fname else "De import"
+        raise InputError(f"{label} verwijst naar onbekende regio's; er is niets opgeslagen.",
+                         problems=problems, file=file,
+                         hint="Importeer eerst een KWB-bestand met deze gemeente en wijken, of verbeter "
+                              "de codes.")
+    out = Batch(source=dict(batch.source), skipped=list(batch.skipped),
+                observations=batch.observations, flows=batch.flows, geometries=batch.geometries)
+    if not batch.regions.empty:
+        new = batch.regions[~batch.regions["code"].isin(known_regions)]
+        out.regions = new.drop_duplicates("code")
+    if not batch.indicators.empty:
+        out.indicators = batch.indicators[~batch.indicators["id"].isin(set(kinds))].drop_duplicates("id")
+    return out
+
+
+def _int(v: object) -> int | None:
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    try:
+        return int(str(v))
+    except ValueError:
+        return None

@@ -1,0 +1,674 @@
+"""CBS StatLine OData: the mapping of CBS keys to KWB ids, reading recorded/downloaded tables, fetching.
+
+A KWB table on StatLine (85984NED for 2024, 85039NED for 2021, …) names its variables with keys like
+``AantalInwoners_5`` or ``HuishoudensTot110VanSociaalMinimum_91``. The number after the underscore is
+the variable's position in *that* table and changes between table years, so roltrap matches on the
+**stem** (``AantalInwoners``) — and, where a stem is ambiguous, on the topic group from the table's
+``DataProperties`` — and never on the number. :data:`STEM_TO_KWB` is that mapping; the bundle build
+uses it too (:func:`kwb_id`).
+
+The stem is also the CBS title without spaces and punctuation (``Aantal inwoners`` →
+``AantalInwoners``), so the same table maps StatLine CSV headers (``roltrap.io.statline``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from roltrap.errors import InputError, NotFoundError, Problem
+from roltrap.io import _common
+from roltrap.io._parse import parse_series
+from roltrap.io._read import check_file
+from roltrap.io.codes import normalise_code, parent_of
+from roltrap.store import Batch
+
+# -- the mapping ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KwbVariable:
+    """One KWB variable: its id, the CBS key stems it goes by, and what kind of figure it is."""
+
+    id: str
+    stems: tuple[str, ...]
+    kind: str  # count / share / mean / distance / ratio (roltrap.store.KINDS)
+    group: str | None = None  # topic group needed to tell an ambiguous stem apart
+
+
+def _v(id_: str, kind: str, *stems: str, group: str | None = None) -> KwbVariable:
+    return KwbVariable(id_, stems, kind, group)
+
+
+#: Every KWB variable roltrap maps, with the stems CBS used for it across table years (2018–2024).
+KWB_VARIABLES: tuple[KwbVariable, ...] = (
+    _v("a_inw", "count", "AantalInwoners"),
+    _v("a_man", "count", "Mannen"),
+    _v("a_vrouw", "count", "Vrouwen"),
+    _v("a_00_14", "count", "0Tot15Jaar"),
+    _v("a_15_24", "count", "15Tot25Jaar"),
+    _v("a_25_44", "count", "25Tot45Jaar"),
+    _v("a_45_64", "count", "45Tot65Jaar"),
+    _v("a_65_oo", "count", "65JaarOfOuder"),
+    _v("a_ongeh", "count", "Ongehuwd"),
+    _v("a_gehuwd", "count", "Gehuwd"),
+    _v("a_gesch", "count", "Gescheiden"),
+    _v("a_verwed", "count", "Verweduwd"),
+    _v("a_w_all", "count", "WestersTotaal"),
+    _v("a_nw_all", "count", "NietWestersTotaal"),
+    _v("a_marok", "count", "Marokko"),
+    _v("a_antaru", "count", "NederlandseAntillenEnAruba"),
+    _v("a_suri", "count", "Suriname"),
+    _v("a_tur", "count", "Turkije"),
+    _v("a_ov_nw", "count", "OverigNietWesters"),
+    # 2023+ herkomst: the same stems occur under "Geboren in Nederland"; only the Herkomstland group maps.
+    _v("a_nl_all", "count", "Nederland", group="Herkomstland"),
+    _v("a_eur_al", "count", "EuropaExclusiefNederland", group="Herkomstland"),
+    _v("a_neu_al", "count", "BuitenEuropa", group="Herkomstland"),
+    _v("a_geb", "count", "GeboorteTotaal"),
+    _v("p_geb", "ratio", "GeboorteRelatief"),
+    _v("a_ste", "count", "SterfteTotaal"),
+    _v("p_ste", "ratio", "SterfteRelatief"),
+    _v("a_hh", "count", "HuishoudensTotaal"),
+    _v("a_1p_hh", "count", "Eenpersoonshuishoudens"),
+    _v("a_hh_z_k", "count", "HuishoudensZonderKinderen"),
+    _v("a_hh_m_k", "count", "HuishoudensMetKinderen"),
+    _v("g_hhgro", "mean", "GemiddeldeHuishoudensgrootte"),
+    _v("bev_dich", "ratio", "Bevolkingsdichtheid"),
+    _v("a_woning", "count", "Woningvoorraad"),
+    _v("g_wozbag", "mean", "GemiddeldeWOZWaardeVanWoningen", "GemiddeldeWoningwaarde"),
+    _v("p_1gezw", "share", "PercentageEengezinswoning"),
+    _v("p_mgezw", "share", "PercentageMeergezinswoning"),
+    _v("p_bewndw", "share", "PercentageBewoond"),
+    _v("p_leegsw", "share", "PercentageOnbewoond", "OnbewoondeWoningen"),
+    _v("p_koopw", "share", "Koopwoningen"),
+    _v("p_huurw", "share", "HuurwoningenTotaal"),
+    _v("p_wcorpw", "share", "InBezitWoningcorporatie"),
+    _v("p_ov_hw", "share", "InBezitOverigeVerhuurders"),
+    _v("p_e_o_w", "share", "EigendomOnbekend"),
+    _v("p_bjj2k", "share", "BouwjaarVoor2000"),
+    _v("p_bjo2k", "share", "BouwjaarVanaf2000"),
+    _v("g_ele", "mean", "GemiddeldeElektriciteitsleveringTotaal", "GemiddeldElektriciteitsverbruikTotaal"),
+    _v("g_gas", "mean", "GemiddeldAardgasverbruikTotaal"),
+    _v("p_stadsv", "share", "PercentageWoningenMetStadsverwarming"),
+    _v("a_opl_lg", "count", "OpleidingsniveauLaag", "BasisonderwijsVmboMbo1"),
+    _v("a_opl_md", "count", "OpleidingsniveauMiddelbaar", "HavoVwoMbo24"),
+    _v("a_opl_hg", "count", "OpleidingsniveauHoog", "HboWo"),
+    _v("p_arb_pp", "share", "Nettoarbeidsparticipatie"),
+    _v("p_arb_wn", "share", "PercentageWerknemers"),
+    _v("p_arb_zs", "share", "PercentageZelfstandigen"),
+    _v("a_inkont", "count", "AantalInkomensontvangers"),
+    _v("g_ink_po", "mean", "GemiddeldInkomenPerInkomensontvanger"),
+    _v("g_ink_pi", "mean", "GemiddeldInkomenPerInwoner"),
+    _v("p_ink_li", "share", "40PersonenMetLaagsteInkomen"),
+    _v("p_ink_hi", "share", "20PersonenMetHoogsteInkomen"),
+    _v("g_hh_sti", "mean", "GemGestandaardiseerdInkomenVanHuish"),
+    _v("p_hh_li", "share", "40HuishoudensMetLaagsteInkomen"),
+    _v("p_hh_hi", "share", "20HuishoudensMetHoogsteInkomen"),
+    _v("p_hh_lkk", "share", "HuishoudensMetEenLaagInkomen"),
+    _v("p_hh_osm", "share", "HuishOnderOfRondSociaalMinimum"),
+    _v("p_hh_110", "share", "HuishoudensTot110VanSociaalMinimum"),
+    _v("p_hh_120", "share", "HuishoudensTot120VanSociaalMinimum"),
+    _v("m_hh_ver", "mean", "MediaanVermogenVanParticuliereHuish"),
+    _v("a_soz_wb", "count", "PersonenPerSoortUitkeringBijstand"),
+    _v("a_soz_ao", "count", "PersonenPerSoortUitkeringAO"),
+    _v("a_soz_ww", "count", "PersonenPerSoortUitkeringWW"),
+    _v("a_soz_ow", "count", "PersonenPerSoortUitkeringAOW"),
+    _v("a_jz_tn", "count", "JongerenMetJeugdzorgInNatura"),
+    _v("p_jz_tn", "share", "PercentageJongerenMetJeugdzorg"),
+    _v("a_wmo_t", "count", "WmoClienten"),
+    _v("p_wmo_t", "ratio", "WmoClientenRelatief"),
+    _v("a_bedv", "count", "BedrijfsvestigingenTotaal"),
+    _v("a_bed_a", "count", "ALandbouwBosbouwEnVisserij"),
+    _v("a_bed_bf", "count", "BFNijverheidEnEnergie"),
+    _v("a_bed_gi", "count", "GIHandelEnHoreca"),
+    _v("a_bed_hj", "count", "HJVervoerInformatieEnCommunicatie"),
+    _v("a_bed_kl", "count", "KLFinancieleDienstenOnroerendGoed"),
+    _v("a_bed_mn", "count", "MNZakelijkeDienstverlening"),
+    _v("a_bed_oq", "count", "OQOverheidOnderwijsEnZorg"),
+    _v("a_bed_ru", "count", "RUCultuurRecreatieOverigeDiensten"),
+    _v("a_pau", "count", "PersonenautoSTotaal", "PersonenautoSTotaal"),
+    _v("a_bst_b", "count", "PersonenautoSBrandstofBenzine"),
+    _v("a_bst_nb", "count", "PersonenautoSOverigeBrandstof"),
+    _v("g_pau_hh", "ratio", "PersonenautoSPerHuishouden"),
+    _v("g_pau_km", "ratio", "PersonenautoSNaarOppervlakte"),
+    _v("a_m2w", "count", "Motorfietsen"),
+    _v("g_afs_hp", "distance", "AfstandTotHuisartsenpraktijk"),
+    _v("g_afs_gs", "distance", "AfstandTotGroteSupermarkt"),
+    _v("g_afs_kv", "distance", "AfstandTotKinderdagverblijf"),
+    _v("g_afs_sc", "distance", "AfstandTotSchool"),
+    _v("g_3km_sc", "mean", "ScholenBinnen3Km"),
+    _v("a_opp_ha", "count", "OppervlakteTotaal"),
+    _v("a_lan_ha", "count", "OppervlakteLand"),
+    _v("a_wat_ha", "count", "OppervlakteWater"),
+    _v("pst_dekp", "ratio", "Dekkingspercentage"),
+    _v("ste_mvs", "ratio", "MateVanStedelijkheid"),
+    _v("ste_oad", "ratio", "Omgevingsadressendichtheid"),
+)
+
+#: Stems that describe the region, not a figure (read into ``regions``, never into ``observations``).
+REGION_STEMS = frozenset({"wijkenenbuurten", "gemeentenaam", "soortregio", "codering",
+                          "indelingswijzigingwijkenenbuurten", "indelingswijzigingwijkenbuurten",
+                          "indelingswijzigingsgemeentewijkbuurt", "indelingswijzigingwijken",
+                          "indelingswijzigingbuurten", "indelingswijzigingsgemeentewijkbuurten",
+                          "indelingswijziginggemeentewijkbuurt", "meestvoorkomendepostcode", "id", "perioden",
+                          "regios", "regioaanduiding", "regiocode", "soortregio2", "gemeentecode"})
+
+_SUFFIX = re.compile(r"_\d+$")
+
+
+def norm(text: str) -> str:
+    """Compare form of a key or title: lower case, letters and digits only (``Aantal inwoners`` →
+    ``aantalinwoners``)."""
+    return re.sub(r"[^a-z0-9]", "", str(text).lower().replace("%", ""))
+
+
+def key_stem(key: str) -> str:
+    """A CBS OData key without its table-specific number and digit guard: ``k_40Personen…_84`` →
+    ``40Personen…``."""
+    stem = _SUFFIX.sub("", str(key).strip())
+    return stem[2:] if stem.startswith("k_") else stem
+
+
+_BY_STEM: dict[str, list[KwbVariable]] = {}
+for _var in KWB_VARIABLES:
+    for _s in _var.stems:
+        _BY_STEM.setdefault(norm(_s), [])
+        if _var not in _BY_STEM[norm(_s)]:
+            _BY_STEM[norm(_s)].append(_var)
+
+#: stem (as CBS writes it) → KWB id, for stems that need no topic group. Public: the bundle uses it.
+STEM_TO_KWB: dict[str, str] = {s: v.id for v in KWB_VARIABLES if v.group is None for s in v.stems}
+#: KWB id → kind (count/share/mean/distance/ratio).
+KWB_KIND: dict[str, str] = {v.id: v.kind for v in KWB_VARIABLES}
+
+
+def kwb_id(key_or_title: str, *, group: str | None = None) -> str | None:
+    """The KWB id of a CBS OData key (``AantalInwoners_5``), stem or title (``Aantal inwoners``).
+
+    ``group`` is the topic group title (from ``DataProperties`` or a StatLine header path); it is
+    needed only for stems that occur in more than one group (``Nederland``). ``None`` when unknown.
+    """
+    cands = _BY_STEM.get(norm(key_stem(key_or_title)), [])
+    for var in cands:
+        if var.group is None or (group is not None and norm(var.group) == norm(group)):
+            return var.id
+    return None
+
+
+def kind_of_unit(unit: str | None) -> str | None:
+    """The kind a CBS unit implies (``%`` → share, ``aantal`` → count, ``km`` → distance, …)."""
+    if not unit:
+        return None
+    u = unit.strip().lower()
+    if u == "%":
+        return "share"
+    if u == "aantal":
+        return "count"
+    if u == "km":
+        return "distance"
+    if u.startswith("x 1 000") or u.startswith("x 1000") or u in ("kwh", "m³", "m3"):
+        return "mean"
+    if u.startswith("per ") or "per " in u:
+        return "ratio"
+    return None
+
+
+def unit_conflict(kwb: str, unit: str | None) -> str | None:
+    """Why a column with ``unit`` cannot hold ``kwb`` (a percentage is not a count), or ``None``."""
+    implied = kind_of_unit(unit)
+    expected = KWB_KIND.get(kwb)
+    if implied is None or expected is None:
+        return None
+    # Only a share/non-share mix-up changes the meaning; CBS labels averages "aantal" now and then.
+    if (implied == "share") == (expected == "share"):
+        return None
+    return f"eenheid '{unit}' past niet bij {kwb} ({expected})"
+
+
+_ALNUM_CODE = re.compile(r"^(WK\d{4}[A-Z0-9]{2}|BU\d{4}[A-Z0-9]{4})$")
+
+
+def region_code(raw: object) -> str:
+    """Canonical region code; also accepts the alphanumeric wijk/buurt codes CBS uses for some
+    municipalities since 2022 (Amsterdam: ``WK0363AA``). Raises ``ValueError`` otherwise."""
+    try:
+        return normalise_code(raw)
+    except ValueError:
+        text = str(raw).strip().upper()
+        if _ALNUM_CODE.match(text):
+            return text
+        raise
+
+
+# -- known tables -----------------------------------------------------------------------------
+
+#: KWB table ids per year (StatLine), for the year when the metadata does not give it.
+KWB_TABLES: dict[str, int] = {
+    "85984NED": 2024, "85618NED": 2023, "85318NED": 2022, "85039NED": 2021, "84799NED": 2020,
+    "84583NED": 2019, "84286NED": 2018, "84060NED": 2017,
+}
+
+
+def cbs_source(source_id: str, title: str, *, file: Path | None, provenance: str) -> dict[str, object]:
+    """The ``sources`` row of a CBS table (licence CC BY 4.0, attribution "Bron: CBS")."""
+    return _common.cbs_source(source_id, title, file if file is not None else "", provenance=provenance)
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ODataTable:
+    """One StatLine table as OData returns it: rows plus the metadata needed to read them."""
+
+    rows: list[dict[str, Any]]
+    properties: list[dict[str, Any]]  # DataProperties
+    info: dict[str, Any] | None = None  # TableInfos[0]
+    dimensions: dict[str, list[dict[str, Any]]] | None = None  # e.g. WijkenEnBuurten → [{Key, Title}]
+
+
+def _year_of(table: ODataTable, *, table_id: str | None, path: Path | None, year: int | None) -> int | None:
+    if year is not None:
+        return year
+    info = table.info or {}
+    period = str(info.get("Period") or "")
+    if re.fullmatch(r"\d{4}", period.strip()):
+        return int(period)
+    ident = str(info.get("Identifier") or table_id or "").upper()
+    if ident in KWB_TABLES:
+        return KWB_TABLES[ident]
+    m = re.search(r"(19|20)\d{2}", str(info.get("Title") or ""))
+    if m:
+        return int(m.group(0))
+    if path is not None:
+        m = re.search(r"(19|20)\d{2}", path.stem)
+        if m:
+            return int(m.group(0))
+    return None
+
+
+def _group_titles(properties: list[dict[str, Any]]) -> dict[str, str | None]:
+    """Key → title of its nearest topic group (for stems that need their group)."""
+    by_id = {p.get("ID"): p for p in properties}
+    out: dict[str, str | None] = {}
+    for p in properties:
+        if p.get("Type") != "Topic":
+            continue
+        parent = by_id.get(p.get("ParentID"))
+        out[str(p.get("Key"))] = str(parent.get("Title")).strip() if parent else None
+    return out
+
+
+def _region_column(keys: Iterable[str], properties: list[dict[str, Any]]) -> str | None:
+    """The key holding the region code: ``Codering_N`` (KWB) or the geo dimension (``RegioS``)."""
+    keys = list(keys)
+    for k in keys:
+        if norm(key_stem(k)) == "codering":
+            return k
+    geo = [str(p.get("Key")) for p in properties
+           if str(p.get("Type", "")).startswith("Geo") and p.get("Key")]
+    for k in keys:
+        if k in geo or norm(key_stem(k)) in ("wijkenenbuurten", "regios", "regiocode"):
+            return k
+    return None
+
+
+def batch_from_table(table: ODataTable, *, source: dict[str, object], file: Path | None = None,
+                     table_id: str | None = None, year: int | None = None) -> Batch:
+    """Canonical tables from OData rows: regions, observations, indicators (for mapped keys)."""
+    label = file.name if file else str(table_id)
+    fname = str(file) if file is not None else None
+    if not table.rows:
+        raise InputError(f"{label}: de tabel bevat geen rijen.", file=file,
+                         hint="Controleer het filter (gemeentecode) of download de tabel opnieuw.")
+    keys = list(dict.fromkeys(k for r in table.rows[:50] for k in r))
+    code_key = _region_column(keys, table.properties)
+    if code_key is None:
+        raise InputError(
+            f"{label}: geen kolom met regiocodes (Codering_… of WijkenEnBuurten).",
+            file=file, problems=[Problem("kolom ontbreekt", file=fname, column="Codering")],
+            hint="roltrap leest KWB-tabellen met regiocodes; kies bij CBS ook 'Codering'.")
+    period_key = "Perioden" if "Perioden" in keys else None
+    yr = _year_of(table, table_id=table_id, path=file, year=year)
+    props = {str(p.get("Key")): p for p in table.properties if p.get("Key")}
+    groups = _group_titles(table.properties)
+    skipped: list[Problem] = []
+    mapped: dict[str, str] = {}
+    for key in keys:
+        stem = norm(key_stem(key))
+        if key in (code_key, period_key) or stem in REGION_STEMS or key.startswith("_"):
+            continue
+        prop = props.get(key, {})
+        if prop.get("Datatype") == "String":
+            skipped.append(Problem("tekstkolom, geen cijfer; overgeslagen", file=fname, column=key))
+            continue
+        why = map_column(kwb_id(key, group=groups.get(key)), stem=stem, unit=prop.get("Unit"),
+                         taken=set(mapped.values()))
+        if isinstance(why, Problem):
+            skipped.append(Problem(why.message, file=fname, column=key))
+        else:
+            mapped[key] = why
+    df = pd.DataFrame.from_records(table.rows)
+    df.index = pd.RangeIndex(1, len(df) + 1, name="row")  # 1-based record number for messages
+    dim_titles: dict[str, str] = {}
+    for entries in (table.dimensions or {}).values():
+        for e in entries:
+            try:
+                dim_titles[region_code(e.get("Key"))] = str(e.get("Title") or "").strip()
+            except ValueError:
+                continue
+    name_key = next((k for k in keys if norm(key_stem(k)) == "gemeentenaam"), None)
+    kind_key = next((k for k in keys if norm(key_stem(k)) == "soortregio"), None)
+    return frame_batch(
+        df, file=file, source=source, code_col=code_key, period_col=period_key, year=yr, mapped=mapped,
+        names=dim_titles, gemeente_name_col=name_key, kind_col=kind_key, skipped=skipped,
+        labels={kid: str(props.get(k, {}).get("Title") or kid).strip() for k, kid in mapped.items()},
+        units={kid: str(props.get(k, {}).get("Unit") or "") for k, kid in mapped.items()},
+        decimals={kid: int(props.get(k, {}).get("Decimals") or 0) for k, kid in mapped.items()})
+
+
+def map_column(kid: str | None, *, stem: str, unit: str | None, taken: set[str]) -> str | Problem:
+    """The KWB id a column maps to, or a Problem saying why it is skipped."""
+    if kid is None:
+        reason = ("komt in meer groepen voor; niet eenduidig" if stem in _BY_STEM
+                  else "geen bekende KWB-variabele")
+        return Problem(f"{reason}; kolom overgeslagen")
+    conflict = unit_conflict(kid, unit)
+    if conflict:
+        return Problem(f"{conflict}; kolom overgeslagen")
+    if kid in taken:
+        return Problem(f"tweede kolom voor {kid}; overgeslagen")
+    return kid
+
+
+def frame_batch(df: pd.DataFrame, *, file: Path | None, source: dict[str, object], code_col: str,
+                period_col: str | None, year: int | None, mapped: Mapping[str, str],
+                names: Mapping[str, str] | None = None, gemeente_name_col: str | None = None,
+                region_name_col: str | None = None, kind_col: str | None = None,
+                skipped: list[Problem] | None = None, labels: Mapping[str, str] | None = None,
+                units: Mapping[str, str] | None = None, decimals: Mapping[str, int] | None = None,
+                decimal: str = ".") -> Batch:
+    """A wide frame (one row per region and period; index = row/line number for messages) → Batch.
+
+    Every bad cell (code, period, number) is collected before one :class:`InputError` is raised.
+    Observations carry ``_line``/``_column`` so later validation can point at the cell.
+    """
+    label = file.name if file else "tabel"
+    fname = str(file) if file is not None else None
+    skipped = list(skipped or [])
+    if period_col is None and year is None:
+        raise InputError(f"{label}: het jaar is onbekend (geen kolom Perioden, geen jaar in de naam).",
+                         file=file, hint="Zet het jaar in de bestandsnaam (bijv. kwb-2024.csv).")
+    problems: list[Problem] = []
+    codes: list[str | None] = []
+    for idx, raw in df[code_col].items():
+        try:
+            codes.append(region_code(raw))
+        except ValueError as exc:
+            codes.append(None)
+            problems.append(Problem(f"geen geldige regiocode ({exc})", file=fname, row=int(str(idx)),
+                                    column=code_col, value=None if raw is None else str(raw)))
+    df = df.assign(_code=codes)
+    if period_col is not None:
+        text = df[period_col].astype("string").str.strip()
+        parsed = text.str.extract(r"^(\d{4})JJ00$")[0]
+        for idx in df.index[parsed.isna()]:
+            skipped.append(Problem("periode is geen jaar (verwacht bijv. 2021JJ00); rij overgeslagen",
+                                   file=fname, row=int(str(idx)), column=period_col,
+                                   value=str(df.at[idx, period_col])))
+        df["_year"] = pd.to_numeric(parsed, errors="coerce")
+    else:
+        df["_year"] = year
+    parts = []
+    loaded: dict[str, str] = {}
+    for col, kid in mapped.items():
+        values, bad = parse_series(df[col], decimal=decimal)
+        for idx in bad:
+            problems.append(Problem(f"geen getal voor {kid} (verwacht een getal of een CBS-symbool . x - ?)",
+                                    file=fname, row=int(str(idx)), column=col, value=str(df.at[idx, col])))
+        if values.notna().sum() == 0 and not bad:
+            # A column without any figure is "not published (yet)", not a column of suppressed cells.
+            skipped.append(Problem(f"kolom zonder cijfers voor {kid}; overgeslagen", file=fname, column=col))
+            continue
+        loaded[col] = kid
+        parts.append(pd.DataFrame({"region_code": df["_code"], "year": df["_year"], "indicator_id": kid,
+                                   "value": values, "_line": df.index.astype("int64"), "_column": col}))
+    if problems:
+        raise InputError(f"{label}: {len(problems)} ongeldige cel(len).", problems=problems, file=file,
+                         hint="Verbeter de genoemde cellen (regiocodes als GM0546 of WK054600; getallen of "
+                              "CBS-symbolen . x - ?) en importeer opnieuw.")
+    obs = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["region_code", "year", "indicator_id", "value", "_line", "_column"])
+    obs = obs[obs["region_code"].notna() & obs["year"].notna()].copy()
+    obs["year"] = obs["year"].astype("int64")
+    obs["value"] = obs["value"].astype("float64")
+
+    from roltrap.io.codes import level_of
+
+    rows = []
+    seen: set[str] = set()
+    for idx, rec in df.iterrows():
+        code = rec["_code"]
+        if code is None or code in seen:
+            continue
+        seen.add(code)
+
+        def text(col: str | None, rec: pd.Series = rec) -> str | None:
+            v = rec[col] if col else None
+            return v.strip() or None if isinstance(v, str) else None
+
+        name = ((names or {}).get(code) or text(region_name_col)
+                or (text(gemeente_name_col) if code.startswith("GM") else None) or code)
+        rows.append({"code": code, "name": name, "level": level_of(code), "parent": parent_of(code),
+                     "boundary_year": None, "_kind": text(kind_col), "_line": int(str(idx))})
+    regions = pd.DataFrame(rows, columns=["code", "name", "level", "parent", "boundary_year", "_kind",
+                                          "_line"])
+    indicators = indicator_rows(loaded.values(), labels=labels, units=units, decimals=decimals)
+    return Batch(source=source, regions=regions, indicators=indicators, observations=obs, skipped=skipped)
+
+
+def indicator_rows(ids: Iterable[str], *, labels: Mapping[str, str] | None = None,
+                   units: Mapping[str, str] | None = None,
+                   decimals: Mapping[str, int] | None = None) -> pd.DataFrame:
+    """``indicators`` rows for KWB ids: the catalogue's definition (plus the weights it refers to)
+    where it has one, else a definition from the CBS metadata (label, unit). The importer keeps
+    definitions already in the store."""
+    from roltrap.io.catalogue import indicators_for, read_catalogue
+    from roltrap.store import COLUMNS
+
+    ids = list(dict.fromkeys(ids))
+    catalogue = read_catalogue()
+    known = catalogue[catalogue["id"].isin(ids)]
+    rows = [indicators_for(list(known["id"]), catalogue)]
+    extra = []
+    for kid in ids:
+        if kid in set(known["id"]):
+            continue
+        kind = KWB_KIND.get(kid, "count")
+        extra.append({"id": kid, "label": (labels or {}).get(kid, kid), "unit": (units or {}).get(kid) or "",
+                      "kind": kind, "aggregation": "sum" if kind == "count" else "none", "weight": None,
+                      "decimals": (decimals or {}).get(kid, 0), "theme": None, "description": None})
+    if extra:
+        rows.append(pd.DataFrame(extra, columns=COLUMNS["indicators"]))
+    return pd.concat(rows, ignore_index=True)[COLUMNS["indicators"]]
+
+
+def table_from_json(data: Any, *, path: Path) -> ODataTable:
+    """Accept what roltrap caches (``{"TypedDataSet": [...], "DataProperties": [...], ...}``), a bare
+    list of rows, or an OData response (``{"value": [...]}``)."""
+    if isinstance(data, dict) and ("TypedDataSet" in data or "UntypedDataSet" in data):
+        rows = data.get("TypedDataSet") or data.get("UntypedDataSet") or []
+        props = data.get("DataProperties") or []
+        infos = data.get("TableInfos") or []
+        dims = {k: v for k, v in data.items() if k not in ("TypedDataSet", "UntypedDataSet", "DataProperties",
+                                                             "TableInfos", "CategoryGroups", "_request")
+                and isinstance(v, list) and v and isinstance(v[0], dict) and "Key" in v[0]}
+        info = infos[0] if isinstance(infos, list) and infos else infos if isinstance(infos, dict) else None
+        return ODataTable(rows=list(rows), properties=list(props), info=info, dimensions=dims)
+    if isinstance(data, dict) and isinstance(data.get("value"), list):
+        return ODataTable(rows=list(data["value"]), properties=[])
+    if isinstance(data, list) and all(isinstance(r, dict) for r in data):
+        return ODataTable(rows=list(data), properties=[])
+    raise InputError(f"{path.name}: geen StatLine OData-tabel (verwacht 'TypedDataSet' of een lijst rijen).",
+                     file=path, hint="Haal de tabel op met `roltrap fetch TABEL --gemeente GM0546`.")
+
+
+def read_odata(path: Path | str, *, year: int | None = None, source_id: str | None = None) -> Batch:
+    """A StatLine OData table saved as JSON (by ``roltrap fetch`` or cbsodata) → :class:`Batch`."""
+    path = Path(path)
+    check_file(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path.name} is geen UTF-8 (byte op positie {exc.start}).", file=path,
+                         hint="Sla het JSON-bestand op als UTF-8.") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path.name} is geen geldige JSON: {exc.msg}.", file=path,
+                         problems=[Problem(exc.msg, file=str(path), row=exc.lineno,
+                                           column=f"teken {exc.colno}")],
+                         hint="Het bestand is waarschijnlijk afgebroken; haal het opnieuw op.") from None
+    table = table_from_json(data, path=path)
+    request = data.get("_request", {}) if isinstance(data, dict) else {}
+    info = table.info or {}
+    table_id = str(info.get("Identifier") or request.get("table") or "").upper() or None
+    sid = source_id or (f"cbs-{table_id.lower()}" if table_id else f"cbs-odata-{path.stem.lower()}")
+    title = str(info.get("Title") or (f"CBS StatLine {table_id}" if table_id else path.stem))
+    src = cbs_source(sid, title, file=path, provenance=f"CBS StatLine OData {table_id or '?'} ({path.name})")
+    return batch_from_table(table, source=src, file=path, table_id=table_id, year=year)
+
+
+def read_odata_csv(path: Path | str, *, year: int | None = None, source_id: str | None = None,
+                   properties_json: Path | None = None) -> Batch:
+    """A CSV whose columns are OData keys (``regiocode,AantalInwoners_5,…``), e.g. a flattened
+    TypedDataSet; ``properties_json`` (``…_DataProperties.json``) next to it is used when present."""
+    from roltrap.io._read import read_table
+
+    path = Path(path)
+    table = read_table(path)
+    df = table.frame()
+    rows = [{k: (None if v is pd.NA else v) for k, v in rec.items()} for rec in df.to_dict("records")]
+    props: list[dict[str, Any]] = []
+    meta = properties_json or next(iter(sorted(path.parent.glob("*DataProperties.json"))), None)
+    if meta is not None and meta.exists():
+        props = json.loads(meta.read_text(encoding="utf-8-sig"))
+    table_id = None
+    m = re.match(r"^(\d{5}[A-Z]{3})", meta.name if meta else "")
+    if m:
+        table_id = m.group(1)
+    sid = source_id or (f"cbs-{table_id.lower()}" if table_id else f"cbs-odata-{path.stem.lower()}")
+    src = cbs_source(sid, f"CBS StatLine {table_id or path.stem}", file=path,
+                     provenance=f"CBS StatLine OData-sleutels als CSV (bestand {path.name})")
+    odt = ODataTable(rows=rows, properties=props)
+    batch = batch_from_table(odt, source=src, file=path, table_id=table_id, year=year)
+    # Record numbers → file lines, so messages point at the line in the CSV.
+    lines = dict(enumerate(table.lines, start=1))
+    batch.observations["_line"] = batch.observations["_line"].map(lines)
+    batch.regions["_line"] = batch.regions["_line"].map(lines)
+    return batch
+
+
+# -- fetching ---------------------------------------------------------------------------------
+
+
+def gemeente_filter(geo_key: str, gemeente: str) -> str:
+    """OData ``$filter`` for one municipality and its wijken and buurten (codes are padded)."""
+    digits = normalise_code(gemeente)[2:]
+    if geo_key.lower().startswith("wijkenenbuurten"):
+        return " or ".join(f"startswith({geo_key},'{p}{digits}')" for p in ("GM", "WK", "BU"))
+    return f"{geo_key} eq '{normalise_code(gemeente)}'"
+
+
+def cache_path(cache_dir: Path, table_id: str, gemeente: str | None) -> Path:
+    """Where the response to one request is kept: keyed by table and municipality filter."""
+    digest = hashlib.sha256(json.dumps([table_id.upper(), gemeente or ""]).encode()).hexdigest()[:16]
+    return cache_dir / f"{table_id.upper()}-{digest}.json"
+
+
+def fetch_table(table_id: str, *, gemeente: str | None, cache_dir: Path, refresh: bool = False) -> Path:
+    """Download a StatLine table (for one municipality) with ``cbsodata`` and cache it on disk.
+
+    Returns the cache file, a JSON document :func:`read_odata` reads. The cache is keyed by the
+    request (table, municipality), so a cached request needs no network and is not downloaded again
+    unless ``refresh``. Without network this raises :class:`roltrap.errors.NetworkError`; a
+    half-written cache file never remains.
+    """
+    from roltrap.errors import NetworkError
+
+    table_id = table_id.strip().upper()
+    if not re.fullmatch(r"\d{5}[A-Z]{2,3}", table_id):
+        raise InputError(f"'{table_id}' is geen StatLine-tabelnummer (verwacht bijv. 85984NED).",
+                         hint="Zoek het nummer op opendata.cbs.nl of StatLine (staat in de URL).")
+    gm = None
+    if gemeente:
+        try:
+            gm = normalise_code(gemeente, level="gemeente")
+        except ValueError as exc:
+            raise InputError(f"'{gemeente}' is geen gemeentecode: {exc}.",
+                             hint="Gebruik een code als GM0546 (Leiden).") from None
+        if not gm.startswith("GM"):
+            raise InputError(f"'{gemeente}' is geen gemeentecode.", hint="Gebruik een code als GM0546.")
+    target = cache_path(cache_dir, table_id, gm)
+    if target.exists() and not refresh:
+        return target
+    import cbsodata
+    import requests
+
+    try:
+        properties = cbsodata.get_meta(table_id, "DataProperties")
+        geo_dim = next((str(p["Key"]) for p in properties
+                        if str(p.get("Type", "")).startswith("Geo") and p.get("Key")), None)
+        filters = gemeente_filter(geo_dim, gm) if gm and geo_dim else None
+        # cbsodata 1.3 inverts ``typed`` in download_data (it drops the set it was asked for), so
+        # typed=False yields the TypedDataSet. Either data set is read below.
+        data: dict[str, Any] = cbsodata.download_data(table_id, typed=False, filters=filters)
+    except requests.HTTPError as exc:
+        if "404" in str(exc):
+            raise NotFoundError(f"StatLine kent tabel {table_id} niet.",
+                                hint="Controleer het tabelnummer op opendata.cbs.nl.") from None
+        raise NetworkError(f"CBS gaf een fout bij het ophalen van {table_id}: {exc}",
+                           hint="Probeer het later opnieuw.") from None
+    except (requests.ConnectionError, requests.Timeout, OSError) as exc:
+        raise NetworkError(
+            f"Geen verbinding met CBS (opendata.cbs.nl) voor tabel {table_id}: {type(exc).__name__}.",
+            hint="Controleer de internetverbinding. Eerder opgehaalde tabellen blijven in de cache "
+                 "en worden dan zonder netwerk gebruikt.") from None
+    except (KeyError, ValueError, TypeError) as exc:
+        raise NetworkError(f"Onverwacht antwoord van CBS voor {table_id}: {exc!r}",
+                           hint="Probeer het later opnieuw.") from None
+    data["DataProperties"] = data.get("DataProperties") or properties
+    data["_request"] = {"table": table_id, "gemeente": gm, "filters": filters}
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    _atomic_write_json(target, data)
+    return target
+
+
+def cached(cache_dir: Path, table_id: str) -> list[Path]:
+    """Cache files of a table (any filter), newest first."""
+    files = list(cache_dir.glob(f"{table_id.upper()}-*.json"))
+    return sorted(files, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def _atomic_write_json(target: Path, data: object) -> None:
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def odata_keys(properties: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The topic keys of a DataProperties list (figures and region columns)."""
+    return [str(p["Key"]) for p in properties if p.get("Type") == "Topic" and p.get("Key")]

@@ -1,0 +1,46 @@
+"""One settings object, read once from options, environment (``ROLTRAP_*``) and defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("roltrap", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Where roltrap keeps its store and caches, and how it computes and serves.
+
+    Every field can be set with an environment variable named ``ROLTRAP_<FIELD>``, for example
+    ``ROLTRAP_DB=/srv/roltrap/leiden.duckdb``; command-line options override the environment.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="ROLTRAP_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir,
+                           description="Folder for the store and the CBS download cache.")
+    db: Path | None = Field(default=None,
+                            description="DuckDB store file; default <data_dir>/roltrap.duckdb.")
+    gemeente: str = Field(default="GM0546", description="Default municipality (CBS code).")
+    min_cell: int = Field(default=10, ge=1,
+                          description="Smallest number of persons an output cell may show (CBS rule).")
+    engine: Literal["duckdb", "spark"] = Field(default="duckdb",
+                                                description="Engine for person-level cohort work.")
+    spark_master: str = Field(default="local[2]", description="Spark master URL for --engine spark.")
+    host: str = Field(default="127.0.0.1", description="Address the web app listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port the web app listens on.")
+    read_only: bool = Field(default=False, description="Open the store read-only (deployment).")
+
+    @property
+    def db_path(self) -> Path:
+        return self.db if self.db is not None else self.data_dir / "roltrap.duckdb"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cbs-cache"

@@ -1,0 +1,250 @@
+"""The embedded DuckDB store: schema, migrations and transactional writes.
+
+Knows SQL and canonical tables, nothing of file formats, HTTP or the CLI. Every write goes through
+:meth:`Store.apply`, which validates a :class:`Batch` and writes it in one transaction, so a failed
+import leaves the store exactly as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from roltrap.errors import ConfigError, InputError, Problem
+
+LEVELS = ("land", "gemeente", "wijk", "buurt")
+KINDS = ("count", "share", "mean", "distance", "ratio", "duration")
+AGGREGATIONS = ("sum", "weighted_mean", "none")
+DIRECTIONS = ("in", "out")
+ORIGINS = ("gemeente", "buitenland", "wijk", "totaal")
+
+# Each migration moves the schema one version up; never edit a released one, append a new one.
+MIGRATIONS: list[str] = [
+    # 1: canonical model
+    """
+    CREATE TABLE sources (
+        id VARCHAR PRIMARY KEY,
+        title VARCHAR NOT NULL,
+        publisher VARCHAR NOT NULL,
+        licence VARCHAR NOT NULL,
+        attribution VARCHAR,
+        provenance VARCHAR,
+        file VARCHAR,
+        estimate BOOLEAN NOT NULL DEFAULT FALSE,
+        imported_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+        rows_loaded BIGINT
+    );
+    CREATE TABLE indicators (
+        id VARCHAR PRIMARY KEY,
+        label VARCHAR NOT NULL,
+        unit VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        aggregation VARCHAR NOT NULL,
+        weight VARCHAR,
+        decimals INTEGER NOT NULL DEFAULT 0,
+        theme VARCHAR,
+        description VARCHAR
+    );
+    CREATE TABLE regions (
+        code VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        level VARCHAR NOT NULL,
+        parent VARCHAR,
+        boundary_year INTEGER
+    );
+    CREATE TABLE geometries (
+        region_code VARCHAR NOT NULL,
+        boundary_year INTEGER NOT NULL,
+        geom_wkb BLOB NOT NULL,      -- always RD New, EPSG:28992
+        source_id VARCHAR NOT NULL,
+        PRIMARY KEY (region_code, boundary_year)
+    );
+    CREATE TABLE observations (
+        region_code VARCHAR NOT NULL,
+        year INTEGER NOT NULL,
+        indicator_id VARCHAR NOT NULL,
+        value DOUBLE,                -- NULL = missing or suppressed at the source, never 0
+        source_id VARCHAR NOT NULL,
+        PRIMARY KEY (region_code, year, indicator_id)
+    );
+    CREATE TABLE flows (
+        region_code VARCHAR NOT NULL,
+        year INTEGER NOT NULL,
+        direction VARCHAR NOT NULL,  -- in = vestiging, out = vertrek
+        origin VARCHAR NOT NULL,     -- gemeente / buitenland / wijk (same municipality) / totaal
+        persons DOUBLE,
+        months INTEGER NOT NULL DEFAULT 12,
+        source_id VARCHAR NOT NULL,
+        PRIMARY KEY (region_code, year, direction, origin)
+    );
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+COLUMNS: dict[str, list[str]] = {
+    "sources": ["id", "title", "publisher", "licence", "attribution", "provenance", "file", "estimate",
+                "rows_loaded"],
+    "indicators": ["id", "label", "unit", "kind", "aggregation", "weight", "decimals", "theme",
+                   "description"],
+    "regions": ["code", "name", "level", "parent", "boundary_year"],
+    "geometries": ["region_code", "boundary_year", "geom_wkb", "source_id"],
+    "observations": ["region_code", "year", "indicator_id", "value", "source_id"],
+    "flows": ["region_code", "year", "direction", "origin", "persons", "months", "source_id"],
+}
+KEYS: dict[str, list[str]] = {
+    "sources": ["id"],
+    "indicators": ["id"],
+    "regions": ["code"],
+    "geometries": ["region_code", "boundary_year"],
+    "observations": ["region_code", "year", "indicator_id"],
+    "flows": ["region_code", "year", "direction", "origin"],
+}
+# Write order respects references: sources and indicators before what points at them.
+ORDER = ["sources", "indicators", "regions", "geometries", "observations", "flows"]
+
+
+@dataclass
+class Batch:
+    """Canonical tables produced by one import; any may be empty."""
+
+    source: dict[str, object]
+    regions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COLUMNS["regions"]))
+    indicators: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COLUMNS["indicators"]))
+    observations: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=COLUMNS["observations"][:-1]))
+    flows: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COLUMNS["flows"][:-1]))
+    geometries: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=COLUMNS["geometries"][:-1]))
+    skipped: list[Problem] = field(default_factory=list)  # rows left out on purpose, with why
+
+    def table(self, name: str) -> pd.DataFrame:
+        if name == "sources":
+            return pd.DataFrame([self.source])
+        df: pd.DataFrame = getattr(self, name)
+        if "source_id" in COLUMNS[name] and "source_id" not in df.columns:
+            df = df.assign(source_id=self.source["id"])
+        return df
+
+
+class Store:
+    """One DuckDB file (or ``:memory:``) holding the canonical model."""
+
+    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.IOException as exc:
+            raise ConfigError(
+                f"Cannot open the store {self.path}: {exc}",
+                hint="Is another roltrap process writing to it? Close it, or pass --db to use another file.",
+            ) from exc
+        self.read_only = read_only
+        if not read_only:
+            self.migrate()
+
+    # -- schema -----------------------------------------------------------------------------
+    def version(self) -> int:
+        has_meta = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'").fetchone()
+        if not has_meta or not has_meta[0]:
+            return 0
+        row = self.con.execute("SELECT max(version) FROM meta").fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def migrate(self) -> None:
+        current = self.version()
+        if current > SCHEMA_VERSION:
+            raise ConfigError(
+                f"The store {self.path} has schema version {current}, newer than this roltrap "
+                f"({SCHEMA_VERSION}).", hint="Upgrade roltrap, or point --db at another file.")
+        if current == SCHEMA_VERSION:
+            return
+        with self.transaction():
+            self.con.execute("CREATE TABLE IF NOT EXISTS meta (version INTEGER, applied_at TIMESTAMP "
+                             "DEFAULT current_timestamp)")
+            for version in range(current + 1, SCHEMA_VERSION + 1):
+                self.con.execute(MIGRATIONS[version - 1])
+                self.con.execute("INSERT INTO meta (version) VALUES (?)", [version])
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        else:
+            self.con.execute("COMMIT")
+
+    def is_empty(self) -> bool:
+        row = self.con.execute("SELECT count(*) FROM sources").fetchone()
+        return not row or row[0] == 0
+
+    # -- writes -----------------------------------------------------------------------------
+    def apply(self, batch: Batch) -> dict[str, int]:
+        """Validate references and write the whole batch in one transaction (upsert on keys)."""
+        self._check_references(batch)
+        written: dict[str, int] = {}
+        with self.transaction() as con:
+            for name in ORDER:
+                df = batch.table(name)
+                if df.empty:
+                    written[name] = 0
+                    continue
+                cols = [c for c in COLUMNS[name] if c in df.columns]
+                df = df[cols]
+                keys = KEYS[name]
+                if df.duplicated(subset=keys).any():
+                    dup = df[df.duplicated(subset=keys, keep=False)].head(3).to_dict("records")
+                    raise InputError(f"Duplicate keys {keys} in table {name}: {dup}")
+                con.register("_incoming", df)
+                col_list = ", ".join(cols)
+                updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in keys)
+                conflict = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+                con.execute(
+                    f"INSERT INTO {name} ({col_list}) SELECT {col_list} FROM _incoming "
+                    f"ON CONFLICT ({', '.join(keys)}) {conflict}")
+                con.unregister("_incoming")
+                written[name] = len(df)
+        return written
+
+    def _check_references(self, batch: Batch) -> None:
+        known_regions = set(self.query("SELECT code FROM regions")["code"])
+        known_regions |= set(batch.regions.get("code", []))
+        known_ind = set(self.query("SELECT id FROM indicators")["id"]) | set(batch.indicators.get("id", []))
+        problems: list[Problem] = []
+        for name, col, known, what in (
+            ("observations", "region_code", known_regions, "region"),
+            ("observations", "indicator_id", known_ind, "indicator"),
+            ("flows", "region_code", known_regions, "region"),
+            ("geometries", "region_code", known_regions, "region"),
+        ):
+            df = getattr(batch, name)
+            if df.empty:
+                continue
+            unknown = sorted(set(df[col]) - known)
+            for code in unknown[:20]:
+                problems.append(Problem(f"unknown {what} '{code}'", column=col))
+            if len(unknown) > 20:
+                problems.append(Problem(f"... and {len(unknown) - 20} more unknown {what} codes"))
+        if problems:
+            raise InputError(
+                f"The import refers to regions or indicators that are not in the store "
+                f"(source {batch.source.get('id')}).", problems=problems,
+                hint="Import the regions first (a KWB file), or check the codes.")
+
+    # -- reads ------------------------------------------------------------------------------
+    def query(self, sql: str, params: list[object] | None = None) -> pd.DataFrame:
+        return self.con.execute(sql, params or []).df()
+
+    def close(self) -> None:
+        self.con.close()

@@ -1,0 +1,96 @@
+"""What every route module shares: templates, the core object, HTML-or-JSON responses.
+
+Route modules (this package's own and ``routes_triage`` / ``routes_cohort``) use it like this::
+
+    from roltrap.web.deps import get_rt, respond
+
+    @router.get("/coach", include_in_schema=False)
+    def coach(request: Request) -> Response:
+        rt = get_rt(request)
+        return respond(request, "triage.html", {"types": ...}, title="Coach")
+
+``respond`` answers JSON when the path ends in ``.json`` or the client asks for
+``application/json``; otherwise it renders the template (which extends ``base.html``) with
+``data`` and every key of ``data`` in the context.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from roltrap.report.fmt import nl_number, with_unit
+
+if TYPE_CHECKING:
+    from roltrap.core import Roltrap
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def jsonable(v: Any) -> Any:
+    """Plain JSON types: NaN/NA → None (a missing figure is null, never 0), numpy → Python."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, float):
+        return None if math.isnan(v) or math.isinf(v) else v
+    if isinstance(v, (str, bool, int)):
+        return v
+    if isinstance(v, (datetime, date, pd.Timestamp)):
+        return v.isoformat()
+    if isinstance(v, pd.DataFrame):
+        return [jsonable(r) for r in v.to_dict("records")]
+    if isinstance(v, dict):
+        return {str(k): jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple, set)):
+        return [jsonable(x) for x in v]
+    if hasattr(v, "item"):
+        return jsonable(v.item())
+    if hasattr(v, "tolist"):
+        return jsonable(v.tolist())
+    return str(v)
+
+
+def _fmt_value(value: Any, unit: str | None = None, decimals: int | None = None) -> str:
+    text = nl_number(value, decimals)
+    if text == "n.b." or not unit:
+        return text
+    if unit in ("%", "percent"):
+        return f"{text} %"
+    return f"{text} {unit}"
+
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+templates.env.filters["with_unit"] = with_unit
+templates.env.filters["nl"] = nl_number
+templates.env.filters["fmt"] = _fmt_value
+templates.env.globals["today"] = lambda: date.today().isoformat()
+
+
+def get_rt(request: Request) -> Roltrap:
+    """The app's core object (set by :func:`roltrap.web.app.create_app`)."""
+    rt: Roltrap = request.app.state.rt
+    return rt
+
+
+def wants_json(request: Request) -> bool:
+    if request.url.path.endswith(".json"):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def respond(request: Request, template: str, data: dict[str, Any], *, title: str,
+            status_code: int = 200) -> Response:
+    """One page, two shapes: JSON for ``.json``/``Accept: application/json``, else HTML."""
+    if wants_json(request):
+        return JSONResponse(jsonable(data), status_code=status_code)
+    context = {**data, "data": data, "title": title}
+    return templates.TemplateResponse(request, template, context, status_code=status_code)

@@ -1,0 +1,171 @@
+"""Cohort analysis: hand-counted fixture, validation errors, disclosure, escalator recovery, CLI."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from cohort_fixtures import A, B, hand_rows
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from roltrap.cli.main import app
+from roltrap.cohort import engines, tables
+from roltrap.cohort.metrics import CohortSpec
+from roltrap.cohort.schema import validate
+from roltrap.cohort.service import run_analysis
+from roltrap.core import Roltrap
+from roltrap.errors import InputError
+
+SPEC = CohortSpec(gemeente="GM0546", base_year=2005, age_min=25, age_max=44, follow=3)
+COUNT_KEYS = {"persons", "blijver", "teruggekeerd", "andere_wijk", "andere_gemeente", "onbekend", "Totaal",
+              "bevolking", "vestigers", "vertrekkers", "climbed", "with_income", "climbers_persons",
+              "others_persons", "climbers_events", "others_events"}
+
+
+def _hand(hand_dir: Path, *, min_cell: int, con: Any = None) -> dict[str, Any]:
+    return run_analysis(con or engines.connect("duckdb"), validate(hand_dir), SPEC, min_cell=min_cell, reps=99)
+
+
+def test_retention_matches_hand_count(hand_dir: Path) -> None:
+    res = _hand(hand_dir, min_cell=0)
+    ret = {(r["wijk"], r["k"]): r["persons"] for r in res["retention"]}
+    assert [ret[(A, k)] for k in range(4)] == [20, 16, 12, 12]
+    assert [ret[(B, k)] for k in range(4)] == [10, 10, 10, 10]
+    share = {(r["wijk"], r["k"]): r["share"] for r in res["retention"]}
+    assert share[(A, 3)] == pytest.approx(0.6)
+
+
+def test_destinations_and_gains_match_hand_count(hand_dir: Path) -> None:
+    res = _hand(hand_dir, min_cell=0)
+    dest = {r["wijk"]: r for r in res["destinations"]}[A]
+    assert (dest["blijver"], dest["andere_wijk"], dest["andere_gemeente"], dest["onbekend"]) == (12, 4, 2, 2)
+    traj = {(r["wijk"], r["group"]): r for r in res["trajectories"]}
+    assert traj[(A, "blijver")]["mean_gain"] == pytest.approx(3.0)      # +1 a year for 3 years
+    assert traj[(A, "vertrekker")]["mean_gain"] == pytest.approx((4 * 15 + 2 * 11) / 6)
+    esc = {r["wijk"]: r for r in res["escalator"]}[A]
+    assert esc["score"] == pytest.approx((4 * 15 + 2 * 11) / 6 - 3.0)
+
+
+def test_turnover_matches_hand_count(hand_dir: Path) -> None:
+    res = _hand(hand_dir, min_cell=0)
+    t = {(r["wijk"], r["year"]): r for r in res["turnover"]}
+    assert t[(B, 2006)]["bevolking"] == 14 and t[(B, 2006)]["vestigers"] == 4
+    assert t[(B, 2006)]["vestigers_andere_wijk"] == 4
+    assert t[(A, 2006)]["vertrekkers"] == 4 and t[(A, 2007)]["vertrekkers"] == 4
+    assert t[(A, 2007)]["vertrekkers_niet_ingeschreven"] == 2
+    assert t[(A, 2007)]["vertrekkers_andere_gemeente"] == 2
+
+
+def _leaks(res: dict[str, Any], min_cell: int) -> list[tuple[str, str, float]]:
+    bad = []
+    for name, rows in res.items():
+        if not isinstance(rows, list):
+            continue
+        for r in rows:
+            for k, v in r.items():
+                is_count = k in COUNT_KEYS or k.startswith(("vestigers_", "vertrekkers_"))
+                if is_count and isinstance(v, (int, float)) and not isinstance(v, bool) and v < min_cell:
+                    bad.append((name, k, v))
+    return bad
+
+
+def test_no_small_cell_in_hand_result(hand_dir: Path) -> None:
+    res = _hand(hand_dir, min_cell=10)
+    assert _leaks(res, 10) == []
+    ret = {(r["wijk"], r["k"]): r["persons"] for r in res["retention"]}
+    assert ret[(A, 0)] == 20 and ret[(A, 1)] is None  # 16 stayed → 4 left: complement hidden
+    assert res["suppressed"]["total"] > 0
+
+
+def test_validation_collects_every_problem(tmp_path: Path) -> None:
+    df = hand_rows().astype({"year": object})
+    df.loc[3, "age"] = 150
+    df.loc[5, "region_code"] = "WK999999"
+    df = pd.concat([df, df.iloc[[0]]])
+    df.loc[7, "year"] = "twee"
+    path = tmp_path / "bad.csv"
+    df.to_csv(path, index=False)
+    with pytest.raises(InputError) as err:
+        validate(path, known_wijken={A, B, "WK015300"})
+    text = str(err.value)
+    assert "leeftijd" in text and "onbekende wijk" in text and "dubbel persoon-jaar" in text
+    assert "geen geheel getal" in text and "bad.csv, rij 5" in text  # age row: header + 4th data row
+
+
+def test_missing_columns_named(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    pd.DataFrame({"person_id": ["a"], "year": [2005]}).to_csv(path, index=False)
+    with pytest.raises(InputError, match="region_code, age"):
+        validate(path)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=60), min_size=1, max_size=8),
+       st.integers(min_value=1, max_value=5))
+@settings(max_examples=60, deadline=None)
+def test_retention_table_never_shows_small_cells(counts: list[int], follow: int) -> None:
+    size = max(counts) + 5
+    ks = range(follow + 1)
+    df = pd.DataFrame({"origin": "WK054600", "k": list(ks),
+                       "persons": [size] + [min(c, size) for c in (counts * 10)[:follow]]})
+    out = tables.retention_table(df, base_year=2005, follow=follow, min_cell=10, tally=tables.Tally())
+    shown = out["persons"].dropna().to_numpy(dtype=float)
+    assert (shown >= 10).all()
+    comp = size - shown[1:] if out["persons"].iloc[0] is not pd.NA else np.array([])
+    assert (comp[comp == comp] >= 10).all() or len(comp) == 0
+
+
+def test_bootstrap_is_seeded_and_exact_for_constants() -> None:
+    h = pd.DataFrame({"gain": [5.0], "persons": [40]})
+    z = pd.DataFrame({"gain": [1.0], "persons": [30]})
+    draws = tables.bootstrap_diff(h, z, reps=50, rng=np.random.default_rng(1))
+    assert np.allclose(draws, 4.0)
+
+
+@pytest.fixture(scope="module")
+def rt_synth(rt_ro: Roltrap, tmp_path_factory: pytest.TempPathFactory) -> dict[float, Path]:
+    base = tmp_path_factory.mktemp("synth")
+    return {e: rt_ro.cohort.synth(base / f"e{e}", scale=0.2, escalator=e, seed=2).out for e in (0.0, 0.5, 1.0)}
+
+
+@pytest.mark.parametrize("strength", [0.0, 0.5, 1.0])
+def test_escalator_recovered(rt_ro: Roltrap, rt_synth: dict[float, Path], strength: float) -> None:
+    res = rt_ro.cohort.analyse(rt_synth[strength], base_year=2005, age=(25, 44), follow=13, reps=199)
+    low = res["escalator_low_income"]
+    assert low["score"] == pytest.approx(10 * strength, abs=2.0)
+    assert low["ci_low"] < low["score"] < low["ci_high"]
+    assert res["input"]["synthetic"] is True
+    assert _leaks(res, 10) == []
+
+
+def test_synth_is_deterministic_and_marked(rt_ro: Roltrap, tmp_path: Path) -> None:
+    a = rt_ro.cohort.synth(tmp_path / "a", scale=0.01, seed=7, years=(2005, 2008))
+    b = rt_ro.cohort.synth(tmp_path / "b", scale=0.01, seed=7, years=(2005, 2008))
+    assert a.rows == b.rows and (tmp_path / "a" / "SYNTHETIC").exists()
+    fa = sorted((tmp_path / "a").glob("*.parquet"))
+    fb = sorted((tmp_path / "b").glob("*.parquet"))
+    assert all(pd.read_parquet(x).equals(pd.read_parquet(y)) for x, y in zip(fa, fb, strict=True))
+    ids = pd.read_parquet(fa[0])["person_id"]
+    assert ids.str.fullmatch(r"[0-9a-f]{12}").all() and ids.is_unique
+
+
+def test_cli_synth_and_analyse(bundled_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "store.duckdb"
+    shutil.copy(bundled_db, db)  # the session's read-only store is open in this process
+    bundled_db = db
+    runner = CliRunner()
+    out = tmp_path / "syn"
+    r = runner.invoke(app, ["--db", str(bundled_db), "cohort", "synth", "--out", str(out), "--scale", "0.02",
+                            "--years", "2005-2010"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["--db", str(bundled_db), "cohort", "analyse", "--input", str(out), "--follow", "5",
+                            "--reps", "50", "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    assert "roltrapscore" in r.stdout and "Onderdrukte cellen" in r.output
+    r = runner.invoke(app, ["--db", str(bundled_db), "cohort", "analyse", "--input", str(tmp_path / "nope")])
+    assert r.exit_code == 2 and "bestaat niet" in r.output

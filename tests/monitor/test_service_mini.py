@@ -1,0 +1,114 @@
+"""The service on a tiny hand-made store: every figure computed by hand (see conftest.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from roltrap.core import Roltrap
+from roltrap.errors import ConfigError, NotFoundError
+
+
+def test_turnover_municipality_and_districts(mini: Roltrap) -> None:
+    r = mini.monitor.turnover(gemeente="GM9999", period="2015-2016")
+    rows = r.rows.set_index("code")
+    assert rows.at["GM9999", "vestigers_per_jaar"] == pytest.approx(900.0)
+    assert rows.at["GM9999", "vervangingssnelheid"] == pytest.approx(10000 / 900)  # population 2016
+    assert rows.at["GM9999", "nieuwkomers_pct"] == pytest.approx(9.0)
+    # weights 2000×0.30, 3000×0.15, 5000×0.05 = 600, 450, 250 (of 1300)
+    assert rows.at["WK999900", "vervangingssnelheid"] == pytest.approx(2000 / (900 * 600 / 1300))
+    assert rows.at["WK999902", "vervangingssnelheid"] == pytest.approx(5000 / (900 * 250 / 1300))
+    wijk = rows[rows["level"] == "wijk"]
+    assert wijk["vestigers_per_jaar"].sum() == pytest.approx(900.0)
+    assert wijk["estimate"].all() and not rows.at["GM9999", "estimate"]
+    assert any("2017" in n for n in r.notes) or r.extra["excluded_years"] == {}
+    json.dumps(r.to_dict())
+
+
+def test_turnover_partial_year_excluded_or_annualised(mini: Roltrap) -> None:
+    r = mini.monitor.turnover(gemeente="GM9999", level="gemeente")
+    assert 2017 in r.extra["excluded_years"] and any("2017 weggelaten" in n for n in r.notes)
+    a = mini.monitor.turnover(gemeente="GM9999", level="gemeente", partial="annualise")
+    assert a.rows.iloc[0]["vestigers_per_jaar"] == pytest.approx(2600 / 3)
+
+
+def test_turnover_direct_method(mini: Roltrap) -> None:
+    r = mini.monitor.turnover(gemeente="GM9999", period="2015-2016", method="direct")
+    rows = r.rows.set_index("code")
+    assert rows.at["WK999900", "vervangingssnelheid"] == pytest.approx(2000 / 600)
+
+
+def test_bad_period_and_unknown_region(mini: Roltrap) -> None:
+    with pytest.raises(ConfigError):
+        mini.monitor.turnover(gemeente="GM9999", period="2016-2015")
+    with pytest.raises(NotFoundError):
+        mini.monitor.turnover(gemeente="GM9999", period="1990-1991")
+    with pytest.raises(NotFoundError):
+        mini.monitor.rank(gemeente="GM1234")
+    with pytest.raises(ConfigError):
+        mini.monitor.rank(gemeente="WK999900")
+
+
+def test_classify_service(mini: Roltrap) -> None:
+    r = mini.monitor.classify(gemeente="GM9999", period="2015-2016")
+    cls = r.rows.set_index("code")["class"]
+    assert cls["WK999900"] == "wijk van aankomst"
+    assert cls["WK999902"] == "wijk van bestemming"
+    ev = r.rows.set_index("code").at["WK999900", "evidence"]
+    assert {e["indicator"] for e in ev} >= {"p_jong", "nieuwkomers", "p_huurw"}
+
+
+def test_vulnerable_service(mini: Roltrap) -> None:
+    r = mini.monitor.vulnerable(gemeente="GM9999")
+    gm = r.rows.set_index("code").loc["GM9999"]
+    assert (gm["bereik_min"], gm["centraal"], gm["bereik_max"]) == (850.0, 1150.0, 1500.0)
+    # WK999900 jeugdzorg 5 persons < 10 → suppressed, never shown as 5
+    w = r.rows.set_index("code").loc["WK999900"]
+    assert w["voorzieningen_min"] == 100.0
+    assert r.extra["triangulatie"]["centraal"] == 1150.0
+
+
+def test_rank_service(mini: Roltrap) -> None:
+    r = mini.monitor.rank(gemeente="GM9999")
+    assert r.rows["code"].tolist() == ["WK999901", "WK999900", "WK999902"]
+    assert r.rows["rank"].tolist() == [1, 2, 3]
+
+
+def test_compare_service_auto(mini: Roltrap) -> None:
+    r = mini.monitor.compare(gemeente="GM9999", auto=1)
+    rows = r.rows.set_index("code")
+    assert rows.index.tolist() == ["GM9999", "GM9998"]
+    assert rows.at["GM9998", "vergelijking"] == "automatisch"
+    assert rows.at["GM9999", "vervangingssnelheid"] == pytest.approx(10000 / 900)
+    assert any("Niet in de database" in n for n in r.notes)
+
+
+def test_project_service(mini: Roltrap) -> None:
+    r = mini.monitor.project(code="GM9999", indicator="p_internationaal", target=30)
+    obs = r.rows[r.rows["kind"] == "waarneming"]
+    assert obs["value"].tolist() == pytest.approx([20.0, 21.2, 21.8, 23.1, 23.9, 25.0])
+    t = r.extra["target"]
+    assert 2025 < t["year"] < 2027 and t["earliest"] <= t["year"] <= t["latest"]
+    proj = r.rows[r.rows["kind"] == "projectie"]
+    assert (proj["ondergrens"] < proj["value"]).all() and (proj["value"] < proj["bovengrens"]).all()
+
+
+def test_map_service(mini: Roltrap) -> None:
+    r = mini.monitor.map_classes(gemeente="GM9999", indicator="p_hh_110")
+    assert r.rows["class"].tolist() == ["10 tot 15%", "15 tot 20%", "> 25%"]
+    assert len(r.extra["legend"]) == 5
+    with pytest.raises(ConfigError):
+        mini.monitor.map_classes(gemeente="GM9999", indicator="a_inw")
+    q = mini.monitor.map_classes(gemeente="GM9999", indicator="a_inw", scheme="quantile", k=3)
+    assert q.rows["class"].notna().all()
+
+
+def test_conditions_service(mini: Roltrap) -> None:
+    r = mini.monitor.conditions(gemeente="GM9999")
+    rows = r.rows.set_index("code")
+    assert rows.at["WK999900", "bedrijven_per_1000"] == pytest.approx(1000 * 300 / 2100)
+    assert rows.at["WK999902", "rolmodel_ratio"] == pytest.approx(45 / 25)
+    d = r.to_dict()
+    row = next(x for x in d["rows"] if x["code"] == "WK999900")
+    assert row["g_afs_gs"] is None and "niet beschikbaar" in row["reason"]
