@@ -28,10 +28,24 @@ def hand_rows() -> pd.DataFrame:
                 if k >= 2:
                     continue
                 wijk, pct = A, 20 + k
-            rows.append({"person_id": pid, "year": year, "region_code": wijk, "age": 30 + k,
-                         "income_percentile": float(pct)})
+            rows.append(
+                {
+                    "person_id": pid,
+                    "year": year,
+                    "region_code": wijk,
+                    "age": 30 + k,
+                    "income_percentile": float(pct),
+                }
+            )
     for i in range(10):
         for k, year in enumerate(range(2005, 2009)):
-            rows.append({"person_id": f"b{i:02d}", "year": year, "region_code": B, "age": 40 + k,
-                         "income_percentile": 60.0 + k})
+            rows.append(
+                {
+                    "person_id": f"b{i:02d}",
+                    "year": year,
+                    "region_code": B,
+                    "age": 40 + k,
+                    "income_percentile": 60.0 + k,
+                }
+            )
     return pd.DataFrame(rows)

@@ -23,9 +23,13 @@ def spark_con() -> Iterator[Any]:
     pyspark = pytest.importorskip("pyspark.sql")
     import ibis
 
-    session = (pyspark.SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")
-               .config("spark.sql.shuffle.partitions", "4").config("spark.sql.session.timeZone", "UTC")
-               .getOrCreate())
+    session = (
+        pyspark.SparkSession.builder.master("local[2]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
     session.sparkContext.setLogLevel("ERROR")
     yield ibis.pyspark.connect(session)
     session.stop()

@@ -23,13 +23,30 @@ from roltrap.core import Roltrap
 from roltrap.errors import InputError
 
 SPEC = CohortSpec(gemeente="GM0546", base_year=2005, age_min=25, age_max=44, follow=3)
-COUNT_KEYS = {"persons", "blijver", "teruggekeerd", "andere_wijk", "andere_gemeente", "onbekend", "Totaal",
-              "bevolking", "vestigers", "vertrekkers", "climbed", "with_income", "climbers_persons",
-              "others_persons", "climbers_events", "others_events"}
+COUNT_KEYS = {
+    "persons",
+    "blijver",
+    "teruggekeerd",
+    "andere_wijk",
+    "andere_gemeente",
+    "onbekend",
+    "Totaal",
+    "bevolking",
+    "vestigers",
+    "vertrekkers",
+    "climbed",
+    "with_income",
+    "climbers_persons",
+    "others_persons",
+    "climbers_events",
+    "others_events",
+}
 
 
 def _hand(hand_dir: Path, *, min_cell: int, con: Any = None) -> dict[str, Any]:
-    return run_analysis(con or engines.connect("duckdb"), validate(hand_dir), SPEC, min_cell=min_cell, reps=99)
+    return run_analysis(
+        con or engines.connect("duckdb"), validate(hand_dir), SPEC, min_cell=min_cell, reps=99
+    )
 
 
 def test_retention_matches_hand_count(hand_dir: Path) -> None:
@@ -46,7 +63,7 @@ def test_destinations_and_gains_match_hand_count(hand_dir: Path) -> None:
     dest = {r["wijk"]: r for r in res["destinations"]}[A]
     assert (dest["blijver"], dest["andere_wijk"], dest["andere_gemeente"], dest["onbekend"]) == (12, 4, 2, 2)
     traj = {(r["wijk"], r["group"]): r for r in res["trajectories"]}
-    assert traj[(A, "blijver")]["mean_gain"] == pytest.approx(3.0)      # +1 a year for 3 years
+    assert traj[(A, "blijver")]["mean_gain"] == pytest.approx(3.0)  # +1 a year for 3 years
     assert traj[(A, "vertrekker")]["mean_gain"] == pytest.approx((4 * 15 + 2 * 11) / 6)
     esc = {r["wijk"]: r for r in res["escalator"]}[A]
     assert esc["score"] == pytest.approx((4 * 15 + 2 * 11) / 6 - 3.0)
@@ -105,14 +122,21 @@ def test_missing_columns_named(tmp_path: Path) -> None:
         validate(path)
 
 
-@given(st.lists(st.integers(min_value=0, max_value=60), min_size=1, max_size=8),
-       st.integers(min_value=1, max_value=5))
+@given(
+    st.lists(st.integers(min_value=0, max_value=60), min_size=1, max_size=8),
+    st.integers(min_value=1, max_value=5),
+)
 @settings(max_examples=60, deadline=None)
 def test_retention_table_never_shows_small_cells(counts: list[int], follow: int) -> None:
     size = max(counts) + 5
     ks = range(follow + 1)
-    df = pd.DataFrame({"origin": "WK054600", "k": list(ks),
-                       "persons": [size] + [min(c, size) for c in (counts * 10)[:follow]]})
+    df = pd.DataFrame(
+        {
+            "origin": "WK054600",
+            "k": list(ks),
+            "persons": [size] + [min(c, size) for c in (counts * 10)[:follow]],
+        }
+    )
     out = tables.retention_table(df, base_year=2005, follow=follow, min_cell=10, tally=tables.Tally())
     shown = out["persons"].dropna().to_numpy(dtype=float)
     assert (shown >= 10).all()
@@ -130,7 +154,9 @@ def test_bootstrap_is_seeded_and_exact_for_constants() -> None:
 @pytest.fixture(scope="module")
 def rt_synth(rt_ro: Roltrap, tmp_path_factory: pytest.TempPathFactory) -> dict[float, Path]:
     base = tmp_path_factory.mktemp("synth")
-    return {e: rt_ro.cohort.synth(base / f"e{e}", scale=0.2, escalator=e, seed=2).out for e in (0.0, 0.5, 1.0)}
+    return {
+        e: rt_ro.cohort.synth(base / f"e{e}", scale=0.2, escalator=e, seed=2).out for e in (0.0, 0.5, 1.0)
+    }
 
 
 @pytest.mark.parametrize("strength", [0.0, 0.5, 1.0])
@@ -160,11 +186,39 @@ def test_cli_synth_and_analyse(bundled_db: Path, tmp_path: Path) -> None:
     bundled_db = db
     runner = CliRunner()
     out = tmp_path / "syn"
-    r = runner.invoke(app, ["--db", str(bundled_db), "cohort", "synth", "--out", str(out), "--scale", "0.02",
-                            "--years", "2005-2010"])
+    r = runner.invoke(
+        app,
+        [
+            "--db",
+            str(bundled_db),
+            "cohort",
+            "synth",
+            "--out",
+            str(out),
+            "--scale",
+            "0.02",
+            "--years",
+            "2005-2010",
+        ],
+    )
     assert r.exit_code == 0, r.output
-    r = runner.invoke(app, ["--db", str(bundled_db), "cohort", "analyse", "--input", str(out), "--follow", "5",
-                            "--reps", "50", "--format", "csv"])
+    r = runner.invoke(
+        app,
+        [
+            "--db",
+            str(bundled_db),
+            "cohort",
+            "analyse",
+            "--input",
+            str(out),
+            "--follow",
+            "5",
+            "--reps",
+            "50",
+            "--format",
+            "csv",
+        ],
+    )
     assert r.exit_code == 0, r.output
     assert "roltrapscore" in r.stdout and "Onderdrukte cellen" in r.output
     r = runner.invoke(app, ["--db", str(bundled_db), "cohort", "analyse", "--input", str(tmp_path / "nope")])

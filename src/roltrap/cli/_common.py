@@ -60,12 +60,12 @@ def _jsonable(v: Any) -> Any:
         return None
     if isinstance(v, float) and math.isnan(v):
         return None
-    if hasattr(v, "item"):
-        return _jsonable(v.item())
     if isinstance(v, (list, tuple)):
         return [_jsonable(x) for x in v]
-    if hasattr(v, "tolist"):
+    if hasattr(v, "tolist") and getattr(v, "ndim", 0) > 0:  # numpy arrays, pandas arrays
         return _jsonable(v.tolist())
+    if hasattr(v, "item"):  # numpy scalars
+        return _jsonable(v.item())
     if isinstance(v, dict):
         return {k: _jsonable(x) for k, x in v.items()}
     return v

@@ -12,8 +12,9 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from roltrap.cli._common import Format, console, emit, err_console, open_roltrap, to_json
 from roltrap.errors import ConfigError
 
-cohort_app = typer.Typer(help="Roltrap gemeten: cohorten op persoonsjaren (DuckDB of Spark).",
-                         no_args_is_help=True)
+cohort_app = typer.Typer(
+    help="Roltrap gemeten: cohorten op persoonsjaren (DuckDB of Spark).", no_args_is_help=True
+)
 
 
 def _range(text: str, what: str) -> tuple[int, int]:
@@ -21,7 +22,9 @@ def _range(text: str, what: str) -> tuple[int, int]:
         lo, _, hi = text.partition("-")
         a, b = int(lo), int(hi or lo)
     except ValueError:
-        raise ConfigError(f"{what} '{text}' is geen bereik.", hint="Schrijf bijv. 2005-2022 of 25-44.") from None
+        raise ConfigError(
+            f"{what} '{text}' is geen bereik.", hint="Schrijf bijv. 2005-2022 of 25-44."
+        ) from None
     if a > b:
         raise ConfigError(f"{what} '{text}': het begin ligt na het einde.", hint="Bijv. 2005-2022.")
     return a, b
@@ -34,21 +37,43 @@ def synth(
     gemeente: Annotated[str, typer.Option(help="Gemeente (CBS-code).")] = "GM0546",
     years: Annotated[str, typer.Option(help="Jaren, bijv. 2005-2022.")] = "2005-2022",
     scale: Annotated[float, typer.Option(help="1.0 = zo groot als de gemeente; 140 ≈ heel Nederland.")] = 1.0,
-    seed: Annotated[int, typer.Option(help="Startwaarde van de toevalsgenerator (zelfde seed, zelfde data).")] = 42,
-    escalator: Annotated[float, typer.Option(help="Sterkte van het roltrapeffect: extra percentielwinst "
-                                                  "(× 10 punten) van vertrekkers uit lage-inkomenswijken.")] = 0.5,
+    seed: Annotated[
+        int, typer.Option(help="Startwaarde van de toevalsgenerator (zelfde seed, zelfde data).")
+    ] = 42,
+    escalator: Annotated[
+        float,
+        typer.Option(
+            help="Sterkte van het roltrapeffect: extra percentielwinst "
+            "(× 10 punten) van vertrekkers uit lage-inkomenswijken."
+        ),
+    ] = 0.5,
     overwrite: Annotated[bool, typer.Option(help="Een bestaande map vervangen.")] = False,
 ) -> None:
     """Maak een synthetische bevolking (geen echte personen) die de wijkcijfers volgt."""
     rt = open_roltrap(ctx)
     y = _range(years, "Jaren")
-    with Progress(TextColumn("[bold]Synthetische jaren"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=err_console) as bar:
+    with Progress(
+        TextColumn("[bold]Synthetische jaren"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console,
+    ) as bar:
         task = bar.add_task("synth", total=y[1] - y[0] + 1)
-        rep = rt.cohort.synth(out, gemeente=gemeente, years=y, scale=scale, seed=seed, escalator=escalator,
-                              overwrite=overwrite, progress=lambda done, total: bar.update(task, completed=done))
-    console.print(f"[green]Klaar:[/green] {rep.rows:,} persoonsjaren van {rep.persons:,} synthetische personen "
-                  f"in {rep.files} bestanden → {rep.out} (gemarkeerd als SYNTHETISCH).")
+        rep = rt.cohort.synth(
+            out,
+            gemeente=gemeente,
+            years=y,
+            scale=scale,
+            seed=seed,
+            escalator=escalator,
+            overwrite=overwrite,
+            progress=lambda done, total: bar.update(task, completed=done),
+        )
+    console.print(
+        f"[green]Klaar:[/green] {rep.rows:,} persoonsjaren van {rep.persons:,} synthetische personen "
+        f"in {rep.files} bestanden → {rep.out} (gemarkeerd als SYNTHETISCH)."
+    )
 
 
 @cohort_app.command("analyse")
@@ -66,15 +91,29 @@ def analyse(
     """Retentie, bestemmingen, inkomenstrajecten en roltrapscore per wijk; kleine cellen onderdrukt."""
     rt = open_roltrap(ctx)
     band = _range(age, "Leeftijd")
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=err_console, transient=format is not Format.table) as bar:
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=format is not Format.table,
+    ) as bar:
         task = bar.add_task("Analyse", total=6)
 
         def progress(label: str, done: int, total: int) -> None:
             bar.update(task, description=f"Analyse: {label}", completed=done, total=total)
 
-        res = rt.cohort.analyse(input, gemeente=gemeente, base_year=base_year, age=band, follow=follow,
-                                engine=engine, reps=reps, progress=progress)
+        res = rt.cohort.analyse(
+            input,
+            gemeente=gemeente,
+            base_year=base_year,
+            age=band,
+            follow=follow,
+            engine=engine,
+            reps=reps,
+            progress=progress,
+        )
     supp = res["suppressed"]
     if format is Format.json:
         typer.echo(to_json(res))
@@ -82,8 +121,10 @@ def analyse(
         emit(_summary(res), format)
     else:
         _print_tables(res)
-    err_console.print(f"Onderdrukte cellen (< {res['parameters']['min_cell']} personen): {supp['total']} "
-                      f"(primair {supp['primary']}, secundair {supp['secondary']}, dominantie {supp['dominance']}).")
+    err_console.print(
+        f"Onderdrukte cellen (< {res['parameters']['min_cell']} personen): {supp['total']} "
+        f"(primair {supp['primary']}, secundair {supp['secondary']}, dominantie {supp['dominance']})."
+    )
 
 
 def _summary(res: dict[str, Any]) -> pd.DataFrame:
@@ -97,11 +138,22 @@ def _summary(res: dict[str, Any]) -> pd.DataFrame:
     rows = []
     for w in sorted(coh):
         d, e = dest.get(w, {}), esc.get(w, {})
-        rows.append({"wijk": w, "naam": names.get(w, w), "cohort": coh[w], "nog_in_wijk": end.get(w),
-                     "andere_wijk": d.get("andere_wijk"), "andere_gemeente": d.get("andere_gemeente"),
-                     "onbekend": d.get("onbekend"), "roltrapscore": e.get("score"),
-                     "ci_laag": e.get("ci_low"), "ci_hoog": e.get("ci_high"),
-                     "lage_inkomenswijk": e.get("low_income"), "vervangingssnelheid": speed.get(w)})
+        rows.append(
+            {
+                "wijk": w,
+                "naam": names.get(w, w),
+                "cohort": coh[w],
+                "nog_in_wijk": end.get(w),
+                "andere_wijk": d.get("andere_wijk"),
+                "andere_gemeente": d.get("andere_gemeente"),
+                "onbekend": d.get("onbekend"),
+                "roltrapscore": e.get("score"),
+                "ci_laag": e.get("ci_low"),
+                "ci_hoog": e.get("ci_high"),
+                "lage_inkomenswijk": e.get("low_income"),
+                "vervangingssnelheid": speed.get(w),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -109,13 +161,18 @@ def _print_tables(res: dict[str, Any]) -> None:
     p = res["parameters"]
     if res["input"]["synthetic"]:
         console.print("[bold yellow]Let op: SYNTHETISCHE gegevens, geen echte personen.[/bold yellow]")
-    emit(_summary(res), Format.table,
-         title=f"Roltrap {p['gemeente']}: {p['age_min']}–{p['age_max']}-jarigen in {p['base_year']}, "
-               f"gevolgd tot {p['end_year']} (n.b. = onderdrukt)")
+    emit(
+        _summary(res),
+        Format.table,
+        title=f"Roltrap {p['gemeente']}: {p['age_min']}–{p['age_max']}-jarigen in {p['base_year']}, "
+        f"gevolgd tot {p['end_year']} (n.b. = onderdrukt)",
+    )
     low = res["escalator_low_income"]
     if low["score"] is not None:
-        console.print(f"Roltrapscore lage-inkomenswijken samen: {low['score']:.1f} percentielpunten "
-                      f"(95%-BI {low['ci_low']:.1f} tot {low['ci_high']:.1f}).")
+        console.print(
+            f"Roltrapscore lage-inkomenswijken samen: {low['score']:.1f} percentielpunten "
+            f"(95%-BI {low['ci_low']:.1f} tot {low['ci_high']:.1f})."
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -51,21 +51,28 @@ def spark_session(*, settings: Settings | None = None, app_name: str = "roltrap-
         raise EngineError(
             "PySpark is niet geïnstalleerd, dus --engine spark kan niet draaien.",
             hint="Installeer de Spark-extra: pip install 'roltrap[spark]' (en een Java 17 runtime), "
-                 "of gebruik --engine duckdb.") from exc
+            "of gebruik --engine duckdb.",
+        ) from exc
     if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
         raise EngineError(
             "Spark heeft Java nodig, maar er is geen Java gevonden (geen JAVA_HOME, geen 'java' op PATH).",
-            hint="Installeer Java 17 (bijv. apt-get install openjdk-17-jre-headless) of gebruik --engine duckdb.")
+            hint="Installeer Java 17 (bijv. apt-get install openjdk-17-jre-headless) "
+            "of gebruik --engine duckdb.",
+        )
     try:
-        return (SparkSession.builder.master(settings.spark_master).appName(app_name)
-                .config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", "4")
-                .config("spark.sql.session.timeZone", "UTC")
-                .getOrCreate())
+        return (
+            SparkSession.builder.master(settings.spark_master)
+            .appName(app_name)
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.sql.session.timeZone", "UTC")
+            .getOrCreate()
+        )
     except Exception as exc:  # the JVM reports many kinds of start failures
-        raise EngineError(f"Spark kon niet starten op master '{settings.spark_master}': {exc}",
-                          hint="Controleer ROLTRAP_SPARK_MASTER en de Java-installatie, "
-                               "of gebruik --engine duckdb.") from exc
+        raise EngineError(
+            f"Spark kon niet starten op master '{settings.spark_master}': {exc}",
+            hint="Controleer ROLTRAP_SPARK_MASTER en de Java-installatie, of gebruik --engine duckdb.",
+        ) from exc
 
 
 def load(con: Any, files: tuple[Any, ...] | list[Any], *, fmt: str) -> Any:

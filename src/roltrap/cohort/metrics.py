@@ -78,15 +78,22 @@ def prepare(raw: ir.Table, *, income: str | None, spec: CohortSpec) -> ir.Table:
     else:
         pct = ibis.null("float64")
     return t.select(
-        person_id=t.person_id.cast("string"), year=t._year, wijk=t._wijk, gemeente=t._gm,
-        age=t.age.cast("int32"), pct=pct.round(1),
+        person_id=t.person_id.cast("string"),
+        year=t._year,
+        wijk=t._wijk,
+        gemeente=t._gm,
+        age=t.age.cast("int32"),
+        pct=pct.round(1),
     )
 
 
 def cohort(py: ir.Table, spec: CohortSpec) -> ir.Table:
     """The base-year cohort: person_id, origin (wijk), pct0."""
-    base = py.filter((py.year == spec.base_year) & (py.gemeente == spec.gemeente)
-                     & py.age.between(spec.age_min, spec.age_max))
+    base = py.filter(
+        (py.year == spec.base_year)
+        & (py.gemeente == spec.gemeente)
+        & py.age.between(spec.age_min, spec.age_max)
+    )
     return base.select(person_id=base.person_id, origin=base.wijk, pct0=base.pct)
 
 
@@ -101,8 +108,7 @@ def retention(py: ir.Table, coh: ir.Table, spec: CohortSpec) -> ir.Table:
     """origin, k, persons: cohort members living in their origin wijk in year B+k."""
     j = _cohort_rows(py, coh, spec)
     j = j.filter(j.wijk == j.origin)
-    return j.group_by(origin=j.origin, k=(j.year - spec.base_year).cast("int32")).aggregate(
-        persons=j.count())
+    return j.group_by(origin=j.origin, k=(j.year - spec.base_year).cast("int32")).aggregate(persons=j.count())
 
 
 def end_status(py: ir.Table, coh: ir.Table, spec: CohortSpec) -> ir.Table:
@@ -114,12 +120,16 @@ def end_status(py: ir.Table, coh: ir.Table, spec: CohortSpec) -> ir.Table:
     end = end.select(eid=end.person_id, end_wijk=end.wijk, end_gm=end.gemeente, pct_end=end.pct)
     j = coh.left_join(end, coh.person_id == end.eid)
     j = j.left_join(years_in, j.person_id == years_in.yid)
-    status = (ibis.cases((j.eid.isnull(), "onbekend"),
-                         ((j.end_wijk == j.origin) & (j.n_in == spec.follow + 1), "blijver"),
-                         (j.end_wijk == j.origin, "teruggekeerd"),
-                         (j.end_gm == spec.gemeente, "andere_wijk"), else_="andere_gemeente"))
-    return j.select(origin=j.origin, status=status, pct0=j.pct0, pct_end=j.pct_end,
-                    gain=(j.pct_end - j.pct0).round(1))
+    status = ibis.cases(
+        (j.eid.isnull(), "onbekend"),
+        ((j.end_wijk == j.origin) & (j.n_in == spec.follow + 1), "blijver"),
+        (j.end_wijk == j.origin, "teruggekeerd"),
+        (j.end_gm == spec.gemeente, "andere_wijk"),
+        else_="andere_gemeente",
+    )
+    return j.select(
+        origin=j.origin, status=status, pct0=j.pct0, pct_end=j.pct_end, gain=(j.pct_end - j.pct0).round(1)
+    )
 
 
 def destinations(status: ir.Table) -> ir.Table:
@@ -138,8 +148,11 @@ def gain_histogram(py: ir.Table, status: ir.Table, spec: CohortSpec) -> ir.Table
     grp = ibis.ifelse(moved.status == "blijver", "blijver", "vertrekker")
     left = moved.select(wijk=moved.origin, group=grp, gain=moved.gain)
 
-    end = py.filter((py.year == spec.end_year) & (py.gemeente == spec.gemeente)
-                    & py.age.between(spec.age_min, spec.age_max))
+    end = py.filter(
+        (py.year == spec.end_year)
+        & (py.gemeente == spec.gemeente)
+        & py.age.between(spec.age_min, spec.age_max)
+    )
     end = end.select(nid=end.person_id, wijk=end.wijk, pct_end=end.pct)
     base = py.filter(py.year == spec.base_year)
     base = base.select(bid=base.person_id, base_wijk=base.wijk, pct_base=base.pct)
@@ -153,8 +166,11 @@ def gain_histogram(py: ir.Table, status: ir.Table, spec: CohortSpec) -> ir.Table
 
 def newcomer_levels(py: ir.Table, spec: CohortSpec) -> ir.Table:
     """wijk, persons, pct_sum, pct_n: income level of newcomers in B+F (mean = pct_sum / pct_n)."""
-    end = py.filter((py.year == spec.end_year) & (py.gemeente == spec.gemeente)
-                    & py.age.between(spec.age_min, spec.age_max))
+    end = py.filter(
+        (py.year == spec.end_year)
+        & (py.gemeente == spec.gemeente)
+        & py.age.between(spec.age_min, spec.age_max)
+    )
     base = py.filter(py.year == spec.base_year)
     base = base.select(bid=base.person_id, base_wijk=base.wijk)
     j = end.left_join(base, end.person_id == base.bid)
@@ -172,18 +188,23 @@ def turnover(py: ir.Table, spec: CohortSpec) -> ir.Table:
     cur = py.filter(py.year.between(spec.base_year + 1, spec.end_year))
     cur = cur.select(cid=cur.person_id, year=cur.year, wijk=cur.wijk, gm=cur.gemeente)
     prev = py.filter(py.year.between(spec.base_year, spec.end_year - 1))
-    prev = prev.select(pid=prev.person_id, pyear=(prev.year + 1).cast("int32"), pwijk=prev.wijk,
-                       pgm=prev.gemeente)
+    prev = prev.select(
+        pid=prev.person_id, pyear=(prev.year + 1).cast("int32"), pwijk=prev.wijk, pgm=prev.gemeente
+    )
     j = cur.outer_join(prev, (cur.cid == prev.pid) & (cur.year == prev.pyear))
 
     def where(other_wijk: Any, other_gm: Any) -> Any:
-        return ibis.cases((other_wijk.isnull(), "niet_ingeschreven"), (other_gm == g, "andere_wijk"),
-                          else_="andere_gemeente")
+        return ibis.cases(
+            (other_wijk.isnull(), "niet_ingeschreven"),
+            (other_gm == g, "andere_wijk"),
+            else_="andere_gemeente",
+        )
 
     pop = cur.filter(cur.gm == g)
     pop = pop.group_by(wijk=pop.wijk, year=pop.year).aggregate(persons=pop.count())
-    pop = pop.select(pop.wijk, pop.year, kind=ibis.literal("bevolking"), detail=ibis.literal("totaal"),
-                     persons=pop.persons)
+    pop = pop.select(
+        pop.wijk, pop.year, kind=ibis.literal("bevolking"), detail=ibis.literal("totaal"), persons=pop.persons
+    )
 
     s = j.filter((j.gm == g) & (j.pwijk.isnull() | (j.pwijk != j.wijk)))
     s = s.mutate(detail=where(s.pwijk, s.pgm))
@@ -200,16 +221,23 @@ def turnover(py: ir.Table, spec: CohortSpec) -> ir.Table:
 def role_model(py: ir.Table, coh: ir.Table, spec: CohortSpec) -> ir.Table:
     """origin, climbed, person_years, events, persons: leaving hazard of climbers vs others."""
     j = _cohort_rows(py, coh, spec)
-    at = j.filter((j.wijk == j.origin) & j.year.between(spec.base_year + 1, spec.end_year - 1)
-                  & j.pct.notnull() & j.pct0.notnull())
+    at = j.filter(
+        (j.wijk == j.origin)
+        & j.year.between(spec.base_year + 1, spec.end_year - 1)
+        & j.pct.notnull()
+        & j.pct0.notnull()
+    )
     nxt = py.filter(py.year.between(spec.base_year + 2, spec.end_year))
     nxt = nxt.select(nid=nxt.person_id, nyear=(nxt.year - 1).cast("int32"), nwijk=nxt.wijk)
     r = at.join(nxt, (at.person_id == nxt.nid) & (at.year == nxt.nyear))
     r = r.mutate(climbed=(r.pct - r.pct0) >= CLIMB_POINTS, event=(r.nwijk != r.origin).cast("int64"))
     return r.group_by(["origin", "climbed"]).aggregate(
-        person_years=r.count(), events=r.event.sum(), persons=r.person_id.nunique())
+        person_years=r.count(), events=r.event.sum(), persons=r.person_id.nunique()
+    )
 
 
 def cohort_levels(coh: ir.Table) -> ir.Table:
     """origin, persons, pct_sum, pct_n: size and income level of the cohort per wijk."""
-    return coh.group_by("origin").aggregate(persons=coh.count(), pct_sum=coh.pct0.sum(), pct_n=coh.pct0.count())
+    return coh.group_by("origin").aggregate(
+        persons=coh.count(), pct_sum=coh.pct0.sum(), pct_n=coh.pct0.count()
+    )

@@ -34,8 +34,14 @@ import duckdb
 from roltrap.errors import InputError, Problem
 
 REQUIRED = ("person_id", "year", "region_code", "age")
-OPTIONAL = ("gemeente", "income_percentile", "household_income", "education_level", "benefit",
-            "household_type")
+OPTIONAL = (
+    "gemeente",
+    "income_percentile",
+    "household_income",
+    "education_level",
+    "benefit",
+    "household_type",
+)
 BENEFITS = ("none", "bijstand", "ww", "ao")
 EDUCATION = ("laag", "middelbaar", "hoog")
 MAX_AGE = 120
@@ -69,40 +75,63 @@ def find_files(path: Path) -> tuple[tuple[Path, ...], str]:
     """The data files at ``path`` (a file or a folder) and their common format."""
     path = Path(path)
     if not path.exists():
-        raise InputError(f"Invoer '{path}' bestaat niet.",
-                         hint="Geef een Parquet- of CSV-bestand, of een map met zulke bestanden.")
+        raise InputError(
+            f"Invoer '{path}' bestaat niet.",
+            hint="Geef een Parquet- of CSV-bestand, of een map met zulke bestanden.",
+        )
     if path.is_file():
         files = [path]
     else:
-        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in (".parquet", ".csv")
-                       and not p.name.startswith((".", "_")))
+        files = sorted(
+            p
+            for p in path.rglob("*")
+            if p.is_file() and p.suffix.lower() in (".parquet", ".csv") and not p.name.startswith((".", "_"))
+        )
         if not files:
-            raise InputError(f"De map '{path}' bevat geen .parquet- of .csv-bestanden.", file=path,
-                             hint="Zet de persoonsjaren in Parquet- of CSV-bestanden (bijv. één per jaar).")
+            raise InputError(
+                f"De map '{path}' bevat geen .parquet- of .csv-bestanden.",
+                file=path,
+                hint="Zet de persoonsjaren in Parquet- of CSV-bestanden (bijv. één per jaar).",
+            )
     suffixes = {p.suffix.lower() for p in files}
     if len(suffixes) > 1:
-        raise InputError(f"De map '{path}' mengt Parquet- en CSV-bestanden.", file=path,
-                         hint="Gebruik één formaat per invoermap.")
+        raise InputError(
+            f"De map '{path}' mengt Parquet- en CSV-bestanden.",
+            file=path,
+            hint="Gebruik één formaat per invoermap.",
+        )
     fmt = suffixes.pop().lstrip(".")
     if fmt not in ("parquet", "csv"):
-        raise InputError(f"'{path.name}' is geen Parquet- of CSV-bestand.", file=path,
-                         hint="Persoonsjaren worden gelezen uit .parquet of .csv.")
+        raise InputError(
+            f"'{path.name}' is geen Parquet- of CSV-bestand.",
+            file=path,
+            hint="Persoonsjaren worden gelezen uit .parquet of .csv.",
+        )
     return tuple(files), fmt
 
 
 def _relation_sql(files: tuple[Path, ...], fmt: str) -> str:
     listing = "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in files) + "]"
     if fmt == "parquet":
-        return (f"SELECT *, filename AS _file, file_row_number + 2 AS _row "
-                f"FROM read_parquet({listing}, filename=true, file_row_number=true, union_by_name=true)")
+        return (
+            f"SELECT *, filename AS _file, file_row_number + 2 AS _row "
+            f"FROM read_parquet({listing}, filename=true, file_row_number=true, union_by_name=true)"
+        )
     # CSV: every column as text so type problems become findings instead of a failed read; the
     # row number follows the file's line order (header = line 1).
-    return (f"SELECT *, filename AS _file, row_number() OVER (PARTITION BY filename) + 1 AS _row "
-            f"FROM read_csv({listing}, all_varchar=true, header=true, filename=true, union_by_name=true)")
+    return (
+        f"SELECT *, filename AS _file, row_number() OVER (PARTITION BY filename) + 1 AS _row "
+        f"FROM read_csv({listing}, all_varchar=true, header=true, filename=true, union_by_name=true)"
+    )
 
 
-def validate(path: Path | str, *, known_wijken: set[str] | None = None,
-             known_gemeenten: set[str] | None = None, threads: int | None = None) -> PersonYearInput:
+def validate(
+    path: Path | str,
+    *,
+    known_wijken: set[str] | None = None,
+    known_gemeenten: set[str] | None = None,
+    threads: int | None = None,
+) -> PersonYearInput:
     """Check a person-year input in one pass and raise :class:`InputError` listing every problem.
 
     ``known_wijken``/``known_gemeenten`` are the region codes of the store; codes outside them are
@@ -117,92 +146,184 @@ def validate(path: Path | str, *, known_wijken: set[str] | None = None,
             con.execute(f"CREATE TEMP VIEW py AS {_relation_sql(files, fmt)}")
             cols = [r[0] for r in con.execute("DESCRIBE py").fetchall()]
         except duckdb.Error as exc:
-            raise InputError(f"Kan de persoonsjaren in '{path}' niet lezen: {exc}", file=path,
-                             hint="Controleer dat het een geldig Parquet- of CSV-bestand is.") from exc
+            raise InputError(
+                f"Kan de persoonsjaren in '{path}' niet lezen: {exc}",
+                file=path,
+                hint="Controleer dat het een geldig Parquet- of CSV-bestand is.",
+            ) from exc
         missing = [c for c in REQUIRED if c not in cols]
         if missing:
             raise InputError(
-                f"Verplichte kolommen ontbreken in '{path}': {', '.join(missing)}.", file=path,
+                f"Verplichte kolommen ontbreken in '{path}': {', '.join(missing)}.",
+                file=path,
                 problems=[Problem("kolom ontbreekt", column=c) for c in missing],
                 hint=f"Een persoonsjaarbestand heeft de kolommen {', '.join(REQUIRED)} "
-                     f"(optioneel {', '.join(OPTIONAL)}).")
+                f"(optioneel {', '.join(OPTIONAL)}).",
+            )
         problems = _check(con, cols, known_wijken=known_wijken, known_gemeenten=known_gemeenten)
         if problems:
-            raise InputError(f"De persoonsjaren in '{path}' kloppen niet ({len(problems)} problemen).",
-                             problems=problems, file=path,
-                             hint="Herstel de genoemde rijen en probeer opnieuw; ontbrekende jaren mogen "
-                                  "(niet ingeschreven), dubbele persoon-jaren niet.")
-        row = con.execute("SELECT count(*), count(DISTINCT person_id), min(TRY_CAST(year AS INTEGER)), "
-                          "max(TRY_CAST(year AS INTEGER)) FROM py").fetchone()
+            raise InputError(
+                f"De persoonsjaren in '{path}' kloppen niet ({len(problems)} problemen).",
+                problems=problems,
+                file=path,
+                hint="Herstel de genoemde rijen en probeer opnieuw; ontbrekende jaren mogen "
+                "(niet ingeschreven), dubbele persoon-jaren niet.",
+            )
+        row = con.execute(
+            "SELECT count(*), count(DISTINCT person_id), min(TRY_CAST(year AS INTEGER)), "
+            "max(TRY_CAST(year AS INTEGER)) FROM py"
+        ).fetchone()
         assert row is not None
         if not row[0]:
             raise InputError(f"'{path}' bevat geen rijen.", file=path)
-        gem_sql = ("SELECT DISTINCT upper(trim(gemeente)) FROM py" if "gemeente" in cols else
-                   "SELECT DISTINCT 'GM' || substr(upper(trim(region_code)), 3, 4) FROM py")
+        gem_sql = (
+            "SELECT DISTINCT upper(trim(gemeente)) FROM py"
+            if "gemeente" in cols
+            else "SELECT DISTINCT 'GM' || substr(upper(trim(region_code)), 3, 4) FROM py"
+        )
         gemeenten = tuple(sorted(r[0] for r in con.execute(gem_sql).fetchall() if r[0]))
     finally:
         con.close()
     root = Path(path) if Path(path).is_dir() else Path(path).parent
     data_cols = tuple(c for c in cols if c in REQUIRED + OPTIONAL)
-    return PersonYearInput(files=files, format=fmt, columns=data_cols, rows=int(row[0]), persons=int(row[1]),
-                           years=(int(row[2]), int(row[3])), synthetic=(root / SYNTHETIC_MARKER).exists(),
-                           gemeenten=gemeenten)
+    return PersonYearInput(
+        files=files,
+        format=fmt,
+        columns=data_cols,
+        rows=int(row[0]),
+        persons=int(row[1]),
+        years=(int(row[2]), int(row[3])),
+        synthetic=(root / SYNTHETIC_MARKER).exists(),
+        gemeenten=gemeenten,
+    )
 
 
-def _check(con: duckdb.DuckDBPyConnection, cols: list[str], *, known_wijken: set[str] | None,
-           known_gemeenten: set[str] | None) -> list[Problem]:
+def _check(
+    con: duckdb.DuckDBPyConnection,
+    cols: list[str],
+    *,
+    known_wijken: set[str] | None,
+    known_gemeenten: set[str] | None,
+) -> list[Problem]:
     """Every finding, as (file, row, column, value, message); at most MAX_PER_CHECK per check."""
-    wijk_expr = ("CASE WHEN upper(trim(region_code)) LIKE 'BU%' THEN 'WK' || substr(upper(trim(region_code)), 3, 6) "
-                 "ELSE upper(trim(region_code)) END")
+    wijk_expr = (
+        "CASE WHEN upper(trim(region_code)) LIKE 'BU%' THEN 'WK' || substr(upper(trim(region_code)), 3, 6) "
+        "ELSE upper(trim(region_code)) END"
+    )
     checks: list[tuple[str, str, str]] = [  # (column, SQL condition marking a bad row, message)
-        ("person_id", "person_id IS NULL OR trim(CAST(person_id AS VARCHAR)) = ''", "persoonsnummer ontbreekt"),
-        ("year", "year IS NULL OR TRY_CAST(year AS INTEGER) IS NULL",
-         "jaar ontbreekt of is geen geheel getal"),
-        ("year", "TRY_CAST(year AS INTEGER) NOT BETWEEN 1900 AND 2100", "onmogelijk jaar (verwacht 1900–2100)"),
-        ("age", "age IS NULL OR TRY_CAST(age AS INTEGER) IS NULL", "leeftijd ontbreekt of is geen geheel getal"),
-        ("age", f"TRY_CAST(age AS INTEGER) NOT BETWEEN 0 AND {MAX_AGE}",
-         f"onmogelijke leeftijd (verwacht 0–{MAX_AGE})"),
-        ("region_code", "region_code IS NULL OR NOT regexp_full_match(upper(trim(CAST(region_code AS VARCHAR))), "
-                        "'(WK\\d{4}[0-9A-Z]{2}|BU\\d{4}[0-9A-Z]{4})')",
-         "geen wijk- of buurtcode (verwacht bijv. WK054600 of BU05460000)"),
+        (
+            "person_id",
+            "person_id IS NULL OR trim(CAST(person_id AS VARCHAR)) = ''",
+            "persoonsnummer ontbreekt",
+        ),
+        (
+            "year",
+            "year IS NULL OR TRY_CAST(year AS INTEGER) IS NULL",
+            "jaar ontbreekt of is geen geheel getal",
+        ),
+        (
+            "year",
+            "TRY_CAST(year AS INTEGER) NOT BETWEEN 1900 AND 2100",
+            "onmogelijk jaar (verwacht 1900–2100)",
+        ),
+        (
+            "age",
+            "age IS NULL OR TRY_CAST(age AS INTEGER) IS NULL",
+            "leeftijd ontbreekt of is geen geheel getal",
+        ),
+        (
+            "age",
+            f"TRY_CAST(age AS INTEGER) NOT BETWEEN 0 AND {MAX_AGE}",
+            f"onmogelijke leeftijd (verwacht 0–{MAX_AGE})",
+        ),
+        (
+            "region_code",
+            "region_code IS NULL OR NOT regexp_full_match(upper(trim(CAST(region_code AS VARCHAR))), "
+            "'(WK\\d{4}[0-9A-Z]{2}|BU\\d{4}[0-9A-Z]{4})')",
+            "geen wijk- of buurtcode (verwacht bijv. WK054600 of BU05460000)",
+        ),
     ]
     if known_wijken is not None:
-        con.execute("CREATE TEMP TABLE _known_wijk AS SELECT unnest(?::VARCHAR[]) AS code", [sorted(known_wijken)])
-        checks.append(("region_code", f"regexp_full_match(upper(trim(CAST(region_code AS VARCHAR))), "
-                                      f"'(WK\\d{{4}}[0-9A-Z]{{2}}|BU\\d{{4}}[0-9A-Z]{{4}})') AND {wijk_expr} NOT IN (SELECT code FROM _known_wijk)",
-                       "onbekende wijk (niet in de regio's van de database)"))
+        con.execute(
+            "CREATE TEMP TABLE _known_wijk AS SELECT unnest(?::VARCHAR[]) AS code", [sorted(known_wijken)]
+        )
+        checks.append(
+            (
+                "region_code",
+                f"regexp_full_match(upper(trim(CAST(region_code AS VARCHAR))), "
+                f"'(WK\\d{{4}}[0-9A-Z]{{2}}|BU\\d{{4}}[0-9A-Z]{{4}})') "
+                f"AND {wijk_expr} NOT IN (SELECT code FROM _known_wijk)",
+                "onbekende wijk (niet in de regio's van de database)",
+            )
+        )
     if "gemeente" in cols:
-        checks.append(("gemeente", "gemeente IS NOT NULL AND NOT regexp_full_match(upper(trim(gemeente)), 'GM\\d{4}')",
-                       "geen gemeentecode (verwacht bijv. GM0546)"))
+        checks.append(
+            (
+                "gemeente",
+                "gemeente IS NOT NULL AND NOT regexp_full_match(upper(trim(gemeente)), 'GM\\d{4}')",
+                "geen gemeentecode (verwacht bijv. GM0546)",
+            )
+        )
         if known_gemeenten is not None:
-            con.execute("CREATE TEMP TABLE _known_gm AS SELECT unnest(?::VARCHAR[]) AS code",
-                        [sorted(known_gemeenten)])
-            checks.append(("gemeente", "regexp_full_match(upper(trim(gemeente)), 'GM\\d{4}') AND "
-                                       "upper(trim(gemeente)) NOT IN (SELECT code FROM _known_gm)",
-                           "onbekende gemeente"))
+            con.execute(
+                "CREATE TEMP TABLE _known_gm AS SELECT unnest(?::VARCHAR[]) AS code",
+                [sorted(known_gemeenten)],
+            )
+            checks.append(
+                (
+                    "gemeente",
+                    "regexp_full_match(upper(trim(gemeente)), 'GM\\d{4}') AND "
+                    "upper(trim(gemeente)) NOT IN (SELECT code FROM _known_gm)",
+                    "onbekende gemeente",
+                )
+            )
     if "income_percentile" in cols:
-        checks.append(("income_percentile", "income_percentile IS NOT NULL AND "
-                                            "TRY_CAST(income_percentile AS DOUBLE) IS NULL",
-                       "inkomenspercentiel is geen getal"))
-        checks.append(("income_percentile", "TRY_CAST(income_percentile AS DOUBLE) NOT BETWEEN 0 AND 100",
-                       "inkomenspercentiel buiten 0–100"))
+        checks.append(
+            (
+                "income_percentile",
+                "income_percentile IS NOT NULL AND TRY_CAST(income_percentile AS DOUBLE) IS NULL",
+                "inkomenspercentiel is geen getal",
+            )
+        )
+        checks.append(
+            (
+                "income_percentile",
+                "TRY_CAST(income_percentile AS DOUBLE) NOT BETWEEN 0 AND 100",
+                "inkomenspercentiel buiten 0–100",
+            )
+        )
     if "household_income" in cols:
-        checks.append(("household_income", "household_income IS NOT NULL AND "
-                                           "TRY_CAST(household_income AS DOUBLE) IS NULL",
-                       "huishoudinkomen is geen getal"))
+        checks.append(
+            (
+                "household_income",
+                "household_income IS NOT NULL AND TRY_CAST(household_income AS DOUBLE) IS NULL",
+                "huishoudinkomen is geen getal",
+            )
+        )
     if "benefit" in cols:
         allowed = ", ".join(f"'{b}'" for b in BENEFITS)
-        checks.append(("benefit", f"benefit IS NOT NULL AND lower(trim(benefit)) NOT IN ({allowed})",
-                       "onbekende uitkering (verwacht none, bijstand, WW of AO)"))
+        checks.append(
+            (
+                "benefit",
+                f"benefit IS NOT NULL AND lower(trim(benefit)) NOT IN ({allowed})",
+                "onbekende uitkering (verwacht none, bijstand, WW of AO)",
+            )
+        )
     if "education_level" in cols:
         allowed = ", ".join(f"'{b}'" for b in EDUCATION)
-        checks.append(("education_level", f"education_level IS NOT NULL AND lower(trim(education_level)) "
-                                          f"NOT IN ({allowed})",
-                       "onbekend opleidingsniveau (verwacht laag, middelbaar of hoog)"))
+        checks.append(
+            (
+                "education_level",
+                f"education_level IS NOT NULL AND lower(trim(education_level)) NOT IN ({allowed})",
+                "onbekend opleidingsniveau (verwacht laag, middelbaar of hoog)",
+            )
+        )
     problems: list[Problem] = []
     for column, cond, message in checks:
-        rows = con.execute(f"SELECT _file, _row, CAST({column} AS VARCHAR) FROM py WHERE {cond} "
-                           f"ORDER BY _file, _row LIMIT {MAX_PER_CHECK + 1}").fetchall()
+        rows = con.execute(
+            f"SELECT _file, _row, CAST({column} AS VARCHAR) FROM py WHERE {cond} "
+            f"ORDER BY _file, _row LIMIT {MAX_PER_CHECK + 1}"
+        ).fetchall()
         problems += _as_problems(rows, column, message)
     # Group first (a hash aggregate, cheap at national size), fetch row numbers only for the few hits.
     dup = con.execute(
@@ -211,14 +332,19 @@ def _check(con: duckdb.DuckDBPyConnection, cols: list[str], *, known_wijken: set
                        GROUP BY ALL HAVING count(*) > 1 LIMIT {MAX_PER_CHECK + 1})
             SELECT _file, _row, CAST(person_id AS VARCHAR) || ' in ' || CAST(year AS VARCHAR)
             FROM py JOIN d ON py.person_id = d.pid AND TRY_CAST(py.year AS INTEGER) = d.y
-            ORDER BY _file, _row LIMIT {MAX_PER_CHECK + 1}""").fetchall()
-    problems += _as_problems(dup, "person_id", "dubbel persoon-jaar (een persoon mag één rij per jaar hebben)")
+            ORDER BY _file, _row LIMIT {MAX_PER_CHECK + 1}"""
+    ).fetchall()
+    problems += _as_problems(
+        dup, "person_id", "dubbel persoon-jaar (een persoon mag één rij per jaar hebben)"
+    )
     return problems
 
 
 def _as_problems(rows: list[tuple[object, ...]], column: str, message: str) -> list[Problem]:
-    out = [Problem(message, file=str(f), row=int(str(r)), column=column, value=None if v is None else str(v))
-           for f, r, v in rows[:MAX_PER_CHECK]]
+    out = [
+        Problem(message, file=str(f), row=int(str(r)), column=column, value=None if v is None else str(v))
+        for f, r, v in rows[:MAX_PER_CHECK]
+    ]
     if len(rows) > MAX_PER_CHECK:
         out.append(Problem(f"… en meer rijen met: {message}", column=column))
     return out

@@ -28,8 +28,17 @@ AGE_COLS = ("a_00_14", "a_15_24", "a_25_44", "a_45_64", "a_65_oo")
 STEPS = ("cohort", "retentie", "bestemming", "trajecten", "doorstroom", "rolmodellen")
 
 
-def run_analysis(con: Any, inp: PersonYearInput, spec: CohortSpec, *, min_cell: int = 10, reps: int = 999,
-                 seed: int = 42, cache: bool = True, progress: Progress | None = None) -> dict[str, Any]:
+def run_analysis(
+    con: Any,
+    inp: PersonYearInput,
+    spec: CohortSpec,
+    *,
+    min_cell: int = 10,
+    reps: int = 999,
+    seed: int = 42,
+    cache: bool = True,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
     """The whole escalator analysis of ``inp`` on the Ibis backend ``con``; JSON-able result."""
     t0 = time.perf_counter()
 
@@ -48,7 +57,8 @@ def run_analysis(con: Any, inp: PersonYearInput, spec: CohortSpec, *, min_cell: 
         raise NotAvailableError(
             f"Geen personen van {spec.age_min}–{spec.age_max} jaar in {spec.gemeente} in {spec.base_year}.",
             hint=f"De invoer loopt van {inp.years[0]} tot {inp.years[1]}; kies een ander basisjaar, "
-                 f"leeftijd of gemeente.")
+            f"leeftijd of gemeente.",
+        )
     step(1)
     ret = _sorted(metrics.retention(py, coh, spec).to_pandas())
     step(2)
@@ -69,27 +79,48 @@ def run_analysis(con: Any, inp: PersonYearInput, spec: CohortSpec, *, min_cell: 
     small = cohort_size["persons"] < min_cell
     tally.primary += int(small.sum())
     cohort_size["persons"] = cohort_size["persons"].astype("Float64").mask(small)
-    retention = tables.retention_table(ret, base_year=spec.base_year, follow=spec.follow, min_cell=min_cell,
-                                       tally=tally)
+    retention = tables.retention_table(
+        ret, base_year=spec.base_year, follow=spec.follow, min_cell=min_cell, tally=tally
+    )
     destinations = tables.destinations_table(dest, min_cell=min_cell, tally=tally)
-    traj, esc, pooled = tables.trajectories_tables(hist, levels, min_cell=min_cell, reps=reps, seed=seed,
-                                                   tally=tally)
+    traj, esc, pooled = tables.trajectories_tables(
+        hist, levels, min_cell=min_cell, reps=reps, seed=seed, tally=tally
+    )
     newl = newl.sort_values("wijk").reset_index(drop=True)
     nl_ok = (newl["persons"] >= min_cell) & (newl["pct_n"] >= min_cell)
     tally.primary += int((~nl_ok).sum())
-    newcomers = pd.DataFrame({"wijk": newl["wijk"],
-                              "persons": newl["persons"].astype("Float64").mask(~nl_ok),
-                              "mean_pct": (newl["pct_sum"] / newl["pct_n"].where(newl["pct_n"] > 0))
-                              .astype("Float64").mask(~nl_ok)})
+    newcomers = pd.DataFrame(
+        {
+            "wijk": newl["wijk"],
+            "persons": newl["persons"].astype("Float64").mask(~nl_ok),
+            "mean_pct": (newl["pct_sum"] / newl["pct_n"].where(newl["pct_n"] > 0))
+            .astype("Float64")
+            .mask(~nl_ok),
+        }
+    )
     turnover, speed = tables.turnover_table(turn, min_cell=min_cell, tally=tally)
     role = tables.role_model_table(rm, min_cell=min_cell, tally=tally)
     return {
-        "parameters": {"gemeente": spec.gemeente, "base_year": spec.base_year, "age_min": spec.age_min,
-                       "age_max": spec.age_max, "follow": spec.follow, "end_year": spec.end_year,
-                       "min_cell": min_cell, "bootstrap_reps": reps, "seed": seed,
-                       "climb_points": metrics.CLIMB_POINTS, "engine": con.name},
-        "input": {"rows": inp.rows, "persons": inp.persons, "years": list(inp.years),
-                  "synthetic": inp.synthetic, "income": inp.income},
+        "parameters": {
+            "gemeente": spec.gemeente,
+            "base_year": spec.base_year,
+            "age_min": spec.age_min,
+            "age_max": spec.age_max,
+            "follow": spec.follow,
+            "end_year": spec.end_year,
+            "min_cell": min_cell,
+            "bootstrap_reps": reps,
+            "seed": seed,
+            "climb_points": metrics.CLIMB_POINTS,
+            "engine": con.name,
+        },
+        "input": {
+            "rows": inp.rows,
+            "persons": inp.persons,
+            "years": list(inp.years),
+            "synthetic": inp.synthetic,
+            "income": inp.income,
+        },
         "cohort": _records(cohort_size),
         "retention": _records(retention),
         "destinations": _records(destinations),
@@ -143,8 +174,10 @@ class CohortService:
         wide = self.rt.wide(year=year, indicators=inds, level="wijk", gemeente=gm)
         wide = wide[wide["a_inw"].notna() & (wide["a_inw"] > 0)] if "a_inw" in wide else wide.iloc[0:0]
         if wide.empty:
-            raise NotAvailableError(f"Geen inwonertallen per wijk voor {gm} in {year}.",
-                                    hint="Laad de KWB-cijfers per wijk (roltrap import) of kies een andere gemeente.")
+            raise NotAvailableError(
+                f"Geen inwonertallen per wijk voor {gm} in {year}.",
+                hint="Laad de KWB-cijfers per wijk (roltrap import) of kies een andere gemeente.",
+            )
         moves = self.rt.observations(indicators=["elan_moves_pp"], level="wijk", gemeente=gm)
         income = self.rt.observations(indicators=["elan_income_mean"], level="wijk", gemeente=gm)
         inc_mean = income.dropna(subset=["value"]).groupby("region_code")["value"].mean()
@@ -158,9 +191,16 @@ class CohortService:
             inc = inc_mean.get(code)
             if inc is None or pd.isna(inc):
                 inc = r.get("g_ink_pi")
-            districts.append(District(code=str(code), name=str(r["name"]), population=float(r["a_inw"]),
-                                      age_shares=ages, income=float(inc) if pd.notna(inc) else 0.0,
-                                      move_rates=rates))
+            districts.append(
+                District(
+                    code=str(code),
+                    name=str(r["name"]),
+                    population=float(r["a_inw"]),
+                    age_shares=ages,
+                    income=float(inc) if pd.notna(inc) else 0.0,
+                    move_rates=rates,
+                )
+            )
         flows = self.rt.flows(codes=[gm])
         inflow = flows[flows["direction"] == "in"]
         tot = inflow.loc[inflow["origin"] == "totaal", "persons"].sum()
@@ -171,13 +211,27 @@ class CohortService:
         return Marginals(gemeente=gm, districts=tuple(districts), abroad_share=share, outside_wijken=outside)
 
     # -- synthetic population ----------------------------------------------------------------
-    def synth(self, out: Path | str, *, gemeente: str | None = None, years: tuple[int, int] = (2005, 2022),
-              scale: float = 1.0, seed: int = 42, escalator: float = 0.5, overwrite: bool = False,
-              progress: Callable[[int, int], None] | None = None) -> SynthReport:
+    def synth(
+        self,
+        out: Path | str,
+        *,
+        gemeente: str | None = None,
+        years: tuple[int, int] = (2005, 2022),
+        scale: float = 1.0,
+        seed: int = 42,
+        escalator: float = 0.5,
+        overwrite: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> SynthReport:
         """Write a synthetic person-year population of ``gemeente`` (marked synthetic) to ``out``."""
         m = self.marginals(gemeente or self.rt.settings.gemeente)
-        return generate(m, Path(out), params=SynthParams(years=years, scale=scale, seed=seed, escalator=escalator),
-                        overwrite=overwrite, progress=progress)
+        return generate(
+            m,
+            Path(out),
+            params=SynthParams(years=years, scale=scale, seed=seed, escalator=escalator),
+            overwrite=overwrite,
+            progress=progress,
+        )
 
     # -- analysis ----------------------------------------------------------------------------
     def validate(self, input: Path | str) -> PersonYearInput:
@@ -186,18 +240,30 @@ class CohortService:
         gemeenten = set(regions.loc[regions["level"] == "gemeente", "code"])
         return validate(Path(input), known_wijken=wijken or None, known_gemeenten=gemeenten or None)
 
-    def analyse(self, input: Path | str, *, gemeente: str | None = None, base_year: int = 2005,
-                age: tuple[int, int] = (25, 44), follow: int = 13, engine: str | None = None,
-                con: Any = None, reps: int = 999, seed: int = 42, progress: Progress | None = None
-                ) -> dict[str, Any]:
+    def analyse(
+        self,
+        input: Path | str,
+        *,
+        gemeente: str | None = None,
+        base_year: int = 2005,
+        age: tuple[int, int] = (25, 44),
+        follow: int = 13,
+        engine: str | None = None,
+        con: Any = None,
+        reps: int = 999,
+        seed: int = 42,
+        progress: Progress | None = None,
+    ) -> dict[str, Any]:
         """Retention, destinations, trajectories, escalator score, turnover and role-model departure.
 
         ``con`` reuses an Ibis backend (e.g. one Spark session for many runs); otherwise one is made
         for ``engine`` (default from settings).
         """
         if age[0] > age[1]:
-            raise ConfigError(f"Leeftijd {age[0]}-{age[1]}: de ondergrens ligt boven de bovengrens.",
-                              hint="Bijv. --age 25-44.")
+            raise ConfigError(
+                f"Leeftijd {age[0]}-{age[1]}: de ondergrens ligt boven de bovengrens.",
+                hint="Bijv. --age 25-44.",
+            )
         if follow < 1:
             raise ConfigError("--follow moet minstens 1 jaar zijn.")
         gm = self.rt.region(gemeente or self.rt.settings.gemeente)["code"]
@@ -206,13 +272,16 @@ class CohortService:
             raise NotAvailableError(
                 f"De invoer loopt van {inp.years[0]} tot {inp.years[1]}; basisjaar {base_year} met "
                 f"{follow} jaar volgen vraagt {base_year}–{base_year + follow}.",
-                hint="Kies een later basisjaar of een kortere --follow.")
+                hint="Kies een later basisjaar of een kortere --follow.",
+            )
         spec = CohortSpec(gemeente=gm, base_year=base_year, age_min=age[0], age_max=age[1], follow=follow)
         if con is None:
             con = engines.connect(engine or self.rt.settings.engine, settings=self.rt.settings)
-        result = run_analysis(con, inp, spec, min_cell=self.rt.settings.min_cell, reps=reps, seed=seed,
-                              progress=progress)
-        names = dict(zip(self.rt.regions(gemeente=gm)["code"], self.rt.regions(gemeente=gm)["name"],
-                         strict=True))
+        result = run_analysis(
+            con, inp, spec, min_cell=self.rt.settings.min_cell, reps=reps, seed=seed, progress=progress
+        )
+        names = dict(
+            zip(self.rt.regions(gemeente=gm)["code"], self.rt.regions(gemeente=gm)["name"], strict=True)
+        )
         result["wijk_names"] = {w: names.get(w, w) for w in sorted({r["wijk"] for r in result["cohort"]})}
         return result

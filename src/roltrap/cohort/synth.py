@@ -54,7 +54,7 @@ class District:
     code: str
     name: str
     population: float
-    age_shares: tuple[float, float, float, float, float]
+    age_shares: tuple[float, ...]  # a_00_14, a_15_24, a_25_44, a_45_64, a_65_oo
     income: float  # mean income (any unit); only its rank among the districts matters
     move_rates: dict[int, float] = field(default_factory=dict)  # year → moves per inhabitant
 
@@ -151,33 +151,51 @@ def _death_prob(age: np.ndarray) -> np.ndarray:
     return np.select([age < 40, age < 65, age < 80, age < 100], [0.0003, 0.002, 0.015, 0.08], 1.0)
 
 
-def generate(marginals: Marginals, out: Path, *, params: SynthParams, overwrite: bool = False,
-             progress: Callable[[int, int], None] | None = None) -> SynthReport:
+def generate(
+    marginals: Marginals,
+    out: Path,
+    *,
+    params: SynthParams,
+    overwrite: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> SynthReport:
     """Write the synthetic person-years for ``params.years`` into the folder ``out``."""
     y0, y1 = params.years
     if y1 < y0:
-        raise ConfigError(f"Jaren {y0}-{y1}: het eindjaar ligt voor het beginjaar.", hint="Bijv. --years 2005-2022.")
+        raise ConfigError(
+            f"Jaren {y0}-{y1}: het eindjaar ligt voor het beginjaar.", hint="Bijv. --years 2005-2022."
+        )
     if params.scale <= 0:
         raise ConfigError("--scale moet groter zijn dan 0.", hint="1.0 = even groot als de gemeente.")
     if not marginals.districts:
         raise ConfigError(f"Geen wijken met inwonertallen voor {marginals.gemeente}.")
     out = Path(out)
     if out.exists() and any(out.iterdir()) and not overwrite:
-        raise ConfigError(f"De map '{out}' bestaat al en is niet leeg.",
-                          hint="Kies een andere --out of verwijder de map eerst.")
+        raise ConfigError(
+            f"De map '{out}' bestaat al en is niet leeg.",
+            hint="Kies een andere --out of verwijder de map eerst.",
+        )
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
     try:
         rows, persons, files = _simulate(marginals, tmp, params=params, progress=progress)
-        meta = {"synthetic": True, "generator": "roltrap.cohort.synth", "gemeente": marginals.gemeente,
-                **asdict(params), "escalator_points": params.escalator * ESCALATOR_POINTS,
-                "low_income_wijken": [d.code for d, low in
-                                      zip(marginals.districts, _income_levels(marginals.districts)[1],
-                                          strict=True) if low],
-                "rows": rows, "persons": persons,
-                "note": "Synthetische personen; geen echte gegevens. Synthetic persons; no real data."}
+        meta = {
+            "synthetic": True,
+            "generator": "roltrap.cohort.synth",
+            "gemeente": marginals.gemeente,
+            **asdict(params),
+            "escalator_points": params.escalator * ESCALATOR_POINTS,
+            "low_income_wijken": [
+                d.code
+                for d, low in zip(marginals.districts, _income_levels(marginals.districts)[1], strict=True)
+                if low
+            ],
+            "rows": rows,
+            "persons": persons,
+            "note": "Synthetische personen; geen echte gegevens. Synthetic persons; no real data.",
+        }
         (tmp / SYNTHETIC_MARKER).write_text(json.dumps(meta, indent=2, default=list) + "\n", encoding="utf-8")
         if out.exists():
             shutil.rmtree(out)
@@ -188,8 +206,9 @@ def generate(marginals: Marginals, out: Path, *, params: SynthParams, overwrite:
     return SynthReport(out=out, rows=rows, persons=persons, files=files, params=meta)
 
 
-def _simulate(m: Marginals, folder: Path, *, params: SynthParams,
-              progress: Callable[[int, int], None] | None) -> tuple[int, int, int]:
+def _simulate(
+    m: Marginals, folder: Path, *, params: SynthParams, progress: Callable[[int, int], None] | None
+) -> tuple[int, int, int]:
     rng = np.random.default_rng(params.seed)
     ids = _Ids(rng)
     y0, y1 = params.years
@@ -209,7 +228,7 @@ def _simulate(m: Marginals, folder: Path, *, params: SynthParams,
         parts_loc.append(np.full(start[i], i, dtype=np.int32))
         parts_age.append(_ages(rng, int(start[i]), np.array(d.age_shares, dtype=float)))
         parts_pct.append(_clip_pct(rng.normal(mu[i], 20.0, size=start[i])))
-    pool_n = int(round(0.2 * start.sum())) if n_out_codes else 0
+    pool_n = round(0.2 * int(start.sum())) if n_out_codes else 0
     if pool_n:
         parts_loc.append(n_d + rng.integers(0, n_out_codes, size=pool_n).astype(np.int32))
         parts_age.append(_ages(rng, pool_n, np.array([0.16, 0.12, 0.27, 0.27, 0.18])))
@@ -254,8 +273,7 @@ def _simulate(m: Marginals, folder: Path, *, params: SynthParams,
             new_loc[to_inside] = pick
         k_out = len(movers) - k_in
         if k_out:
-            new_loc[~to_inside] = (n_d + rng.integers(0, n_out_codes, size=k_out) if n_out_codes
-                                   else -1)
+            new_loc[~to_inside] = n_d + rng.integers(0, n_out_codes, size=k_out) if n_out_codes else -1
         # The escalator lifts a person once: at the first move out of a low-income wijk.
         lift = low[origin] & ~boosted[movers]
         pct[movers] = _clip_pct(pct[movers] + params.escalator * ESCALATOR_POINTS * lift)
@@ -297,8 +315,16 @@ def _simulate(m: Marginals, folder: Path, *, params: SynthParams,
     return rows, ids.next, files
 
 
-def _write_year(folder: Path, year: int, pid: np.ndarray, loc: np.ndarray, age: np.ndarray, pct: np.ndarray,
-                codes: np.ndarray, gm_of_code: np.ndarray) -> int:
+def _write_year(
+    folder: Path,
+    year: int,
+    pid: np.ndarray,
+    loc: np.ndarray,
+    age: np.ndarray,
+    pct: np.ndarray,
+    codes: np.ndarray,
+    gm_of_code: np.ndarray,
+) -> int:
     """One year's person rows as Parquet part(s), sorted by wijk (good row-group statistics)."""
     order = np.argsort(loc, kind="stable")
     n = len(order)
@@ -307,22 +333,30 @@ def _write_year(folder: Path, year: int, pid: np.ndarray, loc: np.ndarray, age: 
     dict_gm = pa.array(list(gm_of_code), type=pa.string())
     schema_meta = {b"roltrap.synthetic": b"true"}
     for start in range(0, max(n, 1), PART_ROWS):
-        idx = order[start:start + PART_ROWS]
+        idx = order[start : start + PART_ROWS]
         loc_i = loc[idx]
         pct_i = np.round(pct[idx].astype(np.float64), 1)
-        table = pa.table({
-            "person_id": hex_ids(pid[idx]),
-            "year": pa.array(np.full(len(idx), year, dtype=np.int32)),
-            "region_code": pa.DictionaryArray.from_arrays(pa.array(loc_i, type=pa.int32()),
-                                                          dict_codes).cast(pa.string()),
-            "gemeente": pa.DictionaryArray.from_arrays(pa.array(loc_i, type=pa.int32()),
-                                                       dict_gm).cast(pa.string()),
-            "age": pa.array(age[idx].astype(np.int32)),
-            "income_percentile": pa.array(pct_i),
-            "benefit": pa.array(np.where(pct_i < 8.0, "bijstand", "none")),
-        })
+        table = pa.table(
+            {
+                "person_id": hex_ids(pid[idx]),
+                "year": pa.array(np.full(len(idx), year, dtype=np.int32)),
+                "region_code": pa.DictionaryArray.from_arrays(
+                    pa.array(loc_i, type=pa.int32()), dict_codes
+                ).cast(pa.string()),
+                "gemeente": pa.DictionaryArray.from_arrays(pa.array(loc_i, type=pa.int32()), dict_gm).cast(
+                    pa.string()
+                ),
+                "age": pa.array(age[idx].astype(np.int32)),
+                "income_percentile": pa.array(pct_i),
+                "benefit": pa.array(np.where(pct_i < 8.0, "bijstand", "none")),
+            }
+        )
         table = table.replace_schema_metadata(schema_meta)
-        pq.write_table(table, folder / f"synthetic-person-years-{year}-{parts:03d}.parquet",
-                       compression="zstd", row_group_size=1_000_000)
+        pq.write_table(
+            table,
+            folder / f"synthetic-person-years-{year}-{parts:03d}.parquet",
+            compression="zstd",
+            row_group_size=1_000_000,
+        )
         parts += 1
     return parts

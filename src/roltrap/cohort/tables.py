@@ -30,16 +30,21 @@ class Tally:
         return self.primary + self.secondary + self.dominance
 
     def as_dict(self) -> dict[str, int]:
-        return {"primary": self.primary, "secondary": self.secondary, "dominance": self.dominance,
-                "total": self.total}
+        return {
+            "primary": self.primary,
+            "secondary": self.secondary,
+            "dominance": self.dominance,
+            "total": self.total,
+        }
 
 
 def _na(x: pd.Series) -> pd.Series:
     return x.astype("Float64")
 
 
-def retention_table(counts: pd.DataFrame, *, base_year: int, follow: int, min_cell: int,
-                    tally: Tally) -> pd.DataFrame:
+def retention_table(
+    counts: pd.DataFrame, *, base_year: int, follow: int, min_cell: int, tally: Tally
+) -> pd.DataFrame:
     """wijk, k, year, persons, share (0–1) for k = 0..follow; small cells and complements hidden."""
     wijken = sorted(counts["origin"].unique())
     grid = pd.MultiIndex.from_product([wijken, range(follow + 1)], names=["wijk", "k"])
@@ -61,8 +66,7 @@ def retention_table(counts: pd.DataFrame, *, base_year: int, follow: int, min_ce
 
 def destinations_table(counts: pd.DataFrame, *, min_cell: int, tally: Tally) -> pd.DataFrame:
     """One row per origin wijk (plus Totaal): persons by status at the end of the follow-up."""
-    wide = counts.pivot_table(index="origin", columns="status", values="persons", aggfunc="sum",
-                              fill_value=0)
+    wide = counts.pivot_table(index="origin", columns="status", values="persons", aggfunc="sum", fill_value=0)
     wide = wide.reindex(columns=list(STATUSES), fill_value=0).astype("int64")
     protected, rep = protect_table(wide, min_cell=min_cell, margins=True)
     tally.primary += rep.primary
@@ -79,8 +83,9 @@ def turnover_table(long: pd.DataFrame, *, min_cell: int, tally: Tally) -> tuple[
     pop = long[long["kind"] == "bevolking"].groupby(key)["persons"].sum().rename("bevolking")
     frames = [pop.to_frame()]
     for kind, label in (("vestiging", "vestigers"), ("vertrek", "vertrekkers")):
-        part = long[long["kind"] == kind].pivot_table(index=key, columns="detail", values="persons",
-                                                      aggfunc="sum", fill_value=0)
+        part = long[long["kind"] == kind].pivot_table(
+            index=key, columns="detail", values="persons", aggfunc="sum", fill_value=0
+        )
         part = part.reindex(columns=["andere_wijk", "andere_gemeente", "niet_ingeschreven"], fill_value=0)
         part = part.reindex(pop.index, fill_value=0).astype("int64")
         prot, rep = protect_table(part, min_cell=min_cell, margins=True)
@@ -96,8 +101,11 @@ def turnover_table(long: pd.DataFrame, *, min_cell: int, tally: Tally) -> tuple[
     tally.primary += int(small_pop.sum())
     raw_pop = df["bevolking"].astype("int64")
     df["bevolking"] = _na(df["bevolking"]).mask(small_pop)
-    per_wijk = df.assign(_pop=raw_pop).groupby("wijk").agg(
-        bevolking=("_pop", "mean"), vestigers=("_vestigers_raw", "mean"), jaren=("year", "count"))
+    per_wijk = (
+        df.assign(_pop=raw_pop)
+        .groupby("wijk")
+        .agg(bevolking=("_pop", "mean"), vestigers=("_vestigers_raw", "mean"), jaren=("year", "count"))
+    )
     ok = (per_wijk["bevolking"] >= min_cell) & (per_wijk["vestigers"] >= max(min_cell, 1))
     per_wijk["vervangingssnelheid"] = _na(per_wijk["bevolking"] / per_wijk["vestigers"]).mask(~ok)
     per_wijk["bevolking"] = _na(per_wijk["bevolking"].round(0)).mask(~ok)
@@ -114,8 +122,13 @@ def _group_stats(h: pd.DataFrame, *, min_cell: int, tally: Tally) -> dict[str, o
     gains = known["gain"].to_numpy(dtype=float)
     w = known["persons"].to_numpy(dtype=float)
     climbed = int(w[gains >= CLIMB_POINTS].sum())
-    row: dict[str, object] = {"persons": n, "with_income": n_inc, "mean_gain": None, "climbed": climbed,
-                              "climbed_share": None}
+    row: dict[str, object] = {
+        "persons": n,
+        "with_income": n_inc,
+        "mean_gain": None,
+        "climbed": climbed,
+        "climbed_share": None,
+    }
     if n < min_cell:
         tally.primary += 1
         row["persons"] = None
@@ -141,6 +154,7 @@ def bootstrap_diff(a: pd.DataFrame, b: pd.DataFrame, *, reps: int, rng: np.rando
     Exact for the histogram form: resampling n persons with replacement is a multinomial draw over
     the distinct gain values weighted by their counts.
     """
+
     def means(h: pd.DataFrame) -> np.ndarray:
         h = h.dropna(subset=["gain"])
         vals = h["gain"].to_numpy(dtype=float)
@@ -157,8 +171,9 @@ def _ci(draws: np.ndarray, level: float = 0.95) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-def trajectories_tables(hist: pd.DataFrame, levels: pd.DataFrame, *, min_cell: int, reps: int, seed: int,
-                        tally: Tally) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, object]]:
+def trajectories_tables(
+    hist: pd.DataFrame, levels: pd.DataFrame, *, min_cell: int, reps: int, seed: int, tally: Tally
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, object]]:
     """Per wijk × group the gain stats; per wijk the escalator score with a bootstrap CI; and the
     score over the low-income wijken together.
 
@@ -172,8 +187,9 @@ def trajectories_tables(hist: pd.DataFrame, levels: pd.DataFrame, *, min_cell: i
     rows = []
     for (wijk, group), h in hist.groupby(["wijk", "group"], sort=True):
         rows.append({"wijk": wijk, "group": group, **_group_stats(h, min_cell=min_cell, tally=tally)})
-    traj = pd.DataFrame(rows, columns=["wijk", "group", "persons", "with_income", "mean_gain", "climbed",
-                                       "climbed_share"])
+    traj = pd.DataFrame(
+        rows, columns=["wijk", "group", "persons", "with_income", "mean_gain", "climbed", "climbed_share"]
+    )
     for col in ("persons", "with_income", "mean_gain", "climbed", "climbed_share"):
         traj[col] = traj[col].astype("Float64")
 
@@ -188,9 +204,14 @@ def trajectories_tables(hist: pd.DataFrame, levels: pd.DataFrame, *, min_cell: i
         h_left, h_stay = h[h["group"] == "vertrekker"], h[h["group"] == "blijver"]
         st_l = _group_stats(h_left, min_cell=min_cell, tally=Tally())
         st_s = _group_stats(h_stay, min_cell=min_cell, tally=Tally())
-        rec: dict[str, object] = {"wijk": wijk, "low_income": wijk in low,
-                                  "mean_pct_base": float(mean_pct0.get(wijk, np.nan)),
-                                  "score": None, "ci_low": None, "ci_high": None}
+        rec: dict[str, object] = {
+            "wijk": wijk,
+            "low_income": wijk in low,
+            "mean_pct_base": float(mean_pct0.get(wijk, np.nan)),
+            "score": None,
+            "ci_low": None,
+            "ci_high": None,
+        }
         if st_l["mean_gain"] is not None and st_s["mean_gain"] is not None:
             draws = bootstrap_diff(h_left, h_stay, reps=reps, rng=rng)
             sc = float(st_l["mean_gain"]) - float(st_s["mean_gain"])  # type: ignore[arg-type]
@@ -200,11 +221,18 @@ def trajectories_tables(hist: pd.DataFrame, levels: pd.DataFrame, *, min_cell: i
                 n_l, n_s = float(st_l["with_income"]), float(st_s["with_income"])  # type: ignore[arg-type]
                 strata.append((n_l * n_s / (n_l + n_s), sc, draws))
         esc_rows.append(rec)
-    esc = pd.DataFrame(esc_rows, columns=["wijk", "low_income", "mean_pct_base", "score", "ci_low", "ci_high"])
+    esc = pd.DataFrame(
+        esc_rows, columns=["wijk", "low_income", "mean_pct_base", "score", "ci_low", "ci_high"]
+    )
     for col in ("score", "ci_low", "ci_high", "mean_pct_base"):
         esc[col] = esc[col].astype("Float64")
-    joint: dict[str, object] = {"low_income_wijken": sorted(low), "wijken_used": len(strata),
-                                "score": None, "ci_low": None, "ci_high": None}
+    joint: dict[str, object] = {
+        "low_income_wijken": sorted(low),
+        "wijken_used": len(strata),
+        "score": None,
+        "ci_low": None,
+        "ci_high": None,
+    }
     if strata:
         w = np.array([s[0] for s in strata])
         joint["score"] = float(np.dot(w, [s[1] for s in strata]) / w.sum())
@@ -233,11 +261,21 @@ def role_model_table(counts: pd.DataFrame, *, min_cell: int, tally: Tally) -> pd
             rec[f"{label}_hazard"] = hz[climbed]
         h1, h0 = hz[True], hz[False]
         rec["hazard_ratio"] = h1 / h0 if h1 is not None and h0 else None
-        rec["odds_ratio"] = ((h1 / (1 - h1)) / (h0 / (1 - h0))
-                             if h1 is not None and h0 is not None and 0 < h0 < 1 and h1 < 1 else None)
+        rec["odds_ratio"] = (
+            (h1 / (1 - h1)) / (h0 / (1 - h0))
+            if h1 is not None and h0 is not None and 0 < h0 < 1 and h1 < 1
+            else None
+        )
         rows.append(rec)
-    cols = ["wijk"] + [f"{lab}_{k}" for lab in ("climbers", "others")
-                       for k in ("persons", "person_years", "events", "hazard")] + ["hazard_ratio", "odds_ratio"]
+    cols = (
+        ["wijk"]
+        + [
+            f"{lab}_{k}"
+            for lab in ("climbers", "others")
+            for k in ("persons", "person_years", "events", "hazard")
+        ]
+        + ["hazard_ratio", "odds_ratio"]
+    )
     out = pd.DataFrame(rows, columns=cols)
     for col in cols[1:]:
         out[col] = out[col].astype("Float64")

@@ -140,6 +140,12 @@ def sniff_separator(text: str) -> str:
     sample = "\n".join(sample_lines)
     best: tuple[float, int, str] | None = None
     for sep in SEPARATORS:
+        # A separator that breaks the quoting (``"11,3"`` split on ``,``) is not the separator; the
+        # last sample line is left out of that test, as a truncated download may cut it anywhere.
+        try:
+            list(csv.reader(io.StringIO("\n".join(sample_lines[:-1])), delimiter=sep, strict=True))
+        except csv.Error:
+            continue
         counts = [len(r) for r in _split(sample, sep) if any(c.strip() for c in r)]
         if not counts:
             continue
@@ -229,9 +235,11 @@ def _table(text: str, sep: str, *, path: Path) -> TextTable:
         notes.append(f"{len(body) - end} voetregel(s) onder de gegevens overgeslagen.")
     body, body_lines = body[:end], body_lines[:end]
     for r, ln in zip(body, body_lines, strict=True):
-        if len(r) != width:
-            what = "te weinig" if len(r) < width else "te veel"
-            problems.append(Problem(f"{what} velden: {len(r)} in plaats van {width}", file=str(path), row=ln))
+        if len(r) < width:  # name the first column that is missing
+            problems.append(Problem(f"te weinig velden: {len(r)} in plaats van {width}", file=str(path), row=ln,
+                                    column=header[len(r)]))
+        elif len(r) > width:
+            problems.append(Problem(f"te veel velden: {len(r)} in plaats van {width}", file=str(path), row=ln))
     if problems:
         raise InputError(
             f"{path.name}: {len(problems)} rij(en) met een afwijkend aantal velden "
