@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -32,8 +32,8 @@ class _Response:
 class ReplaySession:
     """Stands in for ``requests.Session`` inside cbsodata: serves ``recorded/<table>/<resource>.json``."""
 
-    requests: list[tuple[str, dict[str, list[str]]]] = []
-    offline = False
+    requests: ClassVar[list[tuple[str, dict[str, list[str]]]]] = []
+    offline: ClassVar[bool] = False
 
     def send(self, prepared: requests.PreparedRequest, **_: Any) -> _Response:
         url = str(prepared.url)

@@ -41,11 +41,14 @@ def _odata_json(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(("name", "content", "fmt"), [
     ("kwb-2021.csv", "gwb_code_10,gwb_code_8,regio,a_inw\nGM0546,546,Leiden,124093\n", "kwb"),
     ("37230.csv", "regiocode,jaar,aantal_maanden,births,deaths,im_gm,em_gm,im_nl,em_nl\n", "cbs37230"),
-    ("wijk_2022.csv", "WK_CODE,WK_NAAM,GM_CODE,H2O,AANT_INW\nWK054600,Binnenstad-Zuid,GM0546,NEE,8360\n", "wbk"),
+    ("wijk_2022.csv", "WK_CODE,WK_NAAM,GM_CODE,H2O,AANT_INW\nWK054600,Binnenstad-Zuid,GM0546,NEE,8360\n",
+     "wbk"),
     ("elan.csv", "WKC,gem_name,WKN,YEAR,Moving_Count_MEAN\n", "elan"),
-    ("bev.csv", "Regio's,Onderwerp,2012,2016\nLeiden,Bevolking aan het einde van de periode,1,2\n", "bevolking"),
+    ("bev.csv", "Regio's,Onderwerp,2012,2016\nLeiden,Bevolking aan het einde van de periode,1,2\n",
+     "bevolking"),
     ("won.csv", "Regio's,Perioden,Beginstand voorraad,Nieuwbouw,Eindstand voorraad\n", "woningen"),
-    ("kwb2024.csv", "regiocode,soort_regio,AantalInwoners_5,Mannen_6\nGM0546,Gemeente,130108,62577\n", "odata-csv"),
+    ("kwb2024.csv", "regiocode,soort_regio,AantalInwoners_5,Mannen_6\nGM0546,Gemeente,130108,62577\n",
+     "odata-csv"),
     ("grenzen.geojson", '{"type": "FeatureCollection", "features": []}', "boundaries"),
     ("grenzen.json", '{"type": "FeatureCollection", "features": []}', "boundaries"),
     ("tabel.json", '{"TypedDataSet": []}', "odata"),
@@ -67,7 +70,8 @@ def test_detect_statline_fixture_and_unknown(tmp_path: Path) -> None:
 
 
 def test_import_statline_reports_what_it_loaded(rt: Roltrap) -> None:
-    names_before = dict(rt.store.query("SELECT code, name FROM regions WHERE code LIKE 'WK0546%'").values)
+    sql = "SELECT code, name FROM regions WHERE code LIKE 'WK0546%'"
+    names_before = dict(rt.store.query(sql).values)
     report = rt.import_file(LEIDEN)
     assert isinstance(report, ImportReport)
     assert report.format == "statline"
@@ -81,7 +85,7 @@ def test_import_statline_reports_what_it_loaded(rt: Roltrap) -> None:
     text = str(report.summary())
     assert "Geïmporteerd: statline_leiden_2021.csv" in text and "Overgeslagen (2)" in text
     assert "CC BY 4.0" in text and "Bron: CBS" in text
-    assert dict(rt.store.query("SELECT code, name FROM regions WHERE code LIKE 'WK0546%'").values) == names_before
+    assert dict(rt.store.query(sql).values) == names_before
     shown = rt.show("WK054603", year=2021)["indicators"]
     assert shown["p_hh_110"]["value"] == pytest.approx(15.7)
     assert shown["p_hh_110"]["label"] == rt.indicator("p_hh_110")["label"]  # catalogue label, not the title
@@ -107,8 +111,8 @@ def test_import_odata_csv_from_flattened_2024_keys(rt: Roltrap, tmp_path: Path) 
 
 def test_new_regions_are_added_with_their_names(rt: Roltrap, tmp_path: Path) -> None:
     p = tmp_path / "nieuw_2021.csv"
-    p.write_text('"Wijken en buurten";"Regioaanduiding/Codering (code)";"Bevolking/Aantal inwoners (aantal)"\n'
-                 '"Testbuurt";"BU05460099";"  15"\n', encoding="utf-8")
+    p.write_text('"Wijken en buurten";"Regioaanduiding/Codering (code)";'
+                 '"Bevolking/Aantal inwoners (aantal)"\n"Testbuurt";"BU05460099";"  15"\n', encoding="utf-8")
     report = rt.import_file(p)
     assert report.new_regions == ["BU05460099"]
     reg = rt.region("BU05460099")

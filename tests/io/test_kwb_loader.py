@@ -34,9 +34,10 @@ def test_gemeenten_excerpt() -> None:
     assert regions.loc["GM0546", "boundary_year"] == 2022
     # Extra StatLine columns are reported, not silently dropped.
     assert "TotaalJongerenMetJeugdzorgInNatura_1" in {p.column for p in b.skipped}
-    # A first-release 2022 column with no value at all is not stored as a row of NULLs.
+    # A first-release 2022 column with no value at all is kept as NULLs (missing), never 0.
     o = b.observations
-    assert o[(o.year == 2022) & (o.indicator_id == "p_hh_110")].empty
+    first_release = o[(o.year == 2022) & (o.indicator_id == "p_hh_110")]
+    assert len(first_release) == 5 and first_release["value"].isna().all()  # NL + 4 gemeenten
     assert b.source["licence"] == "CC BY 4.0" and b.source["attribution"] == "Bron: CBS"
     assert set(b.indicators["id"]) >= {"a_inw", "p_hh_110", "a_hh"}
 
@@ -49,9 +50,10 @@ def test_herkomst_both_classifications(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     b = read_kwb(f)
-    ids = set(b.observations["indicator_id"])
+    o = b.observations
+    ids = set(o.loc[o["value"].notna(), "indicator_id"])
     assert {"a_nl_all", "a_eur_al", "a_neu_al"} <= ids
-    assert "a_w_all" not in ids  # only '.' in this year: not published
+    assert o.loc[o["indicator_id"] == "a_w_all", "value"].isna().all()  # '.': missing, never 0
     assert value(b, "GM0546", 2023, "a_neu_al") == 29231
 
 

@@ -7,8 +7,9 @@ import re
 import shutil
 from pathlib import Path
 
+import _replay
 import pytest
-from _replay import RECORDED, ReplaySession, replay  # noqa: F401  (fixture)
+from _replay import RECORDED, ReplaySession
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -26,6 +27,7 @@ from roltrap.io.odata import (
     unit_conflict,
 )
 
+replay = _replay.replay  # the fixture
 PROPS = json.loads((RECORDED / "85984NED" / "DataProperties.json").read_text(encoding="utf-8"))["value"]
 
 

@@ -62,7 +62,8 @@ def test_binary_file_is_refused(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("sep", [";", ",", "\t"])
 def test_separator_is_sniffed(tmp_path: Path, sep: str) -> None:
-    text = sep.join(["code", "naam", "a_inw"]) + "\n" + sep.join(["GM0546", '"Leiden; stad, mooi"', "1"]) + "\n"
+    text = sep.join(["code", "naam", "a_inw"]) + "\n"
+    text += sep.join(["GM0546", '"Leiden; stad, mooi"', "1"]) + "\n"
     t = read_table(_write(tmp_path, text))
     assert t.separator == sep
     assert t.rows[0][1] == "Leiden; stad, mooi"

@@ -124,7 +124,8 @@ def _dutch(x: float, decimals: int) -> str:
        pad=st.integers(0, 12), code_pad=st.integers(0, 4), dutch=st.booleans())
 def test_padding_symbols_and_number_formats(tmp_path: Path, cells: list[object], pad: int, code_pad: int,
                                             dutch: bool) -> None:
-    lines = ['"Regioaanduiding/Codering (code)";"Perioden";"Inkomen/Gemiddeld inkomen per inwoner (x 1 000 euro)"']
+    lines = ['"Regioaanduiding/Codering (code)";"Perioden";'
+             '"Inkomen/Gemiddeld inkomen per inwoner (x 1 000 euro)"']
     codes = []
     for i, cell in enumerate(cells):
         code = f"WK0546{i:02d}"

@@ -7,7 +7,6 @@ import logging
 
 import pytest
 from fastapi.testclient import TestClient
-
 from web_html import Page
 
 

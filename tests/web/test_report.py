@@ -10,12 +10,12 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
+from web_html import Page
 
 from roltrap.core import Roltrap
 from roltrap.report.fmt import nl_number
-from roltrap.report.render import _fixed_width, profile_html, write_batch, write_profile
 from roltrap.report.profile import district_profile
-from web_html import Page
+from roltrap.report.render import _fixed_width, profile_html, write_batch, write_profile
 
 
 def test_profile_html_names_district_and_figures(rt_ro: Roltrap) -> None:

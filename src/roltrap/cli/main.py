@@ -108,3 +108,7 @@ for _module in (fetch_cli, monitor_cli, triage_cli, cohort_cli, web_cli):
 
 def run() -> None:
     app()
+
+
+if __name__ == "__main__":
+    run()

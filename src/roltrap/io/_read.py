@@ -236,10 +236,11 @@ def _table(text: str, sep: str, *, path: Path) -> TextTable:
     body, body_lines = body[:end], body_lines[:end]
     for r, ln in zip(body, body_lines, strict=True):
         if len(r) < width:  # name the first column that is missing
-            problems.append(Problem(f"te weinig velden: {len(r)} in plaats van {width}", file=str(path), row=ln,
-                                    column=header[len(r)]))
+            problems.append(Problem(f"te weinig velden: {len(r)} in plaats van {width}", file=str(path),
+                                    row=ln, column=header[len(r)]))
         elif len(r) > width:
-            problems.append(Problem(f"te veel velden: {len(r)} in plaats van {width}", file=str(path), row=ln))
+            problems.append(Problem(f"te veel velden: {len(r)} in plaats van {width}", file=str(path),
+                                    row=ln))
     if problems:
         raise InputError(
             f"{path.name}: {len(problems)} rij(en) met een afwijkend aantal velden "

@@ -312,7 +312,8 @@ def import_file(store: Store, path: Path | str, *, format: str = "auto",
 
 
 def _is_text_table(path: Path, format: str) -> bool:
-    if format in ("odata", "boundaries") or path.suffix.lower() in _GEO_SUFFIXES | _EXCEL_SUFFIXES | {".json"}:
+    if format in ("odata", "boundaries") or path.suffix.lower() in _GEO_SUFFIXES | _EXCEL_SUFFIXES | {
+            ".json"}:
         return False
     return not head_text(path, max_bytes=256).lstrip().startswith(("{", "["))
 

@@ -165,12 +165,15 @@ def kwb_batch(
         for c in frame.columns
         if c not in known and c not in META_COLUMNS
     ]
-    obs = to_long(values, codes=keys["code"], years=keys["year"])
+    # A column the file has but leaves empty (first release) is kept as NULLs: "not published yet"
+    # stays visible as missing, never as 0 and never as silently absent.
+    obs = to_long(values, codes=keys["code"], years=keys["year"], keep_empty_columns=True)
     loaded = set(obs["indicator_id"])
+    filled = set(obs.loc[obs["value"].notna(), "indicator_id"])
     skipped += [
-        Problem("column has no value in this file; not loaded", fname, None, c)
+        Problem("column has no value in this file; stored as missing", fname, None, c)
         for c in value_cols
-        if c not in loaded
+        if c not in filled
     ]
 
     name_col = "regio" if "regio" in frame.columns else None

@@ -157,8 +157,13 @@ def _problems(name: str, df: pd.DataFrame, err: pa.errors.SchemaErrors, file: st
                 column = str(row["_column"])
             if col in df.columns:
                 value = None if pd.isna(row[col]) else str(row[col])
-            if "uniqueness" in check and name == "observations":
-                value = f"{row['region_code']} {row['year']} {row['indicator_id']}"
+            if name == "observations":
+                if col == "value" and ("_column" not in df.columns or pd.isna(row.get("_column"))):
+                    column = str(row["indicator_id"])  # KWB-style files: the column is the indicator id
+                if "uniqueness" in check:
+                    value = f"{row['region_code']} {row['year']} {row['indicator_id']}"
+                elif line is None:
+                    value = f"{value} bij {row['region_code']} {row['year']}"
         column = {"_kind": "soort regio"}.get(column, column)
         out.append(Problem(f"{name}: {_message(check)}", file=file, row=line, column=column or None,
                            value=value))
@@ -192,6 +197,9 @@ def validate_batch(batch: Batch, *, file: Path | str | None = None,
             problems += _problems(name, df, err, fname)
     if problems:
         label = Path(fname).name if fname else "De import"
+        hint = "Verbeter de genoemde rijen en kolommen en importeer opnieuw."
+        if any("percentage buiten" in p.message for p in problems):
+            hint += (" Percentages boven 100: is de decimale komma weggevallen (113 in plaats van 11,3)? "
+                     "Dat komt voor in sommige KWB-downloads van 2021.")
         raise InputError(f"{label} is afgekeurd: {len(problems)} probleem/problemen gevonden; er is niets "
-                         f"opgeslagen.", problems=problems, file=file,
-                         hint="Verbeter de genoemde rijen en kolommen en importeer opnieuw.")
+                         f"opgeslagen.", problems=problems, file=file, hint=hint)

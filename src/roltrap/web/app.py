@@ -107,13 +107,14 @@ class AccessLogMiddleware:
                 "duration_ms": round((time.perf_counter() - start) * 1000, 2)}))
 
 
-def _error_response(request: Request, status: int, message: str, hint: str | None = None) -> Response:
+def _error_response(request: Request, status: int, message: str, hint: str | None = None,
+                    headers: dict[str, str] | None = None) -> Response:
     if wants_json(request):
         return JSONResponse({"error": {"status": status, "message": message, "hint": hint}},
-                            status_code=status)
+                            status_code=status, headers=headers)
     return templates.TemplateResponse(
         request, "error.html", {"title": "Fout", "status": status, "message": message, "hint": hint},
-        status_code=status)
+        status_code=status, headers=headers)
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -190,9 +191,10 @@ def create_app(rt: Roltrap | None = None, *, settings: Settings | None = None) -
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        message = "Deze pagina bestaat niet." if exc.status_code == 404 else str(exc.detail)
+        message = {404: "Deze pagina bestaat niet.",
+                   405: "Deze methode is hier niet toegestaan."}.get(exc.status_code, str(exc.detail))
         hint = "Kies een pagina in het menu." if exc.status_code == 404 else None
-        return _error_response(request, exc.status_code, message, hint)
+        return _error_response(request, exc.status_code, message, hint, headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> Response:

@@ -81,9 +81,14 @@ def get_rt(request: Request) -> Roltrap:
 
 
 def wants_json(request: Request) -> bool:
-    if request.url.path.endswith(".json"):
-        return True
+    """JSON for ``.json`` paths, API clients asking for it, and failed ``.pdf`` downloads by
+    non-browsers. The raw scope path is used: a decoded ``%3F`` must not cut the path short."""
+    path: str = request.scope.get("path", "")
     accept = request.headers.get("accept", "")
+    if path.endswith(".json"):
+        return True
+    if path.endswith(".pdf"):
+        return "text/html" not in accept
     return "application/json" in accept and "text/html" not in accept
 
 
