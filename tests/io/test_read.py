@@ -113,7 +113,7 @@ def test_huge_file_is_refused_before_reading(tmp_path: Path) -> None:
         fh.truncate(2**30)
     with pytest.raises(InputError) as exc:
         read_table(p)
-    assert "te groot" in str(exc.value) and "1.024 MiB" in str(exc.value).replace(",", ".")
+    assert "te groot" in str(exc.value) and "1.024 MiB" in str(exc.value)
     assert MAX_BYTES < 2**30
 
 

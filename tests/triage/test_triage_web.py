@@ -115,6 +115,8 @@ def test_caseload_json_takes_a_csv_body(client: TestClient) -> None:
     body = res.json()
     assert body["n_clients"] == 10 and body["types"][0]["WK054609"] == 10
     assert body["districts"][0]["name"] == "Stevenshofdistrict"
+    as_file = client.post("/coach/caseload.json", files={"bestand": ("c.csv", csv.encode(), "text/csv")})
+    assert as_file.status_code == 200 and as_file.json()["n_clients"] == 10
     too_big = client.post("/coach/caseload.json", content=b"x" * 1_000_001,
                           headers={"content-type": "text/csv"})
     assert too_big.status_code == 422 and "te groot" in too_big.json()["error"]["message"]

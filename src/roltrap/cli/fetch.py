@@ -14,8 +14,9 @@ def fetch(
     ctx: typer.Context,
     table_id: Annotated[str, typer.Argument(help="StatLine-tabel, bijv. 85984NED (Kerncijfers wijken en "
                                                   "buurten 2024).")],
-    gemeente: Annotated[Optional[str], typer.Option(help="Alleen deze gemeente met haar wijken en buurten "  # noqa: UP045
-                                                         "(CBS-code, bijv. GM0546).")] = "GM0546",
+    gemeente: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        help="Alleen deze gemeente met haar wijken en buurten (CBS-code; standaard ROLTRAP_GEMEENTE, "
+             "GM0546).")] = None,
     import_: Annotated[bool, typer.Option("--import/--no-import",
                                           help="Na het ophalen direct importeren.")] = True,
     refresh: Annotated[bool, typer.Option("--refresh", help="Opnieuw ophalen, ook als de tabel al in de "
@@ -25,13 +26,13 @@ def fetch(
 ) -> None:
     """Haal een tabel op bij CBS (online, met cache) en importeer hem. Zonder netwerk: een duidelijke fout."""
     from roltrap.io.odata import fetch_table
+    from roltrap.settings import Settings
 
     root = ctx.find_root()
-    settings = root.obj["settings"] if isinstance(root.obj, dict) and "settings" in root.obj else None
-    if cache_dir is None:
-        from roltrap.settings import Settings
-
-        cache_dir = (settings or Settings()).cache_dir
+    settings = root.obj.get("settings") if isinstance(root.obj, dict) else None
+    settings = settings or Settings()
+    cache_dir = cache_dir or settings.cache_dir
+    gemeente = gemeente or settings.gemeente
     path = fetch_table(table_id, gemeente=gemeente, cache_dir=cache_dir, refresh=refresh)
     err_console.print(f"Opgehaald (cache): {path.name}", highlight=False)
     if not import_:

@@ -73,7 +73,7 @@ def check_file(path: Path, *, max_bytes: int = MAX_BYTES) -> int:
     size = path.stat().st_size
     if size > max_bytes:
         raise InputError(
-            f"{path.name} is te groot: {size / 2**20:,.0f} MiB, de grens is {max_bytes / 2**20:,.0f} MiB.",
+            f"{path.name} is te groot: {_mib(size)} MiB, de grens is {_mib(max_bytes)} MiB.",
             file=path,
             hint="Is dit het goede bestand? Selecteer bij CBS alleen de gemeenten of wijken die u nodig "
                  "hebt, of splits het bestand.")
@@ -81,6 +81,10 @@ def check_file(path: Path, *, max_bytes: int = MAX_BYTES) -> int:
         raise InputError(f"{path.name} is leeg (0 bytes).", file=path,
                          hint="Download het bestand opnieuw; de download is waarschijnlijk mislukt.")
     return size
+
+
+def _mib(n: int) -> str:
+    return f"{n / 2**20:,.0f}".replace(",", ".")  # Dutch thousands point
 
 
 def _line_of(data: bytes, offset: int) -> int:

@@ -18,7 +18,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -652,12 +652,6 @@ def fetch_table(table_id: str, *, gemeente: str | None, cache_dir: Path, refresh
     return target
 
 
-def cached(cache_dir: Path, table_id: str) -> list[Path]:
-    """Cache files of a table (any filter), newest first."""
-    files = list(cache_dir.glob(f"{table_id.upper()}-*.json"))
-    return sorted(files, key=lambda p: p.stat().st_mtime, reverse=True)
-
-
 def _atomic_write_json(target: Path, data: object) -> None:
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
@@ -667,8 +661,3 @@ def _atomic_write_json(target: Path, data: object) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def odata_keys(properties: Sequence[Mapping[str, Any]]) -> list[str]:
-    """The topic keys of a DataProperties list (figures and region columns)."""
-    return [str(p["Key"]) for p in properties if p.get("Type") == "Topic" and p.get("Key")]

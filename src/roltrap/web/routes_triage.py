@@ -149,6 +149,21 @@ def _caseload_context(res: CaseloadResult) -> dict[str, Any]:
             "districts": {"columns": [labels.get(c, c) for c in dist.columns], "rows": district_rows}}
 
 
+async def _uploaded(request: Request) -> bytes:
+    """The bytes of the form's ``bestand`` file (read into memory, then the upload is closed)."""
+    try:
+        form = await request.form(max_files=1, max_fields=5)
+    except Exception:  # malformed multipart bodies raise several parser-specific errors
+        raise InputError("Het formulier kon niet gelezen worden.",
+                         hint="Stuur het bestand als multipart/form-data in het veld 'bestand'.") from None
+    upload = form.get("bestand")
+    if not isinstance(upload, UploadFile):
+        raise InputError("Kies een CSV-bestand om te uploaden (veld 'bestand').")
+    data = await upload.read()
+    await upload.close()
+    return data
+
+
 @router.get("/coach/caseload", include_in_schema=False)
 def caseload_form(request: Request) -> Response:
     return _page(request, "triage_caseload.html", {"questionnaire": _service(request).questionnaire},
@@ -163,12 +178,7 @@ async def caseload_submit(request: Request) -> Response:
         err = _too_big(request)
         if err is not None:
             raise err
-        form = await request.form(max_files=1, max_fields=5)
-        upload = form.get("bestand")
-        if not isinstance(upload, UploadFile):
-            raise InputError("Kies een CSV-bestand om te uploaden.")
-        data = await upload.read()
-        await upload.close()
+        data = await _uploaded(request)
         res = await run_in_threadpool(service.caseload, data)
     except RoltrapError as exc:
         return _page(request, "triage_caseload.html", {**ctx, "error": exc}, title="Coachhulp: caseload",
@@ -178,20 +188,26 @@ async def caseload_submit(request: Request) -> Response:
 
 
 @router.post("/coach/caseload.json", tags=["coach"], summary="Anonieme caseload per wijk",
-             openapi_extra={"requestBody": {"required": True, "content": {
-                 "text/csv": {"schema": {"type": "string"}}}}},
+             openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {
+                 "schema": {"type": "object", "required": ["bestand"], "properties": {
+                     "bestand": {"type": "string", "format": "binary",
+                                 "description": "CSV: kolom wijk plus de vragen."}}}}}}},
              responses={422: {"description": "Onjuiste, te grote of herleidbare gegevens (bijv. naam, "
                                             "BSN)."}})
 async def caseload_json(request: Request) -> Response:
     """Verdeling van typen en stijlen per wijk (cellen onder de drempel onderdrukt, met secundaire
     onderdrukking), naast inwoners en % huishoudens tot 110% van het sociaal minimum. De CSV gaat
-    als request body (text/csv): een kolom `wijk` plus de vragen. Kolommen of waarden die iemand
+    als bestand `bestand` (multipart/form-data) of als kale body (text/csv): een kolom `wijk`
+    plus de vragen. Kolommen of waarden die iemand
     herkenbaar maken (naam, BSN, geboortedatum, adres, vrije tekst) worden geweigerd."""
     try:
         err = _too_big(request)
         if err is not None:
             raise err
-        data = await request.body()
+        if request.headers.get("content-type", "").startswith("multipart/form-data"):
+            data = await _uploaded(request)
+        else:
+            data = await request.body()
         if len(data) > MAX_UPLOAD_BYTES:
             raise InputError("Het bestand is te groot.")
         res = await run_in_threadpool(_service(request).caseload, data)
