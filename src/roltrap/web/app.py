@@ -12,7 +12,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -108,13 +108,13 @@ class AccessLogMiddleware:
 
 
 def _error_response(request: Request, status: int, message: str, hint: str | None = None,
-                    headers: dict[str, str] | None = None) -> Response:
+                    headers: Mapping[str, str] | None = None) -> Response:
     if wants_json(request):
         return JSONResponse({"error": {"status": status, "message": message, "hint": hint}},
-                            status_code=status, headers=headers)
+                            status_code=status, headers=dict(headers or {}))
     return templates.TemplateResponse(
         request, "error.html", {"title": "Fout", "status": status, "message": message, "hint": hint},
-        status_code=status, headers=headers)
+        status_code=status, headers=dict(headers or {}))
 
 
 def _validation_message(exc: RequestValidationError) -> str:
