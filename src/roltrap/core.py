@@ -96,7 +96,10 @@ class Roltrap:
         """One region by code; codes are normalised (``546`` → ``GM0546``, padding stripped)."""
         from roltrap.io.codes import normalise_code
 
-        norm = normalise_code(code)
+        try:
+            norm = normalise_code(code)
+        except ValueError:
+            norm = ""  # not shaped like a code: try it as a name below
         df = self.store.query("SELECT * FROM regions WHERE code = ?", [norm])
         if df.empty:
             by_name = self.store.query("SELECT * FROM regions WHERE lower(name) = lower(?)", [code.strip()])
@@ -104,8 +107,9 @@ class Roltrap:
                 df = by_name
             else:
                 raise NotFoundError(
-                    f"Unknown region '{code}'.",
-                    hint="List the known regions with `roltrap regions`; codes look like GM0546 or WK054608.")
+                    f"Onbekende regio '{code}'.",
+                    hint="Bekijk de bekende regio's met `roltrap regions`; "
+                         "codes zien eruit als GM0546 of WK054608.")
         rec = df.iloc[0].to_dict()
         return {k: _clean(v) for k, v in rec.items()}
 
@@ -130,15 +134,15 @@ class Roltrap:
         reg = self.region(code)
         years = self.years(reg["code"])
         if not years:
-            raise NotFoundError(f"No figures are held for {reg['code']} ({reg['name']}).")
+            raise NotFoundError(f"Er zijn geen cijfers voor {reg['code']} ({reg['name']}).")
         if year is None:
             counts = self.store.query(
                 "SELECT year, count(value) AS n FROM observations WHERE region_code = ? GROUP BY year "
                 "ORDER BY n DESC, year DESC LIMIT 1", [reg["code"]])
             year = int(counts["year"].iloc[0])
         elif year not in years:
-            raise NotFoundError(f"No figures for {reg['code']} in {year}.",
-                                hint=f"Years held: {', '.join(map(str, years))}.")
+            raise NotFoundError(f"Geen cijfers voor {reg['code']} in {year}.",
+                                hint=f"Beschikbare jaren: {', '.join(map(str, years))}.")
         df = self.store.query(
             """SELECT o.indicator_id, o.value, i.unit, i.label, i.kind, i.decimals, s.title AS source,
                       s.estimate
@@ -218,8 +222,8 @@ class Roltrap:
     def indicator(self, indicator_id: str) -> dict[str, Any]:
         df = self.store.query("SELECT * FROM indicators WHERE id = ?", [indicator_id])
         if df.empty:
-            raise NotFoundError(f"Unknown indicator '{indicator_id}'.",
-                                hint="See the catalogue with `roltrap indicators`.")
+            raise NotFoundError(f"Onbekende indicator '{indicator_id}'.",
+                                hint="Bekijk de catalogus met `roltrap indicators`.")
         return {k: _clean(v) for k, v in df.iloc[0].to_dict().items()}
 
     def sources(self) -> pd.DataFrame:

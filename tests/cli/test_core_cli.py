@@ -65,8 +65,20 @@ def test_regions_of_leiden(cli: Any) -> None:
 def test_unknown_region_is_a_clear_error_without_traceback(cli: Any) -> None:
     result = cli("show", "GM9998")
     assert result.exit_code == 2
-    assert "Unknown region" in result.stderr
+    assert "Onbekende regio" in result.stderr
     assert "Traceback" not in result.output + result.stderr
+
+
+def test_text_that_is_no_code_is_a_clear_error(cli: Any) -> None:
+    result = cli("show", "Atlantis?")
+    assert result.exit_code == 2
+    assert "Onbekende regio" in result.stderr
+
+
+def test_region_by_exact_name(cli: Any) -> None:
+    result = cli("show", "Leiden", "--year", "2021", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["code"] == "GM0546"
 
 
 def test_unknown_year_names_the_years_held(cli: Any) -> None:
@@ -92,3 +104,10 @@ def test_indicator_catalogue_has_dutch_labels(cli: Any) -> None:
     assert rows["p_hh_110"]["aggregation"] == "weighted_mean"
     assert rows["a_inw"]["aggregation"] == "sum"
     assert "inwoners" in rows["a_inw"]["label"].lower()
+
+
+def test_import_help_lists_every_format() -> None:
+    from roltrap.cli.main import IMPORT_FORMATS
+    from roltrap.io.importer import FORMATS
+
+    assert tuple(FORMATS) == IMPORT_FORMATS

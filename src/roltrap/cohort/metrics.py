@@ -23,6 +23,13 @@ Definitions (the syllabus §12 question: do people who leave a low-income distri
 * **role-model departure**: person-years of the cohort in their origin wijk in y (B < y < B+F) that
   are followed by a record in y+1; *climbed* = percentile(y) − percentile(B) ≥ :data:`CLIMB_POINTS`;
   event = the record in y+1 is outside the origin wijk. Hazards per group give a ratio.
+
+How it stays cheap at tens of millions of person-years: the person-years are never joined with
+themselves as a whole. Turnover comes from one pass with ``lag``/``lead`` over each person's years
+(:func:`turnover`); everything about the cohort comes from :func:`cohort_rows` (the base-year
+cohort, filtered first, joined to its own later years), which the service caches — it is a small
+fraction of the input — and from which retention, end status, destinations, gains and role-model
+departure are derived without touching the input again.
 """
 
 from __future__ import annotations
@@ -97,38 +104,52 @@ def cohort(py: ir.Table, spec: CohortSpec) -> ir.Table:
     return base.select(person_id=base.person_id, origin=base.wijk, pct0=base.pct)
 
 
-def _cohort_rows(py: ir.Table, coh: ir.Table, spec: CohortSpec) -> ir.Table:
+def cohort_rows(py: ir.Table, spec: CohortSpec) -> ir.Table:
+    """Every record B..B+F of the cohort's members: person_id, origin, pct0, year, wijk, gemeente, pct.
+
+    The cohort (one year, one municipality, one age band) is filtered first, so the join probes the
+    input once with a small build side. Every member has its base-year row (k = 0).
+    """
+    coh = cohort(py, spec)
     rows = py.filter(py.year.between(spec.base_year, spec.end_year))
-    rows = rows.select(rid=rows.person_id, year=rows.year, wijk=rows.wijk, pct=rows.pct)
+    rows = rows.select(
+        rid=rows.person_id, year=rows.year, wijk=rows.wijk, gemeente=rows.gemeente, pct=rows.pct
+    )
     j = coh.join(rows, coh.person_id == rows.rid)
-    return j.select(j.person_id, j.origin, j.pct0, j.year, j.wijk, j.pct)
+    return j.select(j.person_id, j.origin, j.pct0, j.year, j.wijk, j.gemeente, j.pct)
 
 
-def retention(py: ir.Table, coh: ir.Table, spec: CohortSpec) -> ir.Table:
+def cohort_levels(crow: ir.Table, spec: CohortSpec) -> ir.Table:
+    """origin, persons, pct_sum, pct_n: size and income level of the cohort per wijk."""
+    b = crow.filter(crow.year == spec.base_year)
+    return b.group_by("origin").aggregate(persons=b.count(), pct_sum=b.pct0.sum(), pct_n=b.pct0.count())
+
+
+def retention(crow: ir.Table, spec: CohortSpec) -> ir.Table:
     """origin, k, persons: cohort members living in their origin wijk in year B+k."""
-    j = _cohort_rows(py, coh, spec)
-    j = j.filter(j.wijk == j.origin)
+    j = crow.filter(crow.wijk == crow.origin)
     return j.group_by(origin=j.origin, k=(j.year - spec.base_year).cast("int32")).aggregate(persons=j.count())
 
 
-def end_status(py: ir.Table, coh: ir.Table, spec: CohortSpec) -> ir.Table:
+def end_status(crow: ir.Table, spec: CohortSpec) -> ir.Table:
     """One row per cohort member: origin, status at B+F, pct0, pct_end, gain."""
-    j0 = _cohort_rows(py, coh, spec)
-    j0 = j0.filter(j0.wijk == j0.origin)
-    years_in = j0.group_by(yid=j0.person_id).aggregate(n_in=j0.count())
-    end = py.filter(py.year == spec.end_year)
-    end = end.select(eid=end.person_id, end_wijk=end.wijk, end_gm=end.gemeente, pct_end=end.pct)
-    j = coh.left_join(end, coh.person_id == end.eid)
-    j = j.left_join(years_in, j.person_id == years_in.yid)
+    at_end = crow.year == spec.end_year
+    p = crow.group_by(["person_id", "origin", "pct0"]).aggregate(
+        n_in=(crow.wijk == crow.origin).cast("int64").sum(),
+        n_end=at_end.cast("int64").sum(),
+        end_wijk=crow.wijk.max(where=at_end),
+        end_gm=crow.gemeente.max(where=at_end),
+        pct_end=crow.pct.max(where=at_end),
+    )
     status = ibis.cases(
-        (j.eid.isnull(), "onbekend"),
-        ((j.end_wijk == j.origin) & (j.n_in == spec.follow + 1), "blijver"),
-        (j.end_wijk == j.origin, "teruggekeerd"),
-        (j.end_gm == spec.gemeente, "andere_wijk"),
+        (p.n_end == 0, "onbekend"),
+        ((p.end_wijk == p.origin) & (p.n_in == spec.follow + 1), "blijver"),
+        (p.end_wijk == p.origin, "teruggekeerd"),
+        (p.end_gm == spec.gemeente, "andere_wijk"),
         else_="andere_gemeente",
     )
-    return j.select(
-        origin=j.origin, status=status, pct0=j.pct0, pct_end=j.pct_end, gain=(j.pct_end - j.pct0).round(1)
+    return p.select(
+        origin=p.origin, status=status, pct0=p.pct0, pct_end=p.pct_end, gain=(p.pct_end - p.pct0).round(1)
     )
 
 
@@ -138,15 +159,16 @@ def destinations(status: ir.Table) -> ir.Table:
 
 
 def gain_histogram(py: ir.Table, status: ir.Table, spec: CohortSpec) -> ir.Table:
-    """wijk, group, gain, persons: how many of each group gained how many percentile points.
+    """wijk, group, gain, persons, pct_sum, pct_n: how many of each group gained how many points.
 
     ``gain`` is NULL for persons without an income in both years (counted, not averaged). The
     histogram is enough to compute means, climbed shares, the dominance rule and an exact bootstrap
-    without moving person rows out of the engine.
+    without moving person rows out of the engine. ``pct_sum``/``pct_n`` (end-year percentile) give
+    the newcomers' income level, so no separate query is needed for it.
     """
     moved = status.filter(status.status.isin(["blijver", "andere_wijk", "andere_gemeente"]))
     grp = ibis.ifelse(moved.status == "blijver", "blijver", "vertrekker")
-    left = moved.select(wijk=moved.origin, group=grp, gain=moved.gain)
+    left = moved.select(wijk=moved.origin, group=grp, gain=moved.gain, pct_end=moved.pct_end)
 
     end = py.filter(
         (py.year == spec.end_year)
@@ -158,86 +180,69 @@ def gain_histogram(py: ir.Table, status: ir.Table, spec: CohortSpec) -> ir.Table
     base = base.select(bid=base.person_id, base_wijk=base.wijk, pct_base=base.pct)
     nj = end.left_join(base, end.nid == base.bid)
     nj = nj.filter(nj.base_wijk.isnull() | (nj.base_wijk != nj.wijk))
-    new = nj.select(wijk=nj.wijk, group=ibis.literal("nieuwkomer"), gain=(nj.pct_end - nj.pct_base).round(1))
+    new = nj.select(
+        wijk=nj.wijk,
+        group=ibis.literal("nieuwkomer"),
+        gain=(nj.pct_end - nj.pct_base).round(1),
+        pct_end=nj.pct_end,
+    )
 
     both = left.union(new)
-    return both.group_by(["wijk", "group", "gain"]).aggregate(persons=both.count())
-
-
-def newcomer_levels(py: ir.Table, spec: CohortSpec) -> ir.Table:
-    """wijk, persons, pct_sum, pct_n: income level of newcomers in B+F (mean = pct_sum / pct_n)."""
-    end = py.filter(
-        (py.year == spec.end_year)
-        & (py.gemeente == spec.gemeente)
-        & py.age.between(spec.age_min, spec.age_max)
+    return both.group_by(["wijk", "group", "gain"]).aggregate(
+        persons=both.count(), pct_sum=both.pct_end.sum(), pct_n=both.pct_end.count()
     )
-    base = py.filter(py.year == spec.base_year)
-    base = base.select(bid=base.person_id, base_wijk=base.wijk)
-    j = end.left_join(base, end.person_id == base.bid)
-    j = j.filter(j.base_wijk.isnull() | (j.base_wijk != j.wijk))
-    return j.group_by("wijk").aggregate(persons=j.count(), pct_sum=j.pct.sum(), pct_n=j.pct.count())
 
 
 def turnover(py: ir.Table, spec: CohortSpec) -> ir.Table:
-    """wijk, year, kind, detail, persons for every year B+1..B+F (all ages).
+    """wijk, year, settled_from, left_to, persons: records in G for years B..B+F (all ages).
 
-    kind ``bevolking`` (detail ``totaal``), ``vestiging`` (detail = where from: andere_wijk,
-    andere_gemeente, niet_ingeschreven) and ``vertrek`` (detail = where to, same categories).
+    One pass: ``lag``/``lead`` over each person's years give the previous and next record.
+    ``settled_from`` is NULL unless the person was not in this wijk the year before (then
+    andere_wijk, andere_gemeente or niet_ingeschreven); ``left_to`` is NULL unless the person is not
+    in this wijk the year after. :func:`roltrap.cohort.tables.turnover_long` turns this into
+    population, settlers (years B+1..B+F) and leavers (counted in the year after, B+1..B+F).
     """
     g = spec.gemeente
-    cur = py.filter(py.year.between(spec.base_year + 1, spec.end_year))
-    cur = cur.select(cid=cur.person_id, year=cur.year, wijk=cur.wijk, gm=cur.gemeente)
-    prev = py.filter(py.year.between(spec.base_year, spec.end_year - 1))
-    prev = prev.select(
-        pid=prev.person_id, pyear=(prev.year + 1).cast("int32"), pwijk=prev.wijk, pgm=prev.gemeente
+    t = py.filter(py.year.between(spec.base_year, spec.end_year))
+    w = ibis.window(group_by=t.person_id, order_by=t.year)
+    t = t.mutate(
+        prev_year=t.year.lag().over(w),
+        prev_wijk=t.wijk.lag().over(w),
+        prev_gm=t.gemeente.lag().over(w),
+        next_year=t.year.lead().over(w),
+        next_wijk=t.wijk.lead().over(w),
+        next_gm=t.gemeente.lead().over(w),
     )
-    j = cur.outer_join(prev, (cur.cid == prev.pid) & (cur.year == prev.pyear))
+    t = t.filter(t.gemeente == g)
+    had_prev = (t.prev_year == t.year - 1).fill_null(False)
+    has_next = (t.next_year == t.year + 1).fill_null(False)
 
-    def where(other_wijk: Any, other_gm: Any) -> Any:
-        return ibis.cases(
-            (other_wijk.isnull(), "niet_ingeschreven"),
-            (other_gm == g, "andere_wijk"),
-            else_="andere_gemeente",
-        )
+    def where(known: Any, other_gm: Any) -> Any:
+        return ibis.cases((~known, "niet_ingeschreven"), (other_gm == g, "andere_wijk"), else_="andere_gemeente")
 
-    pop = cur.filter(cur.gm == g)
-    pop = pop.group_by(wijk=pop.wijk, year=pop.year).aggregate(persons=pop.count())
-    pop = pop.select(
-        pop.wijk, pop.year, kind=ibis.literal("bevolking"), detail=ibis.literal("totaal"), persons=pop.persons
+    settled = (t.year > spec.base_year) & ~(had_prev & (t.prev_wijk == t.wijk).fill_null(False))
+    left = (t.year < spec.end_year) & ~(has_next & (t.next_wijk == t.wijk).fill_null(False))
+    t = t.select(
+        wijk=t.wijk,
+        year=t.year,
+        settled_from=ibis.ifelse(settled, where(had_prev, t.prev_gm), ibis.null("string")),
+        left_to=ibis.ifelse(left, where(has_next, t.next_gm), ibis.null("string")),
     )
-
-    s = j.filter((j.gm == g) & (j.pwijk.isnull() | (j.pwijk != j.wijk)))
-    s = s.mutate(detail=where(s.pwijk, s.pgm))
-    s = s.group_by(wijk=s.wijk, year=s.year, detail=s.detail).aggregate(persons=s.count())
-    s = s.select(s.wijk, s.year, kind=ibis.literal("vestiging"), detail=s.detail, persons=s.persons)
-
-    v = j.filter((j.pgm == g) & (j.wijk.isnull() | (j.wijk != j.pwijk)))
-    v = v.mutate(detail=where(v.wijk, v.gm))
-    v = v.group_by(wijk=v.pwijk, year=v.pyear, detail=v.detail).aggregate(persons=v.count())
-    v = v.select(v.wijk, v.year, kind=ibis.literal("vertrek"), detail=v.detail, persons=v.persons)
-    return pop.union(s).union(v)
+    return t.group_by(["wijk", "year", "settled_from", "left_to"]).aggregate(persons=t.count())
 
 
-def role_model(py: ir.Table, coh: ir.Table, spec: CohortSpec) -> ir.Table:
+def role_model(crow: ir.Table, spec: CohortSpec) -> ir.Table:
     """origin, climbed, person_years, events, persons: leaving hazard of climbers vs others."""
-    j = _cohort_rows(py, coh, spec)
-    at = j.filter(
-        (j.wijk == j.origin)
-        & j.year.between(spec.base_year + 1, spec.end_year - 1)
-        & j.pct.notnull()
-        & j.pct0.notnull()
+    w = ibis.window(group_by=crow.person_id, order_by=crow.year)
+    r = crow.mutate(next_year=crow.year.lead().over(w), next_wijk=crow.wijk.lead().over(w))
+    r = r.filter(
+        (r.wijk == r.origin)
+        & r.year.between(spec.base_year + 1, spec.end_year - 1)
+        & r.pct.notnull()
+        & r.pct0.notnull()
+        & (r.next_year == r.year + 1)
     )
-    nxt = py.filter(py.year.between(spec.base_year + 2, spec.end_year))
-    nxt = nxt.select(nid=nxt.person_id, nyear=(nxt.year - 1).cast("int32"), nwijk=nxt.wijk)
-    r = at.join(nxt, (at.person_id == nxt.nid) & (at.year == nxt.nyear))
-    r = r.mutate(climbed=(r.pct - r.pct0) >= CLIMB_POINTS, event=(r.nwijk != r.origin).cast("int64"))
+    r = r.mutate(climbed=(r.pct - r.pct0) >= CLIMB_POINTS, event=(r.next_wijk != r.origin).cast("int64"))
     return r.group_by(["origin", "climbed"]).aggregate(
         person_years=r.count(), events=r.event.sum(), persons=r.person_id.nunique()
-    )
-
-
-def cohort_levels(coh: ir.Table) -> ir.Table:
-    """origin, persons, pct_sum, pct_n: size and income level of the cohort per wijk."""
-    return coh.group_by("origin").aggregate(
-        persons=coh.count(), pct_sum=coh.pct0.sum(), pct_n=coh.pct0.count()
     )

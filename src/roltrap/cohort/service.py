@@ -48,11 +48,11 @@ def run_analysis(
 
     raw = engines.load(con, inp.files, fmt=inp.format)
     py = metrics.prepare(raw, income=inp.income, spec=spec)
+    crow = metrics.cohort_rows(py, spec)
     if cache:
-        py = py.cache()  # one scan of the files; every metric below reads the cached window
-    coh = metrics.cohort(py, spec)
+        crow = crow.cache()  # the cohort's records: every cohort metric below reads only these
     step(0)
-    levels = _sorted(metrics.cohort_levels(coh).to_pandas())
+    levels = _sorted(metrics.cohort_levels(crow, spec).to_pandas())
     if levels.empty or int(levels["persons"].sum()) == 0:
         raise NotAvailableError(
             f"Geen personen van {spec.age_min}–{spec.age_max} jaar in {spec.gemeente} in {spec.base_year}.",
@@ -60,19 +60,28 @@ def run_analysis(
             f"leeftijd of gemeente.",
         )
     step(1)
-    ret = _sorted(metrics.retention(py, coh, spec).to_pandas())
+    ret = _sorted(metrics.retention(crow, spec).to_pandas())
     step(2)
-    status = metrics.end_status(py, coh, spec)
+    status = metrics.end_status(crow, spec)
+    if cache:
+        status = status.cache()  # one row per cohort member; read by destinations and gains
     dest = _sorted(metrics.destinations(status).to_pandas())
     step(3)
     # Engines return rows in any order; sort so sums and the seeded bootstrap are engine-independent.
     hist = _sorted(metrics.gain_histogram(py, status, spec).to_pandas())
-    newl = _sorted(metrics.newcomer_levels(py, spec).to_pandas())
+    new_h = hist[hist["group"] == "nieuwkomer"]
+    newl = new_h.groupby("wijk", as_index=False)[["persons", "pct_sum", "pct_n"]].sum()
     step(4)
-    turn = _sorted(metrics.turnover(py, spec).to_pandas())
+    turn = tables.turnover_long(
+        metrics.turnover(py, spec).to_pandas(), base_year=spec.base_year, end_year=spec.end_year
+    )
+    turn = _sorted(turn)
     step(5)
-    rm = _sorted(metrics.role_model(py, coh, spec).to_pandas())
+    rm = _sorted(metrics.role_model(crow, spec).to_pandas())
     step(6)
+    for t in (crow, status):
+        if cache and hasattr(t, "release"):
+            t.release()  # free the cached tables (a Spark session or DuckDB connection may be reused)
 
     tally = tables.Tally()
     cohort_size = levels.rename(columns={"origin": "wijk"})[["wijk", "persons"]].sort_values("wijk")

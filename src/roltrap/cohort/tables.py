@@ -76,6 +76,24 @@ def destinations_table(counts: pd.DataFrame, *, min_cell: int, tally: Tally) -> 
     return protected.reset_index()
 
 
+def turnover_long(agg: pd.DataFrame, *, base_year: int, end_year: int) -> pd.DataFrame:
+    """The one-pass turnover aggregate (:func:`roltrap.cohort.metrics.turnover`) as long rows
+    wijk, year, kind, detail, persons for years B+1..B+F: ``bevolking`` (detail ``totaal``),
+    ``vestiging`` (detail = where from) and ``vertrek`` (detail = where to; counted in the year
+    after the last record in the wijk)."""
+    cols = ["wijk", "year", "kind", "detail", "persons"]
+    a = agg.astype({"year": "int64", "persons": "int64"})
+    pop = a[a["year"] > base_year].groupby(["wijk", "year"], as_index=False)["persons"].sum()
+    pop = pop.assign(kind="bevolking", detail="totaal")
+    s = a[a["settled_from"].notna() & (a["year"] > base_year)]
+    s = s.groupby(["wijk", "year", "settled_from"], as_index=False)["persons"].sum()
+    s = s.rename(columns={"settled_from": "detail"}).assign(kind="vestiging")
+    v = a[a["left_to"].notna() & (a["year"] < end_year)]
+    v = v.groupby(["wijk", "year", "left_to"], as_index=False)["persons"].sum()
+    v = v.rename(columns={"left_to": "detail"}).assign(kind="vertrek", year=lambda d: d["year"] + 1)
+    return pd.concat([pop[cols], s[cols], v[cols]], ignore_index=True)
+
+
 def turnover_table(long: pd.DataFrame, *, min_cell: int, tally: Tally) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per wijk and year: population, settlers and leavers (by where from/to); and per wijk the
     replacement speed (mean population / mean settlers per year, in years)."""
