@@ -27,7 +27,7 @@ app = typer.Typer(
 @app.callback()
 def _root(
     ctx: typer.Context,
-    db: Annotated[Optional[Path], typer.Option("--db", help="DuckDB store file (env ROLTRAP_DB).")] = None,  # noqa: UP045
+    db: Annotated[Optional[Path], typer.Option("--db", help="DuckDB-bestand met de gegevens (of env ROLTRAP_DB).")] = None,  # noqa: UP045
 ) -> None:
     settings = Settings() if db is None else Settings(db=db)
     ctx.obj = {"db": settings.db_path, "settings": settings}
@@ -36,11 +36,11 @@ def _root(
 @app.command()
 def regions(
     ctx: typer.Context,
-    gemeente: Annotated[Optional[str], typer.Option(help="Only this municipality and its districts.")] = None,  # noqa: UP045
-    level: Annotated[Optional[str], typer.Option(help="gemeente, wijk or buurt.")] = None,  # noqa: UP045
+    gemeente: Annotated[Optional[str], typer.Option(help="Alleen deze gemeente en haar wijken.")] = None,  # noqa: UP045
+    level: Annotated[Optional[str], typer.Option(help="gemeente, wijk of buurt.")] = None,  # noqa: UP045
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
-    """List regions with code, name, level, parent and the years held."""
+    """Regio's met code, naam, niveau, bovenliggende regio en de jaren met cijfers."""
     rt = open_roltrap(ctx)
     df = rt.regions(gemeente=gemeente, level=level)
     emit(df, format, title="Regio's")
@@ -49,11 +49,11 @@ def regions(
 @app.command()
 def show(
     ctx: typer.Context,
-    code: Annotated[str, typer.Argument(help="Region code (GM0546, WK054608) or exact name.")],
-    year: Annotated[Optional[int], typer.Option(help="Year; default the year with most figures.")] = None,  # noqa: UP045
+    code: Annotated[str, typer.Argument(help="Regiocode (GM0546, WK054608) of exacte naam.")],
+    year: Annotated[Optional[int], typer.Option(help="Jaar; standaard het jaar met de meeste cijfers.")] = None,  # noqa: UP045
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
-    """Every indicator held for one region and year, with unit, label and source."""
+    """Alle indicatoren van één regio en jaar, met eenheid, omschrijving en bron."""
     rt = open_roltrap(ctx)
     result = rt.show(code, year=year)
     if format is Format.json:
@@ -74,12 +74,12 @@ IMPORT_FORMATS = ("kwb", "statline", "odata", "odata-csv", "cbs37230", "bevolkin
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="File to load (KWB csv/xlsx, StatLine CSV, OData JSON, "
-                                               "boundaries, …).")],
+    path: Annotated[Path, typer.Argument(help="Bestand (KWB csv/xlsx, StatLine-CSV, OData-JSON, "
+                                               "grenzen, …).")],
     format: Annotated[str, typer.Option(
-        "--format", help=f"auto, or one of: {', '.join(IMPORT_FORMATS)}.")] = "auto",
+        "--format", help=f"auto, of een van: {', '.join(IMPORT_FORMATS)}.")] = "auto",
 ) -> None:
-    """Load a file into the store: detect, validate, report. A failed import changes nothing."""
+    """Laad een bestand: herkennen, controleren, rapporteren. Een mislukte import verandert niets."""
     rt = open_roltrap(ctx)
     report = rt.import_file(path, format=format, progress=True)
     console.print(report.summary())
@@ -90,7 +90,7 @@ def sources(
     ctx: typer.Context,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
-    """Every loaded source with provenance and licence."""
+    """Alle geladen bronnen met herkomst en licentie."""
     rt = open_roltrap(ctx)
     df = rt.sources()
     cols = ["id", "title", "publisher", "licence", "attribution", "estimate", "rows_loaded", "imported_at"]
@@ -102,7 +102,7 @@ def indicators(
     ctx: typer.Context,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
-    """The indicator catalogue: id, Dutch label, unit, kind and how it re-aggregates."""
+    """De indicatorcatalogus: id, omschrijving, eenheid, soort en hoe hij optelt."""
     rt = open_roltrap(ctx)
     emit(rt.catalogue(), format, title="Indicatoren")
 

@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
 
 from roltrap.cli._common import console, err_console, open_roltrap
-from roltrap.errors import ConfigError, NotFoundError
-
-
-def _region(rt: Any, code: str) -> dict[str, Any]:
-    """A region by code or name; text that cannot be a code is a clear "unknown region"."""
-    try:
-        return dict(rt.region(code))
-    except ValueError as exc:
-        raise NotFoundError(f"Onbekende regio '{code}': {exc}.",
-                            hint="Codes zien eruit als GM0546 of WK054608; zie `roltrap regions`.") from None
+from roltrap.errors import ConfigError
 
 
 def register(app: typer.Typer) -> None:
@@ -33,7 +24,7 @@ def serve(
     read_only: Annotated[bool, typer.Option("--read-only/--writable",
                                             help="Open the store read-only (for a deployment).")] = False,
 ) -> None:
-    """Start the web app: Stad, Kaart, Wijk, Vergelijk and Bronnen, each also as JSON."""
+    """Start de webapp: Stad, Kaart, Wijk, Vergelijk, Coach en Bronnen (elke pagina ook als JSON)."""
     import uvicorn
 
     from roltrap.core import Roltrap
@@ -76,7 +67,7 @@ def report(
     out_dir: Annotated[Optional[Path], typer.Option(help="Folder for --gemeente.")] = None,  # noqa: UP045
     year: Annotated[Optional[int], typer.Option(help="Year; default the most complete year.")] = None,  # noqa: UP045
 ) -> None:
-    """Write printable wijkprofielen (PDF + HTML): map, charts, tables, sources and date."""
+    """Maak afdrukbare wijkprofielen (PDF + HTML): kaart, grafieken, tabellen, bronnen en datum."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from roltrap.report.render import slug, write_batch, write_profile
@@ -87,7 +78,7 @@ def report(
                                "roltrap report --gemeente GM0546 --out-dir profielen/")
     rt = open_roltrap(ctx)
     if wijk is not None:
-        reg = _region(rt, wijk)
+        reg = rt.region(wijk)
         target = out or Path(f"{reg['code']}-{slug(str(reg['name']))}.pdf")
         if target.suffix.lower() != ".pdf":
             raise ConfigError(f"--out must end in .pdf, not '{target.name}'.",
@@ -96,7 +87,7 @@ def report(
             written = write_profile(rt, reg["code"], target, year=year)
     else:
         assert gemeente is not None
-        gm = _region(rt, gemeente)
+        gm = rt.region(gemeente)
         folder = out_dir or Path(f"wijkprofielen-{gm['code']}")
         n = len(rt.children(gm["code"], level="wijk"))
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

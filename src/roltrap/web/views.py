@@ -62,12 +62,8 @@ class Views:
         return {str(r["id"]): {k: jsonable(v) for k, v in r.items()} for r in cat.to_dict("records")}
 
     def region(self, code: str) -> dict[str, Any]:
-        """A region by code or name; text that cannot be a code is "not found", not a crash."""
-        try:
-            return dict(self.rt.region(code))
-        except ValueError:
-            raise NotFoundError(f"Onbekende regio '{code}'.",
-                                hint="Codes zien eruit als GM0546 (gemeente) of WK054608 (wijk).") from None
+        """A region by code or name (unknown text is a NotFoundError raised by the core)."""
+        return dict(self.rt.region(code))
 
     def _gemeente(self, code: str | None) -> dict[str, Any]:
         reg = self.region(code or self.default_gemeente)
