@@ -17,7 +17,9 @@ from typer.core import TyperGroup
 
 from roltrap.errors import RoltrapError
 
-console = Console()
+# Piped output (files, other programs) gets wide tables instead of Rich's 80-column default, which
+# would fold every cell of the monitor's wide tables.
+console = Console(width=None if sys.stdout.isatty() else 220)
 err_console = Console(stderr=True)
 
 

@@ -548,9 +548,15 @@ def read_odata(path: Path | str, *, year: int | None = None, source_id: str | No
 
 
 def read_odata_csv(path: Path | str, *, year: int | None = None, source_id: str | None = None,
-                   properties_json: Path | None = None) -> Batch:
+                   properties_json: Path | None = None, names: Mapping[str, str] | None = None,
+                   source: dict[str, object] | None = None, boundary_year: int | None = None) -> Batch:
     """A CSV whose columns are OData keys (``regiocode,AantalInwoners_5,…``), e.g. a flattened
-    TypedDataSet; ``properties_json`` (``…_DataProperties.json``) next to it is used when present."""
+    TypedDataSet; ``properties_json`` (``…_DataProperties.json``) next to it is used when present.
+
+    ``names`` gives region names by code (the OData rows carry none; they win over any name column),
+    ``source`` replaces the generated ``sources`` row, and ``boundary_year`` is stored with the
+    regions when the caller knows the indeling the codes belong to (a single-year KWB table).
+    """
     from roltrap.io._read import read_table
 
     path = Path(path)
@@ -566,14 +572,21 @@ def read_odata_csv(path: Path | str, *, year: int | None = None, source_id: str 
     if m:
         table_id = m.group(1)
     sid = source_id or (f"cbs-{table_id.lower()}" if table_id else f"cbs-odata-{path.stem.lower()}")
-    src = cbs_source(sid, f"CBS StatLine {table_id or path.stem}", file=path,
-                     provenance=f"CBS StatLine OData-sleutels als CSV (bestand {path.name})")
+    src = source or cbs_source(sid, f"CBS StatLine {table_id or path.stem}", file=path,
+                               provenance=f"CBS StatLine OData-sleutels als CSV (bestand {path.name})")
     odt = ODataTable(rows=rows, properties=props)
     batch = batch_from_table(odt, source=src, file=path, table_id=table_id, year=year)
+    batch.source = {**batch.source, "rows_loaded": len(batch.observations)}
     # Record numbers → file lines, so messages point at the line in the CSV.
     lines = dict(enumerate(table.lines, start=1))
     batch.observations["_line"] = batch.observations["_line"].map(lines)
-    batch.regions["_line"] = batch.regions["_line"].map(lines)
+    regions = batch.regions
+    regions["_line"] = regions["_line"].map(lines)
+    if names:
+        named = {code: name for code, name in names.items() if name}
+        regions["name"] = regions["code"].map(named).fillna(regions["name"])
+    if boundary_year is not None:
+        regions["boundary_year"] = boundary_year
     return batch
 
 
