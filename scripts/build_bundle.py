@@ -30,9 +30,11 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from roltrap.bundle import BUNDLE_DIR, write_tables
 from roltrap.errors import RoltrapError
 from roltrap.io._common import cbs_source
+from roltrap.io._read import read_frame
 from roltrap.io.boundaries import read_boundaries
 from roltrap.io.elan import elan_source, read_elan
-from roltrap.io.kwb import kwb_batch, read_kwb_frame, read_odata_csv
+from roltrap.io.kwb import kwb_batch, read_kwb_frame
+from roltrap.io.odata import read_odata_csv
 from roltrap.io.population import read_housing_stock, read_population_changes, read_population_stock
 from roltrap.io.wbk import read_wbk
 from roltrap.store import COLUMNS, Batch
@@ -114,7 +116,7 @@ def fill_jeugdzorg(frame: pd.DataFrame) -> pd.DataFrame:
 
 def panel_long(path: Path) -> pd.DataFrame:
     """Fix 3: the wide ``<var>_<year>`` panel as a KWB text frame with a ``year`` column."""
-    wide = pd.read_csv(path, dtype=str, keep_default_na=False)
+    wide = read_frame(path)
     rows = []
     for year in PANEL_YEARS:
         cols = {c: c.rsplit("_", 1)[0] for c in wide.columns if c.endswith(f"_{year}")}
@@ -220,7 +222,7 @@ def build(raw: Path, out: Path, *, list_skipped: bool = False) -> dict[str, int]
 
     def kwb2024() -> None:
         path = raw / "kwb2024-basic" / "kwb2024_gemeenten_wijken_basis.csv"
-        names = pd.read_csv(elan_dir / "wijk_2023_codes_namen_nl.csv", dtype=str, keep_default_na=False)
+        names = read_frame(elan_dir / "wijk_2023_codes_namen_nl.csv")
         lookup = dict(zip(names["WK_CODE"], names["WK_NAAM"], strict=True))
         lookup |= dict(zip(names["GM_CODE"], names["GM_NAAM"], strict=True))
         for b in batches:
@@ -232,7 +234,7 @@ def build(raw: Path, out: Path, *, list_skipped: bool = False) -> dict[str, int]
             provenance="StatLine OData TypedDataSet flattened, via GitHub niquedegraaff/"
             "Wikipedia-Generator-CBS-Kerncijfers-Wijken-en-Buurten @ 55981982 (MIT); keys mapped by stem.",
         )
-        batches.append(read_odata_csv(path, year=2024, names=lookup, source=src))
+        batches.append(read_odata_csv(path, year=2024, names=lookup, source=src, boundary_year=2024))
 
     def elan() -> None:
         for name in (

@@ -9,7 +9,7 @@ A suppressed cell is ``NA`` (shown as "onderdrukt"), never 0.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,7 +39,7 @@ def suppress_small(counts: pd.Series, *, min_cell: int = 10) -> pd.Series:
 
 
 def protect_table(
-    counts: pd.DataFrame, *, min_cell: int = 10, margins: bool = True
+    counts: pd.DataFrame, *, min_cell: int = 10, margins: bool = True, hidden_totals: Collection[object] = ()
 ) -> tuple[pd.DataFrame, SuppressionReport]:
     """Suppress a two-way table of person counts whose row and column totals are published.
 
@@ -48,7 +48,11 @@ def protect_table(
     or total below ``min_cell``. Secondary: while some line holds exactly one hidden cell (which
     would follow from the others), also hide the smallest visible body cell of that line (a total
     only when no body cell is left). Returns the protected table (with ``Totaal`` row/column when
-    ``margins``) and the counts of primary and secondary suppressions.
+    ``margins``) and the counts of primary and secondary suppressions (body cells only).
+
+    ``hidden_totals`` names columns (``Totaal`` for the grand total) whose total must be hidden from
+    the start: when two tables split the same persons by the same columns, a column total one table
+    hides would otherwise be read in the other.
     """
     body = counts.to_numpy(dtype=float, copy=True)
     n, m = body.shape
@@ -61,6 +65,8 @@ def protect_table(
     if not margins:
         mask[n, :] = False
         mask[:, m] = False
+    else:
+        mask[n, :] |= [c in hidden_totals for c in [*counts.columns, "Totaal"]]
     primary = int(mask[:n, :m].sum())
     secondary = 0
     # Lines: each row (cells + its total) and each column (cells + its total).
@@ -73,7 +79,8 @@ def protect_table(
             if not margins and (rows[0] == n or cols[0] == m):
                 continue
             hidden = mask[rows, cols]
-            if len(rows) < 3 or int(hidden.sum()) != 1:
+            # Two-entry lines count too: in a one-column table a row total equals its only cell.
+            if int(hidden.sum()) != 1:
                 continue
             is_body = (rows < n) & (cols < m)
             candidates = np.where(~hidden & is_body, ext[rows, cols], np.inf)

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     engine: Literal["duckdb", "spark"] = Field(default="duckdb",
                                                 description="Engine for person-level cohort work.")
     spark_master: str = Field(default="local[2]", description="Spark master URL for --engine spark.")
+    cohort_input: Path | None = Field(
+        default=None,
+        description="Person-year folder for the web page /roltrap; default a small synthetic Leiden "
+        "generated once in <data_dir>/cohort-demo.")
     host: str = Field(default="127.0.0.1", description="Address the web app listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port the web app listens on.")
     read_only: bool = Field(default=False, description="Open the store read-only (deployment).")

@@ -64,3 +64,22 @@ def test_wrong_explicit_format_is_a_clear_error(db: Path, tmp_path: Path) -> Non
     code, out = _run(db, "import", str(p), "--format", "statline")
     assert code == 2
     assert "mist verplichte kolom" in out and "Regioaanduiding/Codering (code)" in out
+
+
+def test_windows_1252_kwb_excerpt_imports(db: Path, tmp_path: Path) -> None:
+    # Excel on Windows saves "CSV" as Windows-1252 with semicolons; the names must survive intact.
+    f = tmp_path / "kwb-2025.csv"
+    f.write_bytes(
+        "gwb_code_10;regio;recs;a_inw\n"
+        "GM0518;'s-Gravenhage;Gemeente;566221\n"
+        "GM1900;Súdwest-Fryslân;Gemeente;91861\n".encode("cp1252")
+    )
+    code, out = _run(db, "import", str(f))
+    assert code == 0, out
+    assert "formaat kwb" in out and "Windows-1252" in out
+    assert "Geladen: 2 rijen" in out
+    code, out = _run(db, "show", "GM1900", "--year", "2025", "--format", "json")
+    assert code == 0, out
+    shown = json.loads(out)
+    assert shown["name"] == "Súdwest-Fryslân"
+    assert shown["indicators"]["a_inw"]["value"] == 91861

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from roltrap.errors import InputError
-from roltrap.io.kwb import kwb_batch, odata_stem, read_kwb, read_kwb_frame, read_odata_csv
+from roltrap.io.kwb import kwb_batch, read_kwb, read_kwb_frame
+from roltrap.io.odata import key_stem, read_odata_csv
 
 DATA = Path(__file__).parent / "data" / "a1"
 KWB = DATA / "kwb-2021-2022-wijken-gemeenten"
@@ -128,10 +129,13 @@ def test_kwb_batch_on_frame_keeps_text() -> None:
 
 
 def test_odata_stems_and_2024_csv() -> None:
-    assert odata_stem("AantalInwoners_5") == "AantalInwoners"
-    assert odata_stem("Woningvoorraad_35") == odata_stem("Woningvoorraad_34") == "Woningvoorraad"
+    assert key_stem("AantalInwoners_5") == "AantalInwoners"
+    assert key_stem("Woningvoorraad_35") == key_stem("Woningvoorraad_34") == "Woningvoorraad"
     b = read_odata_csv(
-        DATA / "kwb2024-basic" / "kwb2024_gemeenten_wijken_basis.csv", year=2024, names={"GM0546": "Leiden"}
+        DATA / "kwb2024-basic" / "kwb2024_gemeenten_wijken_basis.csv",
+        year=2024,
+        names={"GM0546": "Leiden", "WK054601": ""},
+        boundary_year=2024,
     )
     assert value(b, "GM0546", 2024, "a_inw") == 130108
     assert value(b, "WK0363AA", 2024, "a_inw") > 0
@@ -147,3 +151,6 @@ def test_odata_stems_and_2024_csv() -> None:
     }
     names = b.regions.set_index("code")["name"]
     assert names["GM0546"] == "Leiden" and names["WK054600"] == "WK054600"
+    assert names["WK054601"] == "WK054601"  # an empty name is no name
+    assert (b.regions["boundary_year"] == 2024).all()
+    assert b.source["rows_loaded"] == len(b.observations) > 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,64 @@ def test_round_trip_any_quoted_table(tmp_path: Path, sep: str, ncol: int, data: 
     assert t.separator == sep
     assert t.header == header
     assert t.rows == rows
+
+
+# -- every text loader reads through read_table ---------------------------------------------------
+
+_FRYSLAN = "Súdwest-Fryslân"
+
+
+def _cp1252_kwb(p: Path) -> tuple[str, float]:
+    from roltrap.io.kwb import read_kwb
+
+    b = read_kwb(p)
+    return b.regions.set_index("code").loc["GM1900", "name"], b.observations["value"].iloc[0]
+
+
+def _cp1252_wbk(p: Path) -> tuple[str, float]:
+    from roltrap.io.wbk import read_wbk
+
+    b = read_wbk(p)
+    return b.regions.set_index("code").loc["GM1900", "name"], b.observations["value"].iloc[0]
+
+
+def _cp1252_elan(p: Path) -> tuple[str, float]:
+    from roltrap.io.elan import read_elan
+
+    b = read_elan(p)
+    return b.regions.set_index("code").loc["GM1900", "name"], b.observations["value"].iloc[0]
+
+
+def _cp1252_stock(p: Path) -> tuple[str, float]:
+    import pandas as pd
+
+    from roltrap.io.population import read_population_stock
+
+    known = pd.DataFrame({"code": ["GM1900"], "name": [_FRYSLAN], "level": ["gemeente"]})
+    obs = read_population_stock(p, regions=known).observations
+    assert list(obs["region_code"]) == ["GM1900"]  # matched by its name with â and ú
+    return _FRYSLAN, obs["value"].iloc[0]
+
+
+@pytest.mark.parametrize(("name", "text", "load", "expected"), [
+    ("kwb-2021.csv", f"gwb_code_10;regio;recs;a_inw\nGM1900;{_FRYSLAN};Gemeente;91861\n", _cp1252_kwb, 91861),
+    ("gemeente_2022.csv", f"GM_CODE;GM_NAAM;H2O;AANT_INW\nGM1900;{_FRYSLAN};NEE;91861\n", _cp1252_wbk, 91861),
+    ("elan.csv", f"GMC;GMN;YEAR;AGE_MEAN\nGM1900;{_FRYSLAN};2020;42.5\n", _cp1252_elan, 42.5),
+    ("bevolking.csv", f"Regio's;2020\n{_FRYSLAN};90228\n", _cp1252_stock, 90228),
+])
+def test_every_text_loader_reads_windows_1252(tmp_path: Path, name: str, text: str,
+                                              load: Callable[[Path], tuple[str, float]], expected: float
+                                              ) -> None:
+    p = _write(tmp_path, text.encode("cp1252"), name)
+    assert load(p) == (_FRYSLAN, expected)
+
+
+def test_loader_problems_name_the_file_line(tmp_path: Path) -> None:
+    from roltrap.io.kwb import read_kwb
+
+    # A title line above the header and a blank line: the bad cell is on line 5 of the file.
+    text = "Kerncijfers wijken en buurten 2021\ngwb_code_10;regio;recs;a_inw\nGM0546;Leiden;Gemeente;1\n\n" \
+           "GM0518;'s-Gravenhage;Gemeente;12x\n"
+    with pytest.raises(InputError) as exc:
+        read_kwb(_write(tmp_path, text.encode("cp1252"), "kwb-2021.csv"))
+    assert [(p.row, p.column) for p in exc.value.problems] == [(5, "a_inw")]

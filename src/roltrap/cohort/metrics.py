@@ -24,9 +24,9 @@ Definitions (the syllabus §12 question: do people who leave a low-income distri
   are followed by a record in y+1; *climbed* = percentile(y) − percentile(B) ≥ :data:`CLIMB_POINTS`;
   event = the record in y+1 is outside the origin wijk. Hazards per group give a ratio.
 
-How it stays cheap at tens of millions of person-years: the person-years are never joined with
-themselves as a whole. Turnover comes from one pass with ``lag``/``lead`` over each person's years
-(:func:`turnover`); everything about the cohort comes from :func:`cohort_rows` (the base-year
+How it stays cheap at tens of millions of person-years: the person-years are joined with
+themselves as a whole only once, for turnover (:func:`turnover`, one join and one small
+aggregate); everything about the cohort comes from :func:`cohort_rows` (the base-year
 cohort, filtered first, joined to its own later years), which the service caches — it is a small
 fraction of the input — and from which retention, end status, destinations, gains and role-model
 departure are derived without touching the input again.
@@ -194,41 +194,36 @@ def gain_histogram(py: ir.Table, status: ir.Table, spec: CohortSpec) -> ir.Table
 
 
 def turnover(py: ir.Table, spec: CohortSpec) -> ir.Table:
-    """wijk, year, settled_from, left_to, persons: records in G for years B..B+F (all ages).
+    """year, wijk, kind, prev_wijk, prev_kind, persons: year-to-year transitions B→B+1 … B+F−1→B+F.
 
-    One pass: ``lag``/``lead`` over each person's years give the previous and next record.
-    ``settled_from`` is NULL unless the person was not in this wijk the year before (then
-    andere_wijk, andere_gemeente or niet_ingeschreven); ``left_to`` is NULL unless the person is not
-    in this wijk the year after. :func:`roltrap.cohort.tables.turnover_long` turns this into
-    population, settlers (years B+1..B+F) and leavers (counted in the year after, B+1..B+F).
+    One full outer join of each record with the same person's record a year earlier, aggregated
+    once. ``wijk``/``prev_wijk`` are the wijk in G (NULL when outside G or not registered);
+    ``kind``/``prev_kind`` say where the person was: ``g`` (in G), ``elders`` (another
+    municipality) or ``geen`` (no record). :func:`roltrap.cohort.tables.turnover_long` derives
+    population, settlers and leavers per wijk and year from these few rows. (A ``lag``/``lead``
+    window gives the same counts but measured 1.5–2× slower on DuckDB than this hash join.)
     """
     g = spec.gemeente
-    t = py.filter(py.year.between(spec.base_year, spec.end_year))
-    w = ibis.window(group_by=t.person_id, order_by=t.year)
-    t = t.mutate(
-        prev_year=t.year.lag().over(w),
-        prev_wijk=t.wijk.lag().over(w),
-        prev_gm=t.gemeente.lag().over(w),
-        next_year=t.year.lead().over(w),
-        next_wijk=t.wijk.lead().over(w),
-        next_gm=t.gemeente.lead().over(w),
+    cur = py.filter(py.year.between(spec.base_year + 1, spec.end_year))
+    cur = cur.select(cid=cur.person_id, year=cur.year, cwijk=cur.wijk, cgm=cur.gemeente)
+    prev = py.filter(py.year.between(spec.base_year, spec.end_year - 1))
+    prev = prev.select(
+        pid=prev.person_id, pyear=(prev.year + 1).cast("int32"), pwijk=prev.wijk, pgm=prev.gemeente
     )
-    t = t.filter(t.gemeente == g)
-    had_prev = (t.prev_year == t.year - 1).fill_null(False)
-    has_next = (t.next_year == t.year + 1).fill_null(False)
+    j = cur.outer_join(prev, (cur.cid == prev.pid) & (cur.year == prev.pyear))
+    j = j.filter((j.cgm == g) | (j.pgm == g))
 
-    def where(known: Any, other_gm: Any) -> Any:
-        return ibis.cases((~known, "niet_ingeschreven"), (other_gm == g, "andere_wijk"), else_="andere_gemeente")
+    def kind(gm: Any) -> Any:
+        return ibis.cases((gm.isnull(), "geen"), (gm == g, "g"), else_="elders")
 
-    settled = (t.year > spec.base_year) & ~(had_prev & (t.prev_wijk == t.wijk).fill_null(False))
-    left = (t.year < spec.end_year) & ~(has_next & (t.next_wijk == t.wijk).fill_null(False))
-    t = t.select(
-        wijk=t.wijk,
-        year=t.year,
-        settled_from=ibis.ifelse(settled, where(had_prev, t.prev_gm), ibis.null("string")),
-        left_to=ibis.ifelse(left, where(has_next, t.next_gm), ibis.null("string")),
+    t = j.select(
+        year=j.year.fill_null(j.pyear),
+        wijk=ibis.ifelse(j.cgm == g, j.cwijk, ibis.null("string")),
+        kind=kind(j.cgm),
+        prev_wijk=ibis.ifelse(j.pgm == g, j.pwijk, ibis.null("string")),
+        prev_kind=kind(j.pgm),
     )
-    return t.group_by(["wijk", "year", "settled_from", "left_to"]).aggregate(persons=t.count())
+    return t.group_by(["year", "wijk", "kind", "prev_wijk", "prev_kind"]).aggregate(persons=t.count())
 
 
 def role_model(crow: ir.Table, spec: CohortSpec) -> ir.Table:

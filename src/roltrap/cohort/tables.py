@@ -77,20 +77,21 @@ def destinations_table(counts: pd.DataFrame, *, min_cell: int, tally: Tally) -> 
 
 
 def turnover_long(agg: pd.DataFrame, *, base_year: int, end_year: int) -> pd.DataFrame:
-    """The one-pass turnover aggregate (:func:`roltrap.cohort.metrics.turnover`) as long rows
-    wijk, year, kind, detail, persons for years B+1..B+F: ``bevolking`` (detail ``totaal``),
-    ``vestiging`` (detail = where from) and ``vertrek`` (detail = where to; counted in the year
-    after the last record in the wijk)."""
+    """The transition aggregate (:func:`roltrap.cohort.metrics.turnover`) as long rows wijk, year,
+    kind, detail, persons for years B+1..B+F: ``bevolking`` (detail ``totaal``), ``vestiging``
+    (detail = where from) and ``vertrek`` (detail = where to; counted in the year of arrival)."""
     cols = ["wijk", "year", "kind", "detail", "persons"]
+    where = {"g": "andere_wijk", "elders": "andere_gemeente", "geen": "niet_ingeschreven"}
     a = agg.astype({"year": "int64", "persons": "int64"})
-    pop = a[a["year"] > base_year].groupby(["wijk", "year"], as_index=False)["persons"].sum()
+    a = a[a["year"].between(base_year + 1, end_year)]
+    moved = a["wijk"].isna() | a["prev_wijk"].isna() | (a["wijk"] != a["prev_wijk"])
+    pop = a[a["wijk"].notna()].groupby(["wijk", "year"], as_index=False)["persons"].sum()
     pop = pop.assign(kind="bevolking", detail="totaal")
-    s = a[a["settled_from"].notna() & (a["year"] > base_year)]
-    s = s.groupby(["wijk", "year", "settled_from"], as_index=False)["persons"].sum()
-    s = s.rename(columns={"settled_from": "detail"}).assign(kind="vestiging")
-    v = a[a["left_to"].notna() & (a["year"] < end_year)]
-    v = v.groupby(["wijk", "year", "left_to"], as_index=False)["persons"].sum()
-    v = v.rename(columns={"left_to": "detail"}).assign(kind="vertrek", year=lambda d: d["year"] + 1)
+    s = a[a["wijk"].notna() & moved].assign(detail=lambda d: d["prev_kind"].map(where))
+    s = s.groupby(["wijk", "year", "detail"], as_index=False)["persons"].sum().assign(kind="vestiging")
+    v = a[a["prev_wijk"].notna() & moved].assign(detail=lambda d: d["kind"].map(where))
+    v = v.drop(columns="wijk").rename(columns={"prev_wijk": "wijk"})
+    v = v.groupby(["wijk", "year", "detail"], as_index=False)["persons"].sum().assign(kind="vertrek")
     return pd.concat([pop[cols], s[cols], v[cols]], ignore_index=True)
 
 

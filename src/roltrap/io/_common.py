@@ -39,21 +39,32 @@ def cbs_source(source_id: str, title: str, path: Path | str, **extra: object) ->
     return src
 
 
+def line_numbers(frame: pd.DataFrame) -> pd.Series:
+    """The file line of every row, aligned with ``frame``: the index of a frame read by
+    :func:`roltrap.io._read.read_frame` (named ``line``), else header line 1 + position."""
+    if frame.index.name == "line":
+        return pd.Series(frame.index.to_numpy(dtype="int64"), index=frame.index)
+    return pd.Series(range(2, len(frame) + 2), index=frame.index, dtype="int64")
+
+
 def parse_columns(
-    frame: pd.DataFrame, columns: list[str], *, file: str, decimal: str = ".", header_rows: int = 1
+    frame: pd.DataFrame, columns: list[str], *, file: str, decimal: str = "."
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Parse text columns to floats, collecting a Problem for every cell that is not a number."""
     parsed: dict[str, pd.Series] = {}
     problems: list[Problem] = []
+    lines = line_numbers(frame)
     for col in columns:
         values, bad = parse_series(frame[col], decimal=decimal)
         parsed[col] = values
         for idx in bad:
-            pos = frame.index.get_loc(idx)
-            row = int(pos) + 1 + header_rows if isinstance(pos, int) else None
             problems.append(
                 Problem(
-                    "expected a number or a CBS symbol (. x - ?)", file, row, col, str(frame.at[idx, col])
+                    "expected a number or a CBS symbol (. x - ?)",
+                    file,
+                    int(lines[idx]),
+                    col,
+                    str(frame.at[idx, col]),
                 )
             )
     return pd.DataFrame(parsed, index=frame.index, columns=columns, dtype="float64"), problems
@@ -81,24 +92,3 @@ def to_long(
 def raise_if(problems: list[Problem], message: str, *, file: Path | str, hint: str | None = None) -> None:
     if problems:
         raise InputError(message, problems=problems, file=file, hint=hint)
-
-
-def read_text_table(path: Path, *, sep: str | None = None, encoding: str = "utf-8") -> pd.DataFrame:
-    """A CSV (or xlsx) as all-text cells, so that symbols and leading zeros survive."""
-    try:
-        if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-            df = pd.read_excel(path, dtype=str).fillna("")
-        else:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep or ",", encoding=encoding)
-    except FileNotFoundError as exc:
-        raise InputError(f"File not found: {path}", file=path) from exc
-    except (UnicodeDecodeError, pd.errors.ParserError, ValueError) as exc:
-        raise InputError(
-            f"Cannot read {path.name} as a table: {exc}",
-            file=path,
-            hint="Expected a comma-separated UTF-8 CSV with a header row (or an .xlsx sheet).",
-        ) from exc
-    if df.empty and len(df.columns) == 0:
-        raise InputError(f"{path.name} is empty.", file=path)
-    df.columns = [str(c).strip() for c in df.columns]
-    return df

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -190,6 +191,33 @@ def read_table(path: Path | str, *, max_bytes: int = MAX_BYTES, separator: str |
     if missing:
         raise missing_columns(path, missing, table.header, sep)
     return table
+
+
+#: Spreadsheet files the loaders accept besides delimited text.
+EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
+
+
+def read_frame(path: Path | str, *, max_bytes: int = MAX_BYTES) -> pd.DataFrame:
+    """A loader's input file (delimited text, or the first sheet of an Excel file) as text cells.
+
+    Cells stay text so that CBS symbols, padding and leading zeros survive; the index is the line
+    (or spreadsheet row) number of each data row, for messages.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in EXCEL_SUFFIXES:
+        return read_table(path, max_bytes=max_bytes).frame()
+    check_file(path, max_bytes=max_bytes)
+    try:
+        df = pd.read_excel(path, dtype=str).fillna("")
+    except (ValueError, OSError, zipfile.BadZipFile) as exc:
+        raise InputError(f"{path.name} kan niet als Excel-bestand worden gelezen: {exc}", file=path,
+                         hint="Sla het bestand opnieuw op als .xlsx, of als CSV.") from None
+    if df.empty and len(df.columns) == 0:
+        raise InputError(f"{path.name} bevat geen gegevens.", file=path,
+                         hint="Het eerste werkblad is leeg; zet de tabel op het eerste werkblad.")
+    df.columns = [str(c).strip() for c in df.columns]
+    df.index = pd.RangeIndex(2, len(df) + 2, name="line")  # row 1 is the header
+    return df.astype("string")
 
 
 def missing_columns(path: Path, missing: list[str], header: list[str], sep: str) -> InputError:

@@ -16,7 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from roltrap.errors import InputError, Problem
-from roltrap.io._common import parse_columns, raise_if, read_text_table, to_long
+from roltrap.io._common import line_numbers, parse_columns, raise_if, to_long
+from roltrap.io._read import read_frame
 from roltrap.io.catalogue import indicators_for
 from roltrap.io.codes import normalise_code, parent_of
 from roltrap.store import COLUMNS, Batch
@@ -87,7 +88,7 @@ def read_elan(path: Path | str, *, source: dict[str, object] | None = None) -> B
     """One ELAN table: wijk means (``WKC``), gemeente means or gemeente shares (``GMC``) → Batch."""
     path = Path(path)
     fname = str(path)
-    frame = read_text_table(path)
+    frame = read_frame(path)
     if "YEAR" not in frame.columns or not ({"WKC", "GMC"} & set(frame.columns)):
         raise InputError(
             f"{path.name} is not an ELAN wijkprofielen table (needs WKC or GMC, and YEAR).", file=path
@@ -96,11 +97,12 @@ def read_elan(path: Path | str, *, source: dict[str, object] | None = None) -> B
     code_col = "WKC" if wijk else "GMC"
     problems: list[Problem] = []
     codes: list[str] = []
-    for i, raw in enumerate(frame[code_col]):
+    lines = line_numbers(frame)
+    for line, raw in zip(lines, frame[code_col], strict=True):
         try:
             codes.append(normalise_code(raw, level="wijk" if wijk else "gemeente"))
         except ValueError as exc:
-            problems.append(Problem(str(exc), fname, i + 2, code_col, str(raw)))
+            problems.append(Problem(str(exc), fname, int(line), code_col, str(raw)))
             codes.append("")
     years, year_bad = parse_columns(frame, ["YEAR"], file=fname)
     problems += year_bad
@@ -135,7 +137,7 @@ def read_elan(path: Path | str, *, source: dict[str, object] | None = None) -> B
             Problem(
                 "count where a share was expected (ELAN quirk); not loaded",
                 fname,
-                int(i) + 2,
+                int(lines[i]),
                 col,
                 str(frame.at[i, col]),
             )

@@ -6,19 +6,19 @@ reported in ``batch.skipped``. Herkomst keeps both classifications as separate i
 westers/niet-westers variables up to KWB 2022 (``a_w_all``, ``a_nw_all``) and the herkomstland
 variables from KWB 2023 (``a_nl_all``, ``a_eur_al``, ``a_neu_al``).
 
-Also reads the flattened StatLine OData CSV of KWB 2024 (85984NED, keys like ``AantalInwoners_5``),
-mapping keys by their stem, never by the table-specific number.
+The flattened StatLine OData CSV (85984NED, keys like ``AantalInwoners_5``) is read by
+:func:`roltrap.io.odata.read_odata_csv`, which maps keys by their stem.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
 
 from roltrap.errors import InputError, Problem
-from roltrap.io._common import cbs_source, parse_columns, raise_if, read_text_table, to_long, year_from_name
+from roltrap.io._common import cbs_source, line_numbers, parse_columns, raise_if, to_long, year_from_name
+from roltrap.io._read import read_frame
 from roltrap.io.catalogue import indicators_for, read_catalogue
 from roltrap.io.codes import level_of, normalise_code, parent_of
 from roltrap.store import COLUMNS, Batch
@@ -41,42 +41,10 @@ META_COLUMNS = frozenset(
 )
 _RECS = {"land": "land", "gemeente": "gemeente", "wijk": "wijk", "buurt": "buurt"}
 
-#: StatLine OData key stems of the KWB tables (8xxxxNED) → KWB short names. Stems are stable across
-#: table years; the numeric suffix (``_5`` in ``AantalInwoners_5``) is not.
-ODATA_STEMS: dict[str, str] = {
-    "AantalInwoners": "a_inw",
-    "Mannen": "a_man",
-    "Vrouwen": "a_vrouw",
-    "Bevolkingsdichtheid": "bev_dich",
-    "Woningvoorraad": "a_woning",
-    "OppervlakteTotaal": "a_opp_ha",
-    "OppervlakteLand": "a_lan_ha",
-    "OppervlakteWater": "a_wat_ha",
-    "HuishoudensTotaal": "a_hh",
-    "Eenpersoonshuishoudens": "a_1p_hh",
-    "HuishoudensTot110VanSociaalMinimum": "p_hh_110",
-    "HuishoudensTot120VanSociaalMinimum": "p_hh_120",
-    "PersonenPerSoortUitkeringBijstand": "a_soz_wb",
-    "BasisonderwijsVmboMbo1": "a_opl_lg",
-    "HavoVwoMbo24": "a_opl_md",
-    "HboWo": "a_opl_hg",
-    "GemiddeldInkomenPerInwoner": "g_ink_pi",
-    "BedrijfsvestigingenTotaal": "a_bedv",
-    "WmoClienten": "a_wmo_t",
-    "JongerenMetJeugdzorgInNatura": "a_jz_tn",
-}
-_STEM = re.compile(r"^(.*?)_\d+$")
-
-
-def odata_stem(key: str) -> str:
-    """``AantalInwoners_5`` → ``AantalInwoners``."""
-    m = _STEM.match(key)
-    return m.group(1) if m else key
-
 
 def read_kwb_frame(path: Path | str) -> pd.DataFrame:
-    """The raw KWB file as text cells (symbols, padding and leading zeros kept)."""
-    return read_text_table(Path(path))
+    """The raw KWB file as text cells (symbols, padding and leading zeros kept); index = file line."""
+    return read_frame(path)
 
 
 def kwb_batch(
@@ -88,13 +56,17 @@ def kwb_batch(
     decimal: str = ".",
     catalogue: pd.DataFrame | None = None,
 ) -> Batch:
-    """Turn a text frame in KWB layout into a Batch; every problem is collected before failing."""
+    """Turn a text frame in KWB layout into a Batch; every problem is collected before failing.
+
+    Problems name the file line from the frame's index when it comes from :func:`read_kwb_frame`.
+    """
     path = Path(file)
     fname = str(path)
     cat = read_catalogue() if catalogue is None else catalogue
     known = set(cat["id"])
     frame = frame.rename(columns={c: c.strip() for c in frame.columns})
     problems: list[Problem] = []
+    lines = line_numbers(frame).tolist()
     code_col = next((c for c in ("gwb_code_10", "gwb_code", "gwb_code_8") if c in frame.columns), None)
     if code_col is None:
         raise InputError(
@@ -107,17 +79,17 @@ def kwb_batch(
     year_col = next((c for c in ("year", "jaar") if c in frame.columns), None)
     fallback = year if year is not None else year_from_name(path)
     years: list[int] = []
-    for i, raw in enumerate(frame[year_col] if year_col else [""] * len(frame)):
+    for line, raw in zip(lines, frame[year_col] if year_col else [""] * len(frame), strict=True):
         text = str(raw).strip()
         if text:
             try:
                 years.append(int(float(text)))
                 continue
             except ValueError:
-                problems.append(Problem("expected a year such as 2021", fname, i + 2, year_col, text))
+                problems.append(Problem("expected a year such as 2021", fname, line, year_col, text))
         if fallback is None:
-            if not problems or problems[-1].row != i + 2:
-                problems.append(Problem("no year for this row", fname, i + 2, year_col))
+            if not problems or problems[-1].row != line:
+                problems.append(Problem("no year for this row", fname, line, year_col))
             years.append(0)
         else:
             years.append(fallback)
@@ -125,21 +97,21 @@ def kwb_batch(
     # -- codes and levels -----------------------------------------------------------------------
     codes: list[str] = []
     levels: list[str] = []
-    for i, (raw, recs) in enumerate(
-        zip(frame[code_col], frame["recs"] if "recs" in frame.columns else [""] * len(frame), strict=True)
+    for line, raw, recs in zip(
+        lines, frame[code_col], frame["recs"] if "recs" in frame.columns else [""] * len(frame), strict=True
     ):
         want = _RECS.get(str(recs).strip().lower())
         try:
             code = normalise_code(raw, level=want)
         except ValueError as exc:
-            problems.append(Problem(str(exc), fname, i + 2, code_col, str(raw)))
+            problems.append(Problem(str(exc), fname, line, code_col, str(raw)))
             codes.append("")
             levels.append("")
             continue
         lvl = level_of(code)
         if want and want != lvl:
             problems.append(
-                Problem(f"recs says {recs!r} but the code is a {lvl} code", fname, i + 2, "recs", str(recs))
+                Problem(f"recs says {recs!r} but the code is a {lvl} code", fname, line, "recs", str(recs))
             )
         codes.append(code)
         levels.append(lvl)
@@ -147,11 +119,11 @@ def kwb_batch(
     value_cols = [c for c in frame.columns if c in known and c not in META_COLUMNS]
     values, bad = parse_columns(frame, value_cols, file=fname, decimal=decimal)
     problems += bad
-    keys = pd.DataFrame({"code": codes, "year": years})
+    keys = pd.DataFrame({"code": codes, "year": years}, index=lines)
     dup = keys.duplicated(keep=False) & (keys["code"] != "")
     problems += [
-        Problem(f"region {c} appears twice for {y}", fname, int(i) + 2, code_col, c)
-        for i, (c, y) in keys[dup].iterrows()
+        Problem(f"region {c} appears twice for {y}", fname, int(line), code_col, c)
+        for line, (c, y) in keys[dup].iterrows()
     ]
     raise_if(
         problems,
@@ -206,49 +178,3 @@ def read_kwb(
 ) -> Batch:
     """Read a KWB download (csv or xlsx) into a Batch of regions, indicators and observations."""
     return kwb_batch(read_kwb_frame(path), file=path, year=year, source=source, decimal=decimal)
-
-
-def read_odata_csv(
-    path: Path | str,
-    *,
-    year: int | None = None,
-    names: dict[str, str] | None = None,
-    source: dict[str, object] | None = None,
-) -> Batch:
-    """A flattened StatLine KWB table (``regiocode`` + ``AantalInwoners_5``-style keys) → Batch.
-
-    ``names`` gives region names by code (the OData rows carry none); unnamed regions get their code.
-    """
-    path = Path(path)
-    frame = read_text_table(path)
-    code_col = next((c for c in ("regiocode", "Codering", "WijkenEnBuurten") if c in frame.columns), None)
-    if code_col is None:
-        code_col = next((c for c in frame.columns if odata_stem(c) == "Codering"), None)
-    if code_col is None:
-        raise InputError(f"{path.name} has no region code column (regiocode / Codering_3).", file=path)
-    yr = year if year is not None else year_from_name(path)
-    if yr is None:
-        raise InputError(
-            f"No year for {path.name}.",
-            file=path,
-            hint="Pass the year (the table's Perioden), or put it in the file name.",
-        )
-    rename = {c: ODATA_STEMS[odata_stem(c)] for c in frame.columns if odata_stem(c) in ODATA_STEMS}
-    kwb = frame.rename(columns=rename)
-    kwb = kwb[[code_col, *rename.values()]].rename(columns={code_col: "gwb_code_10"})
-    kwb["regio"] = [(names or {}).get(str(c).strip(), "") for c in kwb["gwb_code_10"]]
-    batch = kwb_batch(
-        kwb,
-        file=path,
-        year=yr,
-        source=source or cbs_source(f"cbs-odata-{yr}", f"CBS StatLine kerncijfers {yr}", path),
-    )
-    skipped = [
-        Problem("OData key has no KWB mapping; not loaded", str(path), None, c)
-        for c in frame.columns
-        if c not in rename
-        and c != code_col
-        and c not in ("soort_regio", "gemeentecode", "SoortRegio_2", "Gemeentenaam_1")
-    ]
-    batch.skipped = skipped + [p for p in batch.skipped if p.column not in ("regio",)]
-    return batch

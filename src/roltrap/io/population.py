@@ -18,7 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 from roltrap.errors import InputError, Problem
-from roltrap.io._common import cbs_source, parse_columns, raise_if, read_text_table, to_long
+from roltrap.io._common import cbs_source, line_numbers, parse_columns, raise_if, to_long
+from roltrap.io._read import read_frame
 from roltrap.io.catalogue import indicators_for
 from roltrap.io.codes import canonical_name, level_of, normalise_code, parent_of
 from roltrap.store import COLUMNS, Batch
@@ -59,7 +60,7 @@ def read_population_changes(
     """
     path = Path(path)
     fname = str(path)
-    frame = read_text_table(path)
+    frame = read_frame(path)
     needed = ["regiocode", "jaar", *FLOW_COLUMNS]
     missing = [c for c in needed if c not in frame.columns]
     if missing:
@@ -78,11 +79,11 @@ def read_population_changes(
     values, problems = parse_columns(frame, num_cols, file=fname)
     codes: list[str | None] = []
     skipped_codes: set[str] = set()
-    for i, raw in enumerate(frame["regiocode"]):
+    for line, raw in zip(line_numbers(frame), frame["regiocode"], strict=True):
         try:
             code = _region_code(raw)
         except ValueError as exc:
-            problems.append(Problem(str(exc), fname, i + 2, "regiocode", str(raw)))
+            problems.append(Problem(str(exc), fname, int(line), "regiocode", str(raw)))
             code = None
         if code is None:
             skipped_codes.add(str(raw).strip())
@@ -201,7 +202,7 @@ def read_population_stock(
 ) -> Batch:
     """End-of-year population by gemeente name (columns ``Regio's``, years as columns) → ``bev_eind``."""
     path = Path(path)
-    frame = read_text_table(path)
+    frame = read_frame(path)
     name_col = frame.columns[0]
     year_cols = [c for c in frame.columns if re.fullmatch(r"\d{4}", c)]
     if not year_cols:
@@ -210,8 +211,8 @@ def read_population_stock(
     raise_if(problems, f"{path.name} has cells that are not numbers.", file=path)
     code = _match(frame[name_col], name_index(regions))
     skipped = [
-        Problem("gemeente name not matched to a known code; not loaded", str(path), int(i) + 2, name_col, n)
-        for i, n in frame.loc[code.isna(), name_col].items()
+        Problem("gemeente name not matched to a known code; not loaded", str(path), int(line), name_col, n)
+        for line, n in zip(line_numbers(frame)[code.isna()], frame.loc[code.isna(), name_col], strict=True)
     ]
     ok = code.notna()
     long = values[ok].assign(code=code[ok]).melt(id_vars="code", var_name="year", value_name="value")
@@ -249,7 +250,7 @@ def read_housing_stock(
 ) -> Batch:
     """Housing stock and new construction by gemeente name and year (CBS 81955NED long CSV)."""
     path = Path(path)
-    frame = read_text_table(path)
+    frame = read_frame(path)
     name_col = frame.columns[0]
     missing = [c for c in ["Perioden", *HOUSING_COLUMNS] if c not in frame.columns]
     if missing:

@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from roltrap.errors import InputError, Problem
-from roltrap.io._common import cbs_source, parse_columns, raise_if, read_text_table, to_long, year_from_name
+from roltrap.io._common import cbs_source, line_numbers, parse_columns, raise_if, to_long, year_from_name
+from roltrap.io._read import read_frame
 from roltrap.io.catalogue import indicators_for
 from roltrap.io.codes import level_of, normalise_code, parent_of
 from roltrap.store import COLUMNS, Batch
@@ -81,7 +82,8 @@ def read_wbk(path: Path | str, *, year: int | None = None, source: dict[str, obj
     """A Wijk- en Buurtkaart attribute CSV (gemeente, wijk or buurt level) → Batch."""
     path = Path(path)
     fname = str(path)
-    frame = read_text_table(path)
+    frame = read_frame(path)
+    lines = line_numbers(frame)
     frame.columns = [c.upper() for c in frame.columns]
     code_col = next((c for c in ("BU_CODE", "WK_CODE", "GM_CODE") if c in frame.columns), None)
     if code_col is None:
@@ -97,7 +99,7 @@ def read_wbk(path: Path | str, *, year: int | None = None, source: dict[str, obj
         water = frame[water_col].str.strip().str.upper() == "JA"
         skipped += [
             Problem(
-                "water part (no figures); not loaded", fname, int(i) + 2, water_col, frame.at[i, code_col]
+                "water part (no figures); not loaded", fname, int(lines[i]), water_col, frame.at[i, code_col]
             )
             for i in frame.index[water]
         ]
@@ -108,7 +110,7 @@ def read_wbk(path: Path | str, *, year: int | None = None, source: dict[str, obj
         try:
             codes.append(normalise_code(raw))
         except ValueError as exc:
-            problems.append(Problem(str(exc), fname, int(i) + 2, code_col, str(raw)))
+            problems.append(Problem(str(exc), fname, int(lines[i]), code_col, str(raw)))
             codes.append("")
     if "JAAR" in frame.columns:
         yrs, bad = parse_columns(frame, ["JAAR"], file=fname)
@@ -119,7 +121,7 @@ def read_wbk(path: Path | str, *, year: int | None = None, source: dict[str, obj
             year if year is not None else year_from_name(path), index=frame.index, dtype="float64"
         )
     problems += [
-        Problem("no year for this row (JAAR column, file name or year=)", fname, int(i) + 2, "JAAR")
+        Problem("no year for this row (JAAR column, file name or year=)", fname, int(lines[i]), "JAAR")
         for i in years.index[years.isna()]
     ]
     attrs = [c for c in frame.columns if c in ATTRIBUTES]

@@ -17,7 +17,6 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
-import numpy as np
 import pandas as pd
 
 from roltrap.disclosure import SuppressionReport, protect_table
@@ -282,44 +281,6 @@ class CaseloadResult:
         }
 
 
-def _protect(counts: pd.DataFrame, *, min_cell: int,
-             hidden_totals: frozenset[str] = frozenset()) -> tuple[pd.DataFrame, SuppressionReport]:
-    """``protect_table``, then the same rule on the table with its margins.
-
-    ``protect_table`` protects the body; but a lone hidden row total next to a published grand
-    total is still grand total minus the other row totals. On the table with margins every line
-    (row or column, ``Totaal`` included) adds up, so a line with exactly one hidden entry gets its
-    smallest other entry hidden too, until no line has a lone hidden entry. ``hidden_totals`` are
-    column totals (or ``Totaal``) that another table over the same clients had to hide.
-    """
-    out, rep = protect_table(counts, min_cell=min_cell, margins=True)
-    body = counts.to_numpy(dtype=float)
-    full = np.zeros((body.shape[0] + 1, body.shape[1] + 1))
-    full[:-1, :-1] = body
-    full[:-1, -1] = body.sum(axis=1)
-    full[-1, :-1] = body.sum(axis=0)
-    full[-1, -1] = body.sum()
-    mask = out.isna().to_numpy()
-    before = int(mask.sum())
-    for j, col in enumerate(out.columns):
-        if col in hidden_totals:
-            mask[-1, j] = True
-    changed = True
-    while changed:
-        changed = False
-        for lines, vals in ((mask, full), (mask.T, full.T)):  # mask.T is a view: writes reach mask
-            for i in range(lines.shape[0]):
-                if int(lines[i].sum()) == 1:
-                    candidates = np.where(~lines[i], vals[i], np.inf)
-                    j = int(np.argmin(candidates))
-                    if np.isfinite(candidates[j]):
-                        lines[i, j] = True
-                        changed = True
-    protected = pd.DataFrame(full, index=out.index, columns=out.columns).astype("Float64").mask(mask)
-    extra = int(mask.sum()) - before
-    return protected, SuppressionReport(primary=rep.primary, secondary=rep.secondary + extra)
-
-
 def summarise(classified: Classified, *, frameworks: Frameworks, min_cell: int,
               districts: pd.DataFrame | None = None) -> CaseloadResult:
     """Counts per type and per style and district, with primary and secondary suppression.
@@ -343,8 +304,8 @@ def summarise(classified: Classified, *, frameworks: Frameworks, min_cell: int,
     # must be hidden in the other, or it could be read there.
     hidden: frozenset[str] = frozenset()
     while True:
-        types, type_rep = _protect(counts, min_cell=min_cell, hidden_totals=hidden)
-        styles, style_rep = _protect(scounts, min_cell=min_cell, hidden_totals=hidden)
+        types, type_rep = protect_table(counts, min_cell=min_cell, hidden_totals=hidden)
+        styles, style_rep = protect_table(scounts, min_cell=min_cell, hidden_totals=hidden)
         now = frozenset(str(c) for t in (types, styles) for c in t.columns if pd.isna(t.loc["Totaal", c]))
         if now == hidden:
             break

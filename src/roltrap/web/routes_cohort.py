@@ -1,0 +1,213 @@
+"""The escalator analysis on the web: ``/roltrap`` (page) and ``/roltrap.json`` (the same data).
+
+It runs on the folder in ``settings.cohort_input`` (``ROLTRAP_COHORT_INPUT``) or, by default, on a
+small SYNTHETIC Leiden generated once into ``<data_dir>/cohort-demo`` on the first request. Results
+are cached per parameter set (they depend only on the input and the parameters); every person
+count comes from :mod:`roltrap.cohort` after disclosure control.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from roltrap.disclosure import SUPPRESSED_LABEL
+from roltrap.errors import ConfigError
+from roltrap.report import charts
+from roltrap.report.profile import district_geojson
+from roltrap.web.deps import get_rt, respond
+
+router = APIRouter()
+
+DEMO_SCALE = 0.05
+DEMO_SEED = 2021
+DEMO_YEARS = (2005, 2022)
+BOOTSTRAP_REPS = 199
+_lock = threading.Lock()
+_results: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+# Score classes (percentile points gained by leavers beyond stayers), with a colour each.
+SCORE_CLASSES = (
+    ("lager dan blijvers (< 0)", "#d8e6f2", None, 0.0),
+    ("0 tot 5 punten", "#fdd49e", 0.0, 5.0),
+    ("5 tot 10 punten", "#fc8d59", 5.0, 10.0),
+    ("10 punten of meer", "#d7301f", 10.0, None),
+)
+STATUS_LABELS = {
+    "blijver": "Bleef in de wijk",
+    "teruggekeerd": "Vertrok en kwam terug",
+    "andere_wijk": "Naar andere wijk",
+    "andere_gemeente": "Naar andere gemeente",
+    "onbekend": "Onbekend (buitenland, overleden, niet ingeschreven)",
+    "Totaal": "Totaal",
+}
+
+
+def _input_folder(request: Request) -> tuple[Path, bool]:
+    """The person-year folder, and whether it is the generated demo (generated on first use)."""
+    settings = request.app.state.settings
+    if settings.cohort_input is not None:
+        return Path(settings.cohort_input), False
+    folder = Path(settings.data_dir) / "cohort-demo"
+    if not (folder / "SYNTHETIC").exists():
+        with _lock:
+            if not (folder / "SYNTHETIC").exists():
+                get_rt(request).cohort.synth(
+                    folder, scale=DEMO_SCALE, seed=DEMO_SEED, years=DEMO_YEARS, overwrite=True
+                )
+    return folder, True
+
+
+def _analyse(request: Request, folder: Path, key: tuple[Any, ...], **params: Any) -> dict[str, Any]:
+    cache_key = (str(folder.resolve()), *key)
+    hit = _results.get(cache_key)
+    if hit is None:
+        hit = get_rt(request).cohort.analyse(folder, reps=BOOTSTRAP_REPS, **params)
+        _results[cache_key] = hit
+    return hit
+
+
+def _score_class(v: float | None) -> str | None:
+    if v is None:
+        return None
+    for label, _colour, lo, hi in SCORE_CLASSES:
+        if (lo is None or v >= lo) and (hi is None or v < hi):
+            return label
+    return None
+
+
+def _fmt(v: Any, decimals: int = 0) -> str:
+    if v is None:
+        return SUPPRESSED_LABEL
+    return f"{v:,.{decimals}f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def _view(request: Request, res: dict[str, Any], *, demo: bool) -> dict[str, Any]:
+    names: dict[str, str] = res.get("wijk_names", {})
+    p = res["parameters"]
+    # Retention curves: share still living in the origin wijk per year (suppressed points left out).
+    ret = pd.DataFrame(res["retention"])
+    curve = pd.DataFrame(
+        {
+            "series": ret["wijk"].map(lambda w: names.get(w, w)),
+            "year": ret["year"],
+            "value": ret["share"].map(lambda s: None if s is None else round(100 * s, 1)),
+        }
+    )
+    retention_chart = charts.trend_lines(curve, title="Nog in de wijk", unit="%") if len(curve) else None
+    end = ret[ret["k"] == p["follow"]]
+    esc = {r["wijk"]: r for r in res["escalator"]}
+    rows = []
+    for w in sorted(names):
+        e = esc.get(w, {})
+        last = end[end["wijk"] == w]
+        share = last["share"].iloc[0] if len(last) else None
+        rows.append(
+            {
+                "code": w,
+                "name": names[w],
+                "low_income": bool(e.get("low_income", False)),
+                "retention_end": share,
+                "retention_text": SUPPRESSED_LABEL if share is None else f"{_fmt(100 * share, 1)} %",
+                "score": e.get("score"),
+                "score_text": _fmt(e.get("score"), 1),
+                "ci_text": (
+                    f"{_fmt(e['ci_low'], 1)} tot {_fmt(e['ci_high'], 1)}"
+                    if e.get("ci_low") is not None
+                    else SUPPRESSED_LABEL
+                ),
+                "class": _score_class(e.get("score")),
+            }
+        )
+    map_spec = None
+    try:
+        geo = district_geojson(
+            get_rt(request),
+            p["gemeente"],
+            values={r["code"]: r["score"] for r in rows},
+            classes={r["code"]: r["class"] for r in rows},
+            texts={r["code"]: r["score_text"] for r in rows},
+        )
+        map_spec = charts.choropleth(
+            geo,
+            title="Roltrapscore",
+            unit="procentpunt",
+            labels=[c[0] for c in SCORE_CLASSES],
+            colours=[c[1] for c in SCORE_CLASSES],
+            legend_title="Roltrapscore (percentielpunten)",
+        )
+    except Exception:  # no boundaries held: the table below carries the same figures
+        map_spec = None
+    destinations = [
+        {
+            "wijk": r["wijk"],
+            "name": names.get(r["wijk"], r["wijk"]) if r["wijk"] != "Totaal" else "Totaal",
+            "cells": [_fmt(r.get(s)) for s in STATUS_LABELS],
+        }
+        for r in res["destinations"]
+    ]
+    return {
+        "demo": demo,
+        "synthetic": bool(res["input"]["synthetic"]),
+        "parameters": p,
+        "wijken": rows,
+        "retention_chart": retention_chart,
+        "map_spec": map_spec,
+        "status_labels": list(STATUS_LABELS.values()),
+        "destinations_rows": destinations,
+        "escalator_low_income": res["escalator_low_income"],
+        "suppressed": res["suppressed"],
+        "suppressed_label": SUPPRESSED_LABEL,
+        "result": res,
+    }
+
+
+def _page(
+    request: Request, base_year: int, age_min: int, age_max: int, follow: int
+) -> Response:
+    if age_min > age_max:
+        raise ConfigError(
+            f"Leeftijd {age_min}–{age_max}: de ondergrens ligt boven de bovengrens.",
+            hint="Kies bijvoorbeeld 25 tot 44 jaar.",
+        )
+    folder, demo = _input_folder(request)
+    res = _analyse(
+        request,
+        folder,
+        (base_year, age_min, age_max, follow),
+        base_year=base_year,
+        age=(age_min, age_max),
+        follow=follow,
+    )
+    view = _view(request, res, demo=demo)
+    if request.url.path.endswith(".json"):
+        data = {k: view[k] for k in ("demo", "synthetic", "parameters", "wijken", "suppressed")}
+        data["result"] = res
+        return respond(request, "cohort.html", data, title="Roltrap")
+    return respond(request, "cohort.html", view, title="Roltrap: wie vertrekt er uit de wijk?")
+
+
+QBASE = Query(2005, ge=1990, le=2100, description="Basisjaar van het cohort")
+QMIN = Query(25, ge=0, le=120, description="Leeftijd vanaf (in het basisjaar)")
+QMAX = Query(44, ge=0, le=120, description="Leeftijd tot en met")
+QFOLLOW = Query(13, ge=1, le=40, description="Aantal jaren volgen")
+
+
+@router.get("/roltrap", include_in_schema=False)
+def roltrap_page(
+    request: Request, base_year: int = QBASE, age_min: int = QMIN, age_max: int = QMAX, follow: int = QFOLLOW
+) -> Response:
+    return _page(request, base_year, age_min, age_max, follow)
+
+
+@router.get("/roltrap.json")
+def roltrap_json(
+    request: Request, base_year: int = QBASE, age_min: int = QMIN, age_max: int = QMAX, follow: int = QFOLLOW
+) -> Response:
+    """The escalator analysis as JSON: protected tables (suppressed cells are null) and counts."""
+    return _page(request, base_year, age_min, age_max, follow)
