@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -27,7 +27,8 @@ app = typer.Typer(
 @app.callback()
 def _root(
     ctx: typer.Context,
-    db: Annotated[Optional[Path], typer.Option("--db", help="DuckDB-bestand met de gegevens (of env ROLTRAP_DB).")] = None,  # noqa: UP045
+    db: Annotated[Path | None, typer.Option(
+        "--db", help="DuckDB-bestand met de gegevens (of env ROLTRAP_DB).")] = None,
 ) -> None:
     settings = Settings() if db is None else Settings(db=db)
     ctx.obj = {"db": settings.db_path, "settings": settings}
@@ -36,8 +37,8 @@ def _root(
 @app.command()
 def regions(
     ctx: typer.Context,
-    gemeente: Annotated[Optional[str], typer.Option(help="Alleen deze gemeente en haar wijken.")] = None,  # noqa: UP045
-    level: Annotated[Optional[str], typer.Option(help="gemeente, wijk of buurt.")] = None,  # noqa: UP045
+    gemeente: Annotated[str | None, typer.Option(help="Alleen deze gemeente en haar wijken.")] = None,
+    level: Annotated[str | None, typer.Option(help="gemeente, wijk of buurt.")] = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
     """Regio's met code, naam, niveau, bovenliggende regio en de jaren met cijfers."""
@@ -50,7 +51,7 @@ def regions(
 def show(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="Regiocode (GM0546, WK054608) of exacte naam.")],
-    year: Annotated[Optional[int], typer.Option(help="Jaar; standaard het jaar met de meeste cijfers.")] = None,  # noqa: UP045
+    year: Annotated[int | None, typer.Option(help="Jaar; standaard het jaar met de meeste cijfers.")] = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
     """Alle indicatoren van één regio en jaar, met eenheid, omschrijving en bron."""
