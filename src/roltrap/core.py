@@ -8,7 +8,6 @@ questions about regions and their figures. Analyses hang off it as attributes:
 
 from __future__ import annotations
 
-import math
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +16,7 @@ import pandas as pd
 
 from roltrap import bundle
 from roltrap.errors import NotFoundError
+from roltrap.jsonable import jsonable
 from roltrap.settings import Settings
 from roltrap.store import Store
 
@@ -24,15 +24,6 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
     from roltrap.io.importer import ImportReport
-
-
-def _clean(value: Any) -> Any:
-    """NaN/NA → None so JSON says null (never 0) for a missing figure."""
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
 
 
 class Roltrap:
@@ -111,7 +102,7 @@ class Roltrap:
                     hint="Bekijk de bekende regio's met `roltrap regions`; "
                          "codes zien eruit als GM0546 of WK054608.")
         rec = df.iloc[0].to_dict()
-        return {k: _clean(v) for k, v in rec.items()}
+        return {k: jsonable(v) for k, v in rec.items()}
 
     def children(self, code: str, *, level: str | None = None) -> pd.DataFrame:
         code = self.region(code)["code"]
@@ -151,7 +142,7 @@ class Roltrap:
                WHERE o.region_code = ? AND o.year = ? ORDER BY i.theme, o.indicator_id""",
             [reg["code"], year])
         indicators = {
-            r.indicator_id: {"value": _clean(r.value), "unit": r.unit, "label": r.label,
+            r.indicator_id: {"value": jsonable(r.value), "unit": r.unit, "label": r.label,
                              "source": r.source, "estimate": bool(r.estimate)}
             for r in df.itertuples()
         }
@@ -224,7 +215,7 @@ class Roltrap:
         if df.empty:
             raise NotFoundError(f"Onbekende indicator '{indicator_id}'.",
                                 hint="Bekijk de catalogus met `roltrap indicators`.")
-        return {k: _clean(v) for k, v in df.iloc[0].to_dict().items()}
+        return {k: jsonable(v) for k, v in df.iloc[0].to_dict().items()}
 
     def sources(self) -> pd.DataFrame:
         return self.store.query("SELECT * FROM sources ORDER BY id")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 from enum import Enum
 from typing import Any
@@ -16,6 +15,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from roltrap.errors import RoltrapError
+from roltrap.jsonable import jsonable
 
 # Piped output (files, other programs) gets wide tables instead of Rich's 80-column default, which
 # would fold every cell of the monitor's wide tables.
@@ -57,26 +57,8 @@ def open_roltrap(ctx: typer.Context) -> Any:
     return obj["rt"]
 
 
-def _jsonable(v: Any) -> Any:
-    if v is None or v is pd.NA:
-        return None
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    if hasattr(v, "tolist") and getattr(v, "ndim", 0) > 0:  # numpy arrays, pandas arrays
-        return _jsonable(v.tolist())
-    if hasattr(v, "item"):  # numpy scalars
-        return _jsonable(v.item())
-    if isinstance(v, dict):
-        return {k: _jsonable(x) for k, x in v.items()}
-    return v
-
-
 def to_json(data: Any) -> str:
-    if isinstance(data, pd.DataFrame):
-        data = [_jsonable(r) for r in data.to_dict("records")]
-    return json.dumps(_jsonable(data), ensure_ascii=False, indent=2, default=str)
+    return json.dumps(jsonable(data), ensure_ascii=False, indent=2)
 
 
 def emit(data: pd.DataFrame | dict[str, Any] | list[Any], fmt: Format, *, title: str | None = None) -> None:
@@ -97,7 +79,7 @@ def emit(data: pd.DataFrame | dict[str, Any] | list[Any], fmt: Format, *, title:
 
 
 def _cell(v: Any) -> str:
-    v = _jsonable(v)
+    v = jsonable(v)
     if v is None:
         return "[dim]n.b.[/dim]"
     if isinstance(v, float):

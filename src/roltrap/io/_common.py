@@ -57,16 +57,8 @@ def parse_columns(
     for col in columns:
         values, bad = parse_series(frame[col], decimal=decimal)
         parsed[col] = values
-        for idx in bad:
-            problems.append(
-                Problem(
-                    "expected a number or a CBS symbol (. x - ?)",
-                    file,
-                    int(lines[idx]),
-                    col,
-                    str(frame.at[idx, col]),
-                )
-            )
+        what = "expected a number or a CBS symbol (. x - ?)"
+        problems += [Problem(what, file, int(lines[i]), col, str(frame.at[i, col])) for i in bad]
     return pd.DataFrame(parsed, index=frame.index, columns=columns, dtype="float64"), problems
 
 

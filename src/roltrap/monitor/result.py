@@ -9,12 +9,12 @@ Missing data stay missing (``None`` in JSON, "niet beschikbaar" on screen), neve
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
+
+from roltrap.jsonable import jsonable
 
 NOT_AVAILABLE = "niet beschikbaar"
 
@@ -23,33 +23,6 @@ META_COLUMNS: tuple[str, ...] = (
     "code", "name", "level", "parent", "unit", "class", "estimate", "available", "reason", "method",
     "rank", "color", "label", "evidence", "year", "period",
 )
-
-
-def jsonable(value: Any) -> Any:
-    """Plain Python for JSON: NaN/NA/NaT → None, numpy scalars → Python, containers recursively."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float):
-        return None if math.isnan(value) or math.isinf(value) else value
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return jsonable(float(value))
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [jsonable(v) for v in value.tolist()]
-    if isinstance(value, pd.DataFrame):
-        return [jsonable(r) for r in value.to_dict("records")]
-    if isinstance(value, pd.Series):
-        return [jsonable(v) for v in value.tolist()]
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    return value
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ profile (HTML/PDF) all render what :func:`district_profile` returns.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from roltrap.errors import NotAvailableError, NotFoundError, RoltrapError
+from roltrap.jsonable import jsonable
 from roltrap.report import charts
 
 # Key figures on the Wijk page and in the printed profile, in reading order (shown when held).
@@ -59,14 +59,6 @@ def column_label(name: str) -> str:
     return COLUMN_LABELS.get(name, name.replace("_", " "))
 
 
-def _clean(v: Any) -> Any:
-    if v is None or v is pd.NA:
-        return None
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    return v
-
-
 def count_kinds(rt: Any) -> set[str]:
     """Indicator ids that count persons/households: shown only from ``min_cell`` upwards."""
     cat = rt.catalogue()
@@ -75,7 +67,7 @@ def count_kinds(rt: Any) -> set[str]:
 
 def safe_value(value: Any, *, is_count: bool, min_cell: int) -> Any:
     """Small counts are suppressed (None), never shown; other figures pass unchanged."""
-    value = _clean(value)
+    value = jsonable(value)
     if is_count and value is not None and float(value) < min_cell:
         return None
     return value
@@ -162,7 +154,7 @@ def trend_charts(rt: Any, code: str, *, city: str | None) -> list[dict[str, Any]
             "id": ind, "label": label, "unit": unit,
             "spec": charts.trend_lines(frame, title=label, unit=unit),
             "table": {"columns": ["Jaar", *[str(c) for c in table.columns]],
-                      "rows": [[int(y), *[_clean(v) for v in row]] for y, row in
+                      "rows": [[int(y), *[jsonable(v) for v in row]] for y, row in
                                zip(table.index, table.to_numpy().tolist(), strict=True)]},
         })
     return out
@@ -182,7 +174,7 @@ def district_geojson(rt: Any, gemeente: str, *, values: Mapping[str, Any] | None
     features = []
     for row in gdf.itertuples():
         code = str(row.code)
-        value = _clean((values or {}).get(code))
+        value = jsonable((values or {}).get(code))
         cls = (classes or {}).get(code)
         features.append({
             "type": "Feature",

@@ -21,6 +21,7 @@ import pandas as pd
 
 from roltrap.disclosure import SuppressionReport, protect_table
 from roltrap.errors import InputError, PrivacyError, Problem
+from roltrap.jsonable import jsonable
 from roltrap.triage.engine import suggest
 from roltrap.triage.frameworks import Frameworks
 from roltrap.triage.questionnaire import Questionnaire, read_answers
@@ -266,8 +267,8 @@ class CaseloadResult:
 
     def to_dict(self) -> dict[str, Any]:
         def table(df: pd.DataFrame, index_name: str) -> list[dict[str, Any]]:
-            recs = df.reset_index().rename(columns={"index": index_name})
-            return [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in recs.to_dict("records")]
+            rows: list[dict[str, Any]] = jsonable(df.reset_index().rename(columns={"index": index_name}))
+            return rows
 
         return {
             "n_clients": self.n_clients,

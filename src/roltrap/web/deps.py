@@ -16,16 +16,15 @@ Route modules (this package's own and ``routes_triage`` / ``routes_cohort``) use
 
 from __future__ import annotations
 
-import math
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from roltrap.jsonable import jsonable
 from roltrap.report.fmt import nl_number, with_unit
 
 if TYPE_CHECKING:
@@ -33,29 +32,6 @@ if TYPE_CHECKING:
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
-
-
-def jsonable(v: Any) -> Any:
-    """Plain JSON types: NaN/NA → None (a missing figure is null, never 0), numpy → Python."""
-    if v is None or v is pd.NA or v is pd.NaT:
-        return None
-    if isinstance(v, float):
-        return None if math.isnan(v) or math.isinf(v) else v
-    if isinstance(v, (str, bool, int)):
-        return v
-    if isinstance(v, (datetime, date, pd.Timestamp)):
-        return v.isoformat()
-    if isinstance(v, pd.DataFrame):
-        return [jsonable(r) for r in v.to_dict("records")]
-    if isinstance(v, dict):
-        return {str(k): jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple, set)):
-        return [jsonable(x) for x in v]
-    if hasattr(v, "item"):
-        return jsonable(v.item())
-    if hasattr(v, "tolist"):
-        return jsonable(v.tolist())
-    return str(v)
 
 
 def _fmt_value(value: Any, unit: str | None = None, decimals: int | None = None) -> str:
