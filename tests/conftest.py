@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hyp_settings
 
 from roltrap.core import Roltrap
 
@@ -35,3 +36,9 @@ def rt(bundled_db: Path, tmp_path: Path) -> Iterator[Roltrap]:
     obj = Roltrap(copy)
     yield obj
     obj.close()
+
+
+# Property tests check invariants, not speed: on a busy 2-core machine a 200 ms deadline only makes
+# them flaky. Performance lives in bench/.
+hyp_settings.register_profile("roltrap", deadline=None)
+hyp_settings.load_profile("roltrap")

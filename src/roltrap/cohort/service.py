@@ -19,6 +19,7 @@ from roltrap.cohort.metrics import CohortSpec
 from roltrap.cohort.schema import PersonYearInput, validate
 from roltrap.cohort.synth import District, Marginals, SynthParams, SynthReport, generate
 from roltrap.errors import ConfigError, NotAvailableError
+from roltrap.jsonable import jsonable
 
 if TYPE_CHECKING:
     from roltrap.core import Roltrap
@@ -158,14 +159,8 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """
     out = []
     for rec in df.to_dict("records"):
-        clean: dict[str, Any] = {}
-        for k, v in rec.items():
-            if v is None or v is pd.NA or (isinstance(v, float) and v != v):
-                v = None
-            elif hasattr(v, "item"):
-                v = v.item()
-            clean[str(k)] = round(v, 6) if isinstance(v, float) else v
-        out.append(clean)
+        clean = {str(k): jsonable(v) for k, v in rec.items()}
+        out.append({k: round(v, 6) if isinstance(v, float) else v for k, v in clean.items()})
     return out
 
 
