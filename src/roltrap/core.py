@@ -39,18 +39,17 @@ class Roltrap:
         self.settings = settings or Settings()
         db = Path(path) if path is not None else self.settings.db_path
         ro = self.settings.read_only if read_only is None else read_only
-        fresh = str(db) == ":memory:" or not db.exists()
-        if fresh and ro:
-            # A read-only deployment still needs a store: build it, then reopen read-only.
-            Store(db).close()
-        self.store = Store(db, read_only=ro and not fresh)
-        if not ro and self.store.is_empty():
-            bundle.load_into(self.store)
-        elif fresh and ro:
+        if str(db) == ":memory:":
+            ro = False  # a private in-memory store must be filled, so it cannot be read-only
+        if ro and not db.exists():
+            # A read-only deployment still needs a store: build it and close that connection before
+            # reopening read-only (DuckDB refuses two configurations of one file in a process).
             tmp = Store(db)
             bundle.load_into(tmp)
             tmp.close()
-            self.store = Store(db, read_only=True)
+        self.store = Store(db, read_only=ro)
+        if not ro and self.store.is_empty():
+            bundle.load_into(self.store)
         self.path = db
 
     def close(self) -> None:

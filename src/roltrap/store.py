@@ -141,12 +141,13 @@ class Store:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
             self.con = duckdb.connect(self.path, read_only=read_only)
-        except duckdb.IOException as exc:
+        except (duckdb.IOException, duckdb.ConnectionException) as exc:
             raise ConfigError(
                 f"Cannot open the store {self.path}: {exc}",
                 hint="Is another roltrap process writing to it? Close it, or pass --db to use another file.",
             ) from exc
         self.read_only = read_only
+        self.changes = 0  # bumped by every apply(): lets in-process caches notice an import
         if not read_only:
             self.migrate()
 
@@ -215,6 +216,7 @@ class Store:
                     f"ON CONFLICT ({', '.join(keys)}) {conflict}")
                 con.unregister("_incoming")
                 written[name] = len(df)
+        self.changes += 1
         return written
 
     def _check_references(self, batch: Batch) -> None:

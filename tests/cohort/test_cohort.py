@@ -223,3 +223,43 @@ def test_cli_synth_and_analyse(bundled_db: Path, tmp_path: Path) -> None:
     assert "roltrapscore" in r.stdout and "Onderdrukte cellen" in r.output
     r = runner.invoke(app, ["--db", str(bundled_db), "cohort", "analyse", "--input", str(tmp_path / "nope")])
     assert r.exit_code == 2 and "bestaat niet" in r.output
+
+
+def test_validation_counts_persons_and_finds_duplicates_across_gaps(tmp_path: Path) -> None:
+    """The one-pass person check (year bit mask) counts persons exactly and finds a duplicate year
+    of a person who also has gaps (so min/max of the years alone would not reveal it)."""
+    df = hand_rows()
+    ok = validate(_write(df, tmp_path / "ok"))
+    assert (ok.persons, ok.rows, ok.years) == (30, len(df), (2005, 2008))
+    gap = df[~((df["person_id"] == "a00") & df["year"].isin([2006, 2007]))]  # a00: 2005, 2008
+    dup = pd.concat([gap, gap[(gap["person_id"] == "a00") & (gap["year"] == 2008)]])  # 2008 twice
+    with pytest.raises(InputError) as err:
+        validate(_write(dup, tmp_path / "dup"))
+    text = str(err.value)
+    assert "dubbel persoon-jaar" in text and "a00 in 2008" in text
+    assert "persoonsnummer ontbreekt" not in text
+
+
+def test_validation_wide_year_span_uses_exact_fallback(tmp_path: Path) -> None:
+    """Inputs spanning more than 62 years cannot use the bit mask; the plain queries give the same."""
+    df = hand_rows()
+    old = df[df["person_id"] == "b00"].assign(year=lambda d: d["year"] - 80)  # b00 also 1925–1928
+    inp = validate(_write(pd.concat([df, old]), tmp_path / "wide"))
+    assert (inp.persons, inp.years) == (30, (1925, 2008))
+    dup = pd.concat([df, old, old.iloc[[1]]])
+    with pytest.raises(InputError, match="b00 in 1926"):
+        validate(_write(dup, tmp_path / "widedup"))
+
+
+def test_validation_reports_missing_person_id(tmp_path: Path) -> None:
+    df = hand_rows().astype({"person_id": object})
+    df.loc[2, "person_id"] = None
+    with pytest.raises(InputError) as err:
+        validate(_write(df, tmp_path / "noid"))
+    assert "persoonsnummer ontbreekt" in str(err.value)
+
+
+def _write(df: pd.DataFrame, folder: Path) -> Path:
+    folder.mkdir()
+    df.to_parquet(folder / "py.parquet", index=False)
+    return folder

@@ -90,3 +90,31 @@ def test_dominance_rule() -> None:
     assert dominated([1000, 900, 10, 10, 10, 10]) is True
     assert dominated([10] * 20) is False
     assert dominated([]) is False
+
+
+def test_threshold_is_strict_ten_is_shown_nine_is_not() -> None:
+    # min_cell 10 means "at least 10 persons": a cell (or total) of exactly 10 is published.
+    out, rep = protect_table(pd.DataFrame({"x": [10, 40], "y": [40, 30]}, index=["A", "B"]), min_cell=10)
+    assert not out.isna().any().any() and (rep.primary, rep.secondary) == (0, 0)
+    out, rep = protect_table(pd.DataFrame({"x": [9, 40], "y": [40, 30]}, index=["A", "B"]), min_cell=10)
+    assert out.loc["A", "x"] is pd.NA and rep.primary == 1
+    assert suppress_small(pd.Series([10, 9.999]), min_cell=10).isna().tolist() == [False, True]
+
+
+def test_without_margins_no_totals_are_returned_and_nothing_small_shows() -> None:
+    # margins=False still protects against the row/column totals (they may be known from elsewhere),
+    # which here hides the whole 2×2 table: safe, if blunt (reported; no caller uses it yet).
+    counts = pd.DataFrame({"x": [4, 20], "y": [12, 50]}, index=["A", "B"])
+    out, rep = protect_table(counts, min_cell=10, margins=False)
+    assert list(out.columns) == ["x", "y"] and list(out.index) == ["A", "B"]
+    assert out.loc["A", "x"] is pd.NA and rep.primary == 1
+    assert rep.total == rep.primary + rep.secondary == int(out.isna().sum().sum())
+
+
+def test_dominance_rule_boundary() -> None:
+    # two largest 30 + 25 = 55 of 100 → more than half: dominated; 25 + 25 = 50 of 100 → exactly half: not
+    assert dominated([30, 25, 25, 20]) is True
+    assert dominated([25, 25, 25, 25]) is False
+    assert dominated([25, 25, 25, 25], n=3) is True  # 75 > 50
+    assert dominated([30, 25, 25, 20], share=0.6) is False  # 55 ≤ 60
+    assert dominated([np.nan, 80, 10, 10]) is True  # missing contributions are left out

@@ -16,10 +16,11 @@ def test_leiden_replacement_speed_2015_2016(rt_ro: Roltrap) -> None:
     r = rt_ro.monitor.turnover(gemeente="GM0546", period="2015-2016")
     gm = r.rows.set_index("code").loc["GM0546"]
     assert gm["vestigers_per_jaar"] == pytest.approx((10406 + 11324) / 2)
-    # Population of the year nearest 2016 that the store holds: end of 2016 (123,661, CBS 37230) or,
-    # if only KWB is held, 1 January 2021 (124,093).
-    assert gm["inwoners"] in (123661, 124093)
-    assert gm["vervangingssnelheid"] == pytest.approx(gm["inwoners"] / 10865)  # 11.38 or 11.42 years
+    # The bundle holds the population at the end of 2016 (123,661, CBS Bevolkingsontwikkeling).
+    assert gm["inwoners"] == 123661 and r.extra["population_year"] == 2016
+    assert gm["vervangingssnelheid"] == pytest.approx(123661 / 10865)  # 11.38 years
+    # the syllabus (§7, 2018–2020) publishes 11.4 years for Leiden
+    assert round(gm["vervangingssnelheid"], 1) == 11.4
     wijk = r.rows[r.rows["level"] == "wijk"]
     assert len(wijk) == 10 and wijk["estimate"].all()
     assert wijk["vestigers_per_jaar"].sum() == pytest.approx(10865)
@@ -44,7 +45,11 @@ def test_leiden_three_lenses_2021(rt_ro: Roltrap) -> None:
     assert gm["inkomen_120"] == pytest.approx(68077 * 0.141 * 1.8)
     assert gm["bereik_min"] == pytest.approx((8585 + 16015) / 2)
     assert gm["bereik_max"] == 19340
-    assert 11 < gm["pct_centraal"] < 14  # syllabus educated guess: 12 %
+    # central value = median of the three lenses (19,340; 12,300; income 68,077 × 1.8 × (11.3 + 14.1) / 200)
+    income = 68077 * 1.8 * (0.113 + 0.141) / 2
+    assert gm["centraal"] == pytest.approx(income)  # 15,562 persons
+    assert gm["pct_centraal"] == pytest.approx(100 * income / 124093)  # 12.5 %
+    assert abs(gm["pct_centraal"] - 12.0) < 1  # within a point of the syllabus's educated guess, 12 %
 
 
 def test_leiden_rank_and_compare(rt_ro: Roltrap) -> None:

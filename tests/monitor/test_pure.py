@@ -267,3 +267,22 @@ def test_grouped_classify_equals_single_city() -> None:
     grouped, ev = classify.classify(two, cities, by=by)
     assert grouped["class"].tolist() == single["class"].tolist() * 2
     assert len(ev) == 6
+
+
+def test_quantile_classes_by_hand() -> None:
+    # 1..10, k = 5: breaks at the 20/40/60/80 % quantiles (linear interpolation) 2.8, 4.6, 6.4, 8.2
+    values = pd.Series([float(v) for v in range(1, 11)])
+    frame, legend = mapclass.classify_values(values, scheme="quantile", k=5)
+    bounds = [(e.lower, e.upper) for e in legend]
+    assert bounds == [(None, 2.8), (2.8, 4.6), (4.6, 6.4), (6.4, 8.2), (8.2, None)]
+    assert [e.count for e in legend] == [2, 2, 2, 2, 2]
+    assert frame["class_index"].tolist() == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]
+    assert legend[1].label == "2,8 tot 4,6" and legend[0].label == "< 2,8" and legend[4].label == "≥ 8,2"
+    assert [e.colour for e in legend] == list(mapclass.COLOURS)
+
+
+def test_syllabus_class_boundaries_go_up() -> None:
+    # "10 tot 15%" includes 10 and stops short of 15, as the syllabus's legend reads
+    frame, _ = mapclass.classify_values(pd.Series([9.999, 10.0, 14.999, 20.0, 24.999]))
+    assert frame["class"].tolist() == ["< 10%", "10 tot 15%", "10 tot 15%", "20 tot 25%", "20 tot 25%"]
+    assert frame["color"].tolist()[:2] == ["#ffffb2", "#fecc5c"]

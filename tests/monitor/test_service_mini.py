@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from roltrap.core import Roltrap
@@ -22,7 +24,9 @@ def test_turnover_municipality_and_districts(mini: Roltrap) -> None:
     wijk = rows[rows["level"] == "wijk"]
     assert wijk["vestigers_per_jaar"].sum() == pytest.approx(900.0)
     assert wijk["estimate"].all() and not rows.at["GM9999", "estimate"]
-    assert any("2017" in n for n in r.notes) or r.extra["excluded_years"] == {}
+    # 2017 (3 months) lies outside the period asked for, so nothing was left out and nothing is said
+    assert r.extra["excluded_years"] == {} and r.extra["population_year"] == 2016
+    assert not any("2017" in n for n in r.notes)
     json.dumps(r.to_dict())
 
 
@@ -63,10 +67,27 @@ def test_vulnerable_service(mini: Roltrap) -> None:
     r = mini.monitor.vulnerable(gemeente="GM9999")
     gm = r.rows.set_index("code").loc["GM9999"]
     assert (gm["bereik_min"], gm["centraal"], gm["bereik_max"]) == (850.0, 1150.0, 1500.0)
-    # WK999900 jeugdzorg 5 persons < 10 → suppressed, never shown as 5
+    # WK999900: bijstand 80, WMO 100, jeugdzorg 5 → bounds 100 (full overlap) and 185 (none). The
+    # inputs are published CBS figures; what is suppressed is an *output* cell under min_cell.
     w = r.rows.set_index("code").loc["WK999900"]
-    assert w["voorzieningen_min"] == 100.0
+    assert (w["voorzieningen_min"], w["voorzieningen_max"]) == (100.0, 185.0)
+    # income: 1400 households × 14.9 % × 1.5 persons = 312.9; 18 % → 378; centraal = median of
+    # opleiding 200, voorzieningen 142.5, inkomen 345.45
+    assert w["inkomen_110"] == pytest.approx(312.9) and w["centraal"] == pytest.approx(200.0)
     assert r.extra["triangulatie"]["centraal"] == 1150.0
+
+
+def test_vulnerable_service_suppresses_small_output_cells(mini_db: Path) -> None:
+    from roltrap.settings import Settings
+
+    # With min_cell 150 every WK999900 figure under 150 persons must be withheld, and its share too.
+    with Roltrap(mini_db, read_only=True, settings=Settings(min_cell=150)) as strict:
+        rows = strict.monitor.vulnerable(gemeente="GM9999").rows.set_index("code")
+    w = rows.loc["WK999900"]
+    assert pd.isna(w["voorzieningen_min"]) and pd.isna(w["pct_voorzieningen_min"])  # 100 < 150
+    assert w["voorzieningen_max"] == 185.0 and w["opleiding"] == 200.0  # ≥ 150: shown
+    assert w["centraal"] == pytest.approx(200.0)
+    assert rows.at["GM9999", "voorzieningen_min"] == 600.0
 
 
 def test_rank_service(mini: Roltrap) -> None:

@@ -76,3 +76,106 @@ def test_failure_midway_rolls_back_every_table() -> None:
     # sources, indicators and regions were written before observations in the same transaction
     for table in ("sources", "indicators", "regions", "observations"):
         assert store.query(f"SELECT count(*) AS n FROM {table}")["n"][0] == 0, table
+
+
+def test_store_held_by_another_process_is_a_clear_config_error(tmp_path: Path) -> None:
+    # A real second process holds the write lock (as `roltrap web` would while the CLI imports).
+    import subprocess
+    import sys
+
+    path = tmp_path / "s.duckdb"
+    Store(path).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, duckdb; con = duckdb.connect(sys.argv[1]); print('ready', flush=True); "
+         "sys.stdin.read()", str(path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        with pytest.raises(ConfigError) as exc:
+            Store(path)
+        assert str(path) in exc.value.message
+        assert exc.value.hint is not None and "--db" in exc.value.hint
+    finally:
+        holder.communicate(input="", timeout=30)
+    # once the other process is gone the store opens again, data intact
+    again = Store(path)
+    assert again.version() == SCHEMA_VERSION
+    again.close()
+
+
+def test_new_migration_upgrades_an_existing_store_and_keeps_its_data(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import roltrap.store as store_mod
+
+    path = tmp_path / "s.duckdb"
+    old = Store(path)
+    old.apply(_batch())
+    old.close()
+    # a later release appends migration 2 (never edits migration 1)
+    monkeypatch.setattr(store_mod, "MIGRATIONS", [*store_mod.MIGRATIONS,
+                                                  "ALTER TABLE regions ADD COLUMN note VARCHAR"])
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 2)
+    upgraded = Store(path)
+    assert upgraded.version() == 2
+    assert upgraded.query("SELECT version FROM meta ORDER BY version")["version"].tolist() == [1, 2]
+    assert "note" in upgraded.query("SELECT * FROM regions").columns
+    assert upgraded.query("SELECT value FROM observations")["value"].tolist() == [124093.0]
+    upgraded.close()
+
+
+def test_failing_migration_leaves_the_store_at_its_old_version(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import duckdb
+
+    import roltrap.store as store_mod
+
+    path = tmp_path / "s.duckdb"
+    old = Store(path)
+    old.apply(_batch())
+    old.close()
+    monkeypatch.setattr(store_mod, "MIGRATIONS", [
+        *store_mod.MIGRATIONS, "ALTER TABLE regions ADD COLUMN note VARCHAR; SELECT * FROM no_such_table"])
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 2)
+    with pytest.raises(duckdb.CatalogException):
+        Store(path)
+    monkeypatch.undo()
+    back = Store(path)
+    assert back.version() == 1
+    assert "note" not in back.query("SELECT * FROM regions").columns  # the half migration was undone
+    assert back.query("SELECT value FROM observations")["value"].tolist() == [124093.0]
+    back.close()
+
+
+def test_read_only_store_is_not_migrated_and_refuses_writes(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    Store(path).close()
+    ro = Store(path, read_only=True)
+    assert ro.read_only and ro.version() == SCHEMA_VERSION and ro.is_empty()
+    with pytest.raises(Exception, match="read-only"):
+        ro.apply(_batch())
+    ro.close()
+
+
+def test_many_unknown_codes_are_listed_up_to_twenty() -> None:
+    store = Store(":memory:")
+    store.apply(_batch())
+    bad = _batch(source_id="bad")
+    bad.regions = bad.regions.iloc[0:0]
+    bad.observations = pd.DataFrame([{"region_code": f"WK9999{i:02d}", "year": 2021, "indicator_id": "a_inw",
+                                      "value": 1.0} for i in range(25)])
+    with pytest.raises(InputError) as exc:
+        store.apply(bad)
+    msgs = [p.message for p in exc.value.problems]
+    assert len(msgs) == 21 and msgs[0] == "unknown region 'WK999900'"
+    assert msgs[-1] == "... and 5 more unknown region codes"
+
+
+def test_same_file_open_twice_in_one_process_with_another_mode_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    writer = Store(path)
+    try:
+        with pytest.raises(ConfigError, match="Cannot open the store"):
+            Store(path, read_only=True)
+    finally:
+        writer.close()

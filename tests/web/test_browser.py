@@ -85,6 +85,14 @@ def test_stad_kaart_wijk_pdf(browser: object, live_server: str, tmp_path: Path) 
     mobile.set_viewport_size({"width": 390, "height": 844})
     mobile.goto(f"{live_server}/wijk/WK054608")
     mobile.screenshot(path=str(SHOTS / "wijk-mobiel.png"), full_page=False)
+    mobile.screenshot(path=str(SHOTS / "wijk-mobiel-heel.png"), full_page=True)
+    # On a phone no page may scroll sideways: wide tables scroll inside their own box.
+    for path in ("/", "/kaart", "/wijk/WK054608", "/bronnen"):
+        mobile.goto(f"{live_server}{path}")
+        width = mobile.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} is {width} px wide on a 390 px screen"
+    mobile.goto(f"{live_server}/")
+    mobile.screenshot(path=str(SHOTS / "stad-mobiel.png"), full_page=True)
     mobile.goto(f"{live_server}/vergelijk?codes=WK054603,WK054608,GM0546")
     mobile.screenshot(path=str(SHOTS / "vergelijk-mobiel.png"), full_page=True)
     page.goto(f"{live_server}/bronnen")

@@ -8,6 +8,7 @@ import typer
 
 from roltrap.cli._common import Format, console, emit, open_roltrap
 from roltrap.monitor.result import MonitorResult
+from roltrap.report.profile import PERSON_COLUMNS
 
 monitor_app = typer.Typer(help="Wijkmonitor: vervangingssnelheid, aankomst/bestemming, kwetsbare groepen, "
                                "rangorde, vergelijking, trends, roltrapvoorwaarden en kaartklassen.",
@@ -18,6 +19,8 @@ GemeenteOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045
 YearOpt = Annotated[Optional[int], typer.Option("--year", "-j", help="Jaar; standaard het jaar met de "  # noqa: UP045
                                                                      "meeste cijfers.")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, csv of json.")]
+WijkOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045
+    "--wijk", "-w", help="Alleen deze wijk (plus de gemeente ter vergelijking), bijv. WK054608.")]
 
 # Columns shown in the terminal table per kind (csv/json get everything).
 TABLE_COLUMNS: dict[str, list[str]] = {
@@ -55,6 +58,8 @@ def show(result: MonitorResult, fmt: Format) -> None:
     if "reason" in cols and table["reason"].isna().all():
         cols.remove("reason")
     shown = table[cols].copy()
+    for col in [c for c in cols if c in PERSON_COLUMNS]:  # persons: whole numbers on screen
+        shown[col] = shown[col].map(lambda v: float(round(v)) if isinstance(v, float) and v == v else v)
     if "estimate" in shown.columns:
         shown["estimate"] = shown["estimate"].map({True: "schatting", False: ""})
     emit(shown, fmt, title=result.title)
@@ -78,20 +83,20 @@ def turnover(ctx: typer.Context, gemeente: GemeenteOpt = None,
                                                       "direct (alle verhuizingen).")] = "scaled",
              annualise: Annotated[bool, typer.Option("--annualise/--exclude-partial",
                                                      help="Onvolledige jaren ophogen of weglaten.")] = False,
-             format: FormatOpt = Format.table) -> None:
+             wijk: WijkOpt = None, format: FormatOpt = Format.table) -> None:
     """Vervangingssnelheid (jaren) en aandeel nieuwkomers van gemeente en wijken."""
     rt = open_roltrap(ctx)
     show(rt.monitor.turnover(gemeente=gemeente, period=period, method=method,
-                             partial="annualise" if annualise else "exclude"), format)
+                             partial="annualise" if annualise else "exclude", wijk=wijk), format)
 
 
 @monitor_app.command()
 def classify(ctx: typer.Context, gemeente: GemeenteOpt = None, year: YearOpt = None,
              period: Annotated[Optional[str], typer.Option("--period", "-p")] = None,  # noqa: UP045
-             format: FormatOpt = Format.table) -> None:
+             wijk: WijkOpt = None, format: FormatOpt = Format.table) -> None:
     """Wijken van aankomst, van bestemming of gemengd, met de onderbouwing."""
     rt = open_roltrap(ctx)
-    show(rt.monitor.classify(gemeente=gemeente, year=year, period=period), format)
+    show(rt.monitor.classify(gemeente=gemeente, year=year, period=period, wijk=wijk), format)
 
 
 @monitor_app.command()
@@ -99,19 +104,19 @@ def vulnerable(ctx: typer.Context, gemeente: GemeenteOpt = None, year: YearOpt =
                persons_per_household: Annotated[Optional[float], typer.Option(  # noqa: UP045
                    "--personen-per-huishouden", help="Personen per lage-inkomenshuishouden (standaard "
                                                       "g_hhgro).")] = None,
-               format: FormatOpt = Format.table) -> None:
+               wijk: WijkOpt = None, format: FormatOpt = Format.table) -> None:
     """Kwetsbare bevolking door drie lenzen, met een bereik en een centrale waarde."""
     rt = open_roltrap(ctx)
-    show(rt.monitor.vulnerable(gemeente=gemeente, year=year, persons_per_household=persons_per_household),
-         format)
+    show(rt.monitor.vulnerable(gemeente=gemeente, year=year, persons_per_household=persons_per_household,
+                               wijk=wijk), format)
 
 
 @monitor_app.command()
-def rank(ctx: typer.Context, gemeente: GemeenteOpt = None, year: YearOpt = None,
+def rank(ctx: typer.Context, gemeente: GemeenteOpt = None, year: YearOpt = None, wijk: WijkOpt = None,
          format: FormatOpt = Format.table) -> None:
     """Rangorde van de wijken op inkomen, minima, bijstand en opleiding (1 = zwakste positie)."""
     rt = open_roltrap(ctx)
-    show(rt.monitor.rank(gemeente=gemeente, year=year), format)
+    show(rt.monitor.rank(gemeente=gemeente, year=year, wijk=wijk), format)
 
 
 @monitor_app.command()
@@ -156,10 +161,10 @@ def project(ctx: typer.Context,
 
 @monitor_app.command()
 def conditions(ctx: typer.Context, gemeente: GemeenteOpt = None, year: YearOpt = None,
-               format: FormatOpt = Format.table) -> None:
+               wijk: WijkOpt = None, format: FormatOpt = Format.table) -> None:
     """Voorwaarden voor een roltrapwijk: ondernemerschap, wooncarrière, voorzieningen, rolmodellen."""
     rt = open_roltrap(ctx)
-    show(rt.monitor.conditions(gemeente=gemeente, year=year), format)
+    show(rt.monitor.conditions(gemeente=gemeente, year=year, wijk=wijk), format)
 
 
 @monitor_app.command("map")

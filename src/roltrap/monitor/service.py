@@ -7,13 +7,14 @@ Constructed as ``DistrictMonitor(rt)`` by ``Roltrap.monitor``. Every method retu
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from roltrap.disclosure import suppress_small
-from roltrap.errors import ConfigError, NotAvailableError, NotFoundError
+from roltrap.errors import ConfigError, InputError, NotAvailableError, NotFoundError, Problem
 from roltrap.monitor import classify as classify_mod
 from roltrap.monitor import compare as compare_mod
 from roltrap.monitor import conditions as conditions_mod
@@ -97,6 +98,36 @@ class DistrictMonitor:
     def _wijken(self, gm: str) -> pd.DataFrame:
         return self.rt.children(gm, level="wijk")
 
+    def _wijk_gemeente(self, wijk: str | None, gemeente: str | None) -> str | None:
+        """With ``wijk=``: the municipality to compute over (the district's own, unless given)."""
+        if wijk is None:
+            return gemeente
+        reg = self.rt.region(wijk)
+        if reg["level"] != "wijk":
+            raise InputError(f"{reg['code']} ({reg['name']}) is geen wijk maar een {reg['level']}.",
+                             problems=[Problem("een wijkcode zoals WK054608", column="wijk", value=wijk)],
+                             hint="Laat --wijk weg voor alle wijken van de gemeente.")
+        if gemeente is not None and self._gemeente(gemeente)["code"] != reg["parent"]:
+            raise InputError(f"Wijk {reg['code']} ({reg['name']}) ligt niet in {gemeente}.",
+                             problems=[Problem(f"een wijk van {gemeente}", column="wijk", value=wijk)],
+                             hint="Laat --gemeente weg: de gemeente volgt uit de wijk.")
+        return str(reg["parent"]) if reg["parent"] else gemeente
+
+    def _only_wijk(self, result: MonitorResult, wijk: str | None) -> MonitorResult:
+        """Keep one district's row plus its municipality's row (for reference), when ``wijk`` is set."""
+        if wijk is None:
+            return result
+        reg = self.rt.region(wijk)
+        keep = {reg["code"], reg["parent"]}
+        rows = result.rows[result.rows["code"].isin(keep)].reset_index(drop=True)
+        extra = {**result.extra, "wijk": reg["code"], "n_wijken": int(result.rows["code"].astype(str)
+                                                                        .str.startswith("WK").sum())}
+        notes = list(result.notes)
+        if result.kind == "rank" and not rows.empty and pd.notna(rows["rank"].iloc[0]):
+            notes.append(f"{reg['name']} staat op plaats {int(rows['rank'].iloc[0])} van "
+                         f"{extra['n_wijken']} wijken (1 = zwakste positie).")
+        return replace(result, title=f"{result.title} — {reg['name']}", rows=rows, extra=extra, notes=notes)
+
     def _pick_year(self, codes: list[str], indicators: list[str], year: int | None) -> int:
         """The asked year, or the year in which most of ``indicators`` are held for ``codes``."""
         obs = self.rt.observations(codes=codes, indicators=indicators)
@@ -170,8 +201,10 @@ class DistrictMonitor:
 
     # -- 1. turnover -----------------------------------------------------------------------
     def turnover(self, *, gemeente: str | None = None, period: str | tuple[int, int] | None = None,
-                 level: str = "wijk", partial: str = "exclude", method: str = "scaled") -> MonitorResult:
+                 level: str = "wijk", partial: str = "exclude", method: str = "scaled",
+                 wijk: str | None = None) -> MonitorResult:
         """Replacement speed and newcomer share for the municipality and (estimated) its districts."""
+        gemeente = self._wijk_gemeente(wijk, gemeente)
         reg = self._gemeente(gemeente)
         gm = reg["code"]
         flows = self.rt.flows(codes=[gm])
@@ -282,7 +315,7 @@ class DistrictMonitor:
                                "ook binnen de stad en binnen de wijk): een bovengrens voor vestigers.")
                 assumptions.append("Elke verhuizing van een bewoner eindigt in de wijk waar hij woont; "
                                    "verhuizingen binnen de wijk tellen mee (snelheid = ondergrens).")
-        return MonitorResult(
+        result = MonitorResult(
             kind="turnover", title=f"Vervangingssnelheid {reg['name']} ({period_txt})", rows=df, unit="jaar",
             method=method_txt, assumptions=assumptions,
             sources=self._flow_sources([gm]) + self._sources([gm, *([r["code"] for r in rows[1:]])],
@@ -292,12 +325,17 @@ class DistrictMonitor:
                    "population_year": pop_year, "method": method, "syllabus": syllabus,
                    "syllabus_gemeente": {"GM0546": 11.4}.get(gm)},
         )
+        return self._only_wijk(result, wijk)
 
     # -- 2. arrival vs destination --------------------------------------------------------
+
+
     def classify(self, *, gemeente: str | None = None, year: int | None = None,
                  period: str | tuple[int, int] | None = None,
-                 thresholds: classify_mod.Thresholds | None = None) -> MonitorResult:
+                 thresholds: classify_mod.Thresholds | None = None,
+                 wijk: str | None = None) -> MonitorResult:
         """Wijk van aankomst / bestemming / gemengd, with the evidence per district."""
+        gemeente = self._wijk_gemeente(wijk, gemeente)
         reg = self._gemeente(gemeente)
         gm = reg["code"]
         codes = list(self._wijken(gm)["code"])
@@ -350,7 +388,7 @@ class DistrictMonitor:
                for c in codes} if gm == "GM0546" else {}
         if syl:
             df["syllabus"] = df["code"].map(syl)
-        return MonitorResult(
+        result = MonitorResult(
             kind="classify", title=f"Wijken van aankomst en bestemming, {reg['name']} ({yr})", rows=df,
             unit="score",
             method=("Per indicator van de matrix (§9): z = (wijk − stad) / spreiding tussen de wijken, met "
@@ -369,11 +407,16 @@ class DistrictMonitor:
                    "components": [c.__dict__ for c in classify_mod.COMPONENTS],
                    "city_profile": prof.loc[gm].to_dict(), "syllabus": syl},
         )
+        return self._only_wijk(result, wijk)
 
     # -- 3. vulnerable population ---------------------------------------------------------
+
+
     def vulnerable(self, *, gemeente: str | None = None, year: int | None = None,
-                   persons_per_household: float | None = None) -> MonitorResult:
+                   persons_per_household: float | None = None,
+                   wijk: str | None = None) -> MonitorResult:
         """Three lenses (education, provisions, income) and the triangulated range."""
+        gemeente = self._wijk_gemeente(wijk, gemeente)
         reg = self._gemeente(gemeente)
         gm = reg["code"]
         codes = list(self._wijken(gm)["code"])
@@ -437,7 +480,7 @@ class DistrictMonitor:
             {"lens": "inkomen", "omschrijving": "huishoudens tot 110% / 120% sociaal minimum, in personen",
              "laag": g["inkomen_110"], "hoog": g["inkomen_120"], "centraal": g["inkomen"]},
         ]
-        return MonitorResult(
+        result = MonitorResult(
             kind="vulnerable", title=f"Kwetsbare bevolking {reg['name']} ({yr}): drie lenzen", rows=df,
             unit="personen",
             method=("Drie lenzen. Opleiding: laagopgeleiden 15–75 jaar (a_opl_lg). Voorzieningen: "
@@ -464,10 +507,15 @@ class DistrictMonitor:
                                     "hoog": g["bereik_max"],
                                     "pct_centraal": g["pct_centraal"]}},
         )
+        return self._only_wijk(result, wijk)
 
     # -- 4. ranking -------------------------------------------------------------------------
-    def rank(self, *, gemeente: str | None = None, year: int | None = None) -> MonitorResult:
+
+
+    def rank(self, *, gemeente: str | None = None, year: int | None = None,
+             wijk: str | None = None) -> MonitorResult:
         """Districts ranked on a socio-economic composite (rank 1 = weakest position)."""
+        gemeente = self._wijk_gemeente(wijk, gemeente)
         reg = self._gemeente(gemeente)
         gm = reg["code"]
         codes = list(self._wijken(gm)["code"])
@@ -484,7 +532,7 @@ class DistrictMonitor:
         df["reason"] = [None if ok else "te weinig componenten beschikbaar" for ok in df["score"].notna()]
         df = df.sort_values(["rank", "code"], na_position="last").reset_index(drop=True)
         labels = {c.key: c.label for c in rank_mod.RANK_COMPONENTS}
-        return MonitorResult(
+        result = MonitorResult(
             kind="rank", title=f"Sociaal-economische rangorde wijken {reg['name']} ({yr})", rows=df,
             unit="z-score",
             method=("Per component een z-score over de wijken (gemiddelde 0, spreiding 1), zo gericht "
@@ -497,8 +545,11 @@ class DistrictMonitor:
             sources=self._sources(codes, need, [yr]), notes=[],
             extra={"year": yr, "minima": minima, "components": labels},
         )
+        return self._only_wijk(result, wijk)
 
     # -- 5. comparison ---------------------------------------------------------------------
+
+
     def compare(self, *, gemeente: str | None = None, peers: list[str] | None = None, auto: int = 0,
                 year: int | None = None, period: str | tuple[int, int] | None = "2015-2016") -> MonitorResult:
         """The municipality beside its peers (syllabus set by default) and automatically found look-alikes."""
@@ -714,8 +765,10 @@ class DistrictMonitor:
                                   else [indicator]), notes=notes, extra=extra)
 
     # -- 7. escalator conditions -----------------------------------------------------------
-    def conditions(self, *, gemeente: str | None = None, year: int | None = None) -> MonitorResult:
+    def conditions(self, *, gemeente: str | None = None, year: int | None = None,
+                   wijk: str | None = None) -> MonitorResult:
         """Success factors of a roltrapwijk per district, side by side."""
+        gemeente = self._wijk_gemeente(wijk, gemeente)
         reg = self._gemeente(gemeente)
         gm = reg["code"]
         codes = list(self._wijken(gm)["code"])
@@ -736,7 +789,7 @@ class DistrictMonitor:
                                               if pd.isna(cond.at[code, c])))
             if cond.loc[code].isna().any() else None for code in cond.index]
         notes = [f"{conditions_mod.CONDITIONS[c][0]}: {NOT_AVAILABLE} in {yr}." for c in missing_cols]
-        return MonitorResult(
+        result = MonitorResult(
             kind="conditions", title=f"Voorwaarden voor een roltrapwijk, {reg['name']} ({yr})", rows=df,
             unit="",
             method=("Ondernemerschap: bedrijfsvestigingen per 1.000 inwoners. Wooncarrière: menging van "
@@ -751,8 +804,11 @@ class DistrictMonitor:
             extra={"year": yr, "factors": {c: {"label": v[0], "factor": v[1], "unit": v[2]}
                                            for c, v in conditions_mod.CONDITIONS.items()}},
         )
+        return self._only_wijk(result, wijk)
 
     # -- 8. map classes --------------------------------------------------------------------
+
+
     def map_classes(self, *, gemeente: str | None = None, indicator: str, year: int | None = None,
                     scheme: str = "syllabus", k: int = 5) -> MonitorResult:
         """Districts binned into the syllabus's five classes (or quantiles), with the legend."""

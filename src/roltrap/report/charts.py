@@ -64,14 +64,17 @@ def trend_lines(df: pd.DataFrame, *, title: str, unit: str | None = None) -> dic
     data["year"] = data["year"].astype(int)
     series = list(dict.fromkeys(data["series"]))
     chart = alt.Chart(data).mark_line(point=True).encode(
-        x=alt.X("year:O", title="Jaar"),
-        y=alt.Y("value:Q", title=f"{title}{_unit_suffix(unit)}", scale=alt.Scale(zero=False)),
+        # Years on a true scale (a missing year leaves a gap, not an even step), values from zero so a
+        # small change (410 → 420 persons) does not look like a collapse.
+        x=alt.X("year:Q", title="Jaar", scale=alt.Scale(zero=False, nice=False),
+                axis=alt.Axis(format="d", tickMinStep=1)),
+        y=alt.Y("value:Q", title=f"{title}{_unit_suffix(unit)}", scale=alt.Scale(zero=True)),
         color=alt.Color("series:N", title=None, scale=alt.Scale(domain=series,
                                                                  range=OKABE_ITO[: len(series)]),
                         legend=alt.Legend(orient="bottom")),
         strokeDash=alt.StrokeDash("series:N", legend=None),
-        tooltip=[alt.Tooltip("series:N", title="Regio"), alt.Tooltip("year:O", title="Jaar"),
-                 alt.Tooltip("value:Q", title=title, format=",.1f")],
+        tooltip=[alt.Tooltip("series:N", title="Regio"), alt.Tooltip("year:Q", title="Jaar", format="d"),
+                 alt.Tooltip("value:Q", title=title, format=",.2~f")],
     ).properties(width="container", height=220)
     return _finish(chart, description=f"Lijndiagram: {title} per jaar voor {', '.join(series)}.")
 

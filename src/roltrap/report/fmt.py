@@ -16,7 +16,7 @@ def nl_number(value: Any, decimals: int | None = None) -> str:
         return "n.b."
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return str(value)
-    if decimals is None:
+    if not isinstance(decimals, int) or isinstance(decimals, bool):  # None, or a template's Undefined
         decimals = 0 if float(value).is_integer() else 1
     text = f"{value:,.{decimals}f}"
     return text.replace(",", "_").replace(".", ",").replace("_", ".")

@@ -30,33 +30,124 @@ TREND_INDICATORS = ["a_inw", "p_hh_110", "a_soz_wb", "g_ink_pi", "p_wmo_t", "ela
 NOT_YET = "Deze berekening is nog niet beschikbaar in deze versie."
 
 COLUMN_LABELS = {
-    "name": "Regio", "code": "Code", "class": "Klasse", "rank": "Rang", "value": "Waarde",
+    "name": "Regio", "code": "Code", "class": "Type", "rank": "Rang (1 = zwakste)", "value": "Waarde",
     "unit": "Eenheid", "year": "Jaar", "period": "Periode", "evidence": "Onderbouwing",
     "persons": "Personen", "share": "Aandeel (%)", "low": "Ondergrens", "high": "Bovengrens",
     "years": "Vervangingssnelheid (jaren)", "settlers": "Vestigers per jaar", "population": "Inwoners",
-    "newcomer_share": "Nieuwkomers (%)", "score": "Score", "lens": "Lens", "reason": "Toelichting",
+    "newcomer_share": "Nieuwkomers (% per jaar)", "score": "Score", "lens": "Lens", "reason": "Toelichting",
     "city_value": "Stad", "indicator": "Indicator", "label": "Omschrijving", "method": "Methode",
     "n_components": "Aantal kenmerken", "direction": "Richting", "z": "z-score",
+    # turnover
     "inwoners": "Inwoners", "vestigers_per_jaar": "Vestigers per jaar",
-    "vervangingssnelheid": "Vervangingssnelheid (jaren)", "nieuwkomers_pct": "Nieuwkomers (%)",
-    "n_indicatoren": "Aantal kenmerken", "belangrijkste_kenmerken": "Belangrijkste kenmerken",
-    "syllabus": "Volgens de syllabus", "vergelijking": "Waarom vergeleken", "afstand": "Gelijkenis (afstand)",
-    "opleiding": "Lens opleiding", "pct_opleiding": "Opleiding (%)", "bereik_min": "Bandbreedte laag",
-    "bereik_max": "Bandbreedte hoog", "centraal": "Centraal", "pct_centraal": "Centraal (%)",
-    "n_lenzen": "Aantal lenzen", "personen_per_hh": "Personen per huishouden",
+    "vervangingssnelheid": "Vervangingssnelheid (jaren)", "nieuwkomers_pct": "Nieuwkomers (% per jaar)",
+    # classify
+    "n_indicatoren": "Aantal kenmerken", "belangrijkste_kenmerken": "Belangrijkste kenmerken (wijk, stad)",
+    "syllabus": "Volgens de syllabus",
+    # compare
+    "vergelijking": "Waarom vergeleken", "afstand": "Verschil met de stad (0 = gelijk)",
+    "p_hh_110": "Huishoudens tot 110% (%)", "p_hh_120": "Huishoudens tot 120% (%)",
+    "pct_laagopgeleid": "Laagopgeleid (%)",
+    "syllabus_p_hh_110": "Syllabus: tot 110% (%)", "syllabus_p_hh_120": "Syllabus: tot 120% (%)",
+    "syllabus_voorzieningen_pct": "Syllabus: voorzieningen (%)",
+    "syllabus_vervangingssnelheid": "Syllabus: vervangingssnelheid (jaren)",
+    # vulnerable: persons per lens and the triangulated range
+    "opleiding": "Opleiding", "pct_opleiding": "Opleiding (%)",
+    "voorzieningen_min": "Voorzieningen, laag", "voorzieningen_max": "Voorzieningen, hoog",
+    "pct_voorzieningen_min": "Voorzieningen, laag (%)", "pct_voorzieningen_max": "Voorzieningen, hoog (%)",
     "inkomen_110": "Inkomen tot 110%", "inkomen_120": "Inkomen tot 120%",
     "pct_inkomen_110": "Inkomen tot 110% (%)", "pct_inkomen_120": "Inkomen tot 120% (%)",
-    "voorzieningen_min": "Voorzieningen (min.)", "voorzieningen_max": "Voorzieningen (max.)",
-    "pct_voorzieningen_min": "Voorzieningen min. (%)", "pct_voorzieningen_max": "Voorzieningen max. (%)",
-    "pct_laagopgeleid": "Laagopgeleid (%)", "p_hh_110": "Huishoudens tot 110% (%)",
-    "p_hh_120": "Huishoudens tot 120% (%)", "inkomen": "Inkomen", "minima": "Minima",
-    "bijstand": "Bijstand", "laagopgeleid": "Laagopgeleid", "bedrijven_per_1000": "Bedrijven per 1000 inw.",
-    "mix_eigendom": "Mix koop/huur", "mix_woningtype": "Mix woningtypen", "rolmodel_ratio": "Rolmodellen",
+    "bereik_min": "Ondergrens (personen)", "centraal": "Centraal (personen)",
+    "bereik_max": "Bovengrens (personen)",
+    "pct_centraal": "Centraal (% van de inwoners)", "n_lenzen": "Aantal lenzen",
+    "personen_per_hh": "Personen per huishouden",
+    # rank
+    "inkomen": "Inkomen per inwoner (× € 1.000)", "minima": "Minima (% huishoudens)",
+    "bijstand": "Bijstand per 100 inwoners", "laagopgeleid": "Laagopgeleid per 100 inwoners",
+    "z_inkomen": "Inkomen (z)", "z_minima": "Minima (z)", "z_bijstand": "Bijstand (z)",
+    "z_laagopgeleid": "Laagopgeleid (z)",
+    # conditions
+    "bedrijven_per_1000": "Bedrijven per 1.000 inwoners", "mix_eigendom": "Mix koop/huur (0–1)",
+    "mix_woningtype": "Mix eengezins/meergezins (0–1)", "rolmodel_ratio": "Hoog/laag inkomen",
+    "g_afs_hp": "Huisarts", "g_afs_gs": "Grote supermarkt", "g_afs_kv": "Kinderdagverblijf",
+    "g_afs_sc": "School", "g_afs_ov": "Treinstation", "p_ink_hi": "Hoog inkomen (% inw.)",
+    "p_ink_li": "Laag inkomen (% inw.)",
+}
+
+# Columns that count persons: always shown as whole numbers (the JSON keeps full precision).
+PERSON_COLUMNS = frozenset({
+    "inwoners", "vestigers_per_jaar", "opleiding", "voorzieningen_min", "voorzieningen_max",
+    "inkomen_110", "inkomen_120", "bereik_min", "centraal", "bereik_max", "persons", "population",
+    "settlers", "low", "high", "central", "laag", "hoog",
+})
+# Small-range figures that need two decimals to mean anything.
+TWO_DECIMALS = frozenset({"score", "mix_eigendom", "mix_woningtype", "rolmodel_ratio", "afstand",
+                          "z_inkomen", "z_minima", "z_bijstand", "z_laagopgeleid"})
+
+# Per monitor kind: the main table's columns (after the region name), then detail tables that the
+# pages fold away, so no table needs more than a handful of columns. Columns a result has but this
+# layout does not name land in the last table: nothing is ever dropped silently.
+SECTION_LAYOUT: dict[str, list[tuple[str, list[str]]]] = {
+    "turnover": [("", ["vervangingssnelheid", "nieuwkomers_pct"]),
+                 ("Onderliggende cijfers", ["period", "inwoners", "vestigers_per_jaar"])],
+    "classify": [("", ["class", "syllabus"]),
+                 ("Onderbouwing", ["score", "n_indicatoren", "vervangingssnelheid",
+                                   "belangrijkste_kenmerken"])],
+    "vulnerable": [("", ["inwoners", "bereik_min", "centraal", "bereik_max", "pct_centraal"]),
+                   ("Per lens, in personen", ["opleiding", "voorzieningen_min", "voorzieningen_max",
+                                              "inkomen_110", "inkomen_120"]),
+                   ("Per lens, in % van de inwoners", ["pct_opleiding", "pct_voorzieningen_min",
+                                                       "pct_voorzieningen_max", "pct_inkomen_110",
+                                                       "pct_inkomen_120"]),
+                   ("Rekengegevens", ["personen_per_hh", "n_lenzen"])],
+    "rank": [("", ["rank", "score"]),
+             ("Onderdelen van de score", ["inkomen", "minima", "bijstand", "laagopgeleid"]),
+             ("Onderdelen als z-score (hoger = zwakkere positie)",
+              ["z_inkomen", "z_minima", "z_bijstand", "z_laagopgeleid", "n_components"])],
+    "compare": [("", ["vergelijking", "inwoners", "p_hh_110", "vervangingssnelheid"]),
+                ("Meer cijfers", ["p_hh_120", "pct_voorzieningen_min", "pct_voorzieningen_max",
+                                  "pct_laagopgeleid", "afstand"]),
+                ("Cijfers uit de syllabus", ["syllabus_p_hh_110", "syllabus_p_hh_120",
+                                             "syllabus_voorzieningen_pct", "syllabus_vervangingssnelheid"])],
+    "conditions": [("", ["bedrijven_per_1000", "mix_eigendom", "mix_woningtype", "rolmodel_ratio"]),
+                   ("Afstand tot voorzieningen (km)", ["g_afs_hp", "g_afs_gs", "g_afs_kv", "g_afs_sc",
+                                                       "g_afs_ov"]),
+                   ("Rolmodellen", ["p_ink_hi", "p_ink_li"])],
 }
 
 
 def column_label(name: str) -> str:
-    return COLUMN_LABELS.get(name, name.replace("_", " "))
+    return COLUMN_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def column_decimals(name: str) -> int | None:
+    """Decimals to show for a column: persons whole, small ranges two, else the default."""
+    if name in PERSON_COLUMNS:
+        return 0
+    if name in TWO_DECIMALS:
+        return 2
+    return None
+
+
+def _column(name: str) -> dict[str, Any]:
+    return {"key": name, "label": column_label(name), "decimals": column_decimals(name)}
+
+
+def section_tables(kind: str, present: list[str]) -> list[dict[str, Any]]:
+    """Split a result's columns into a short main table and titled detail tables."""
+    layout = SECTION_LAYOUT.get(kind) or [("", list(present))]
+    used: set[str] = set()
+    tables: list[dict[str, Any]] = []
+    for title, cols in layout:
+        keep = [c for c in cols if c in present and c not in used]
+        used.update(keep)
+        tables.append({"title": title, "keys": keep})
+    rest = [c for c in present if c not in used]
+    if rest:
+        if len(tables) == 1:
+            tables.append({"title": "Meer cijfers", "keys": []})
+        tables[-1]["keys"] += rest
+    return [{"title": t["title"], "columns": [_column("name"), *[_column(c) for c in t["keys"]]]}
+            for i, t in enumerate(tables) if t["keys"] or i == 0]
 
 
 def count_kinds(rt: Any) -> set[str]:
@@ -90,9 +181,13 @@ def monitor_section(rt: Any, method: str, **kwargs: Any) -> dict[str, Any]:
         return {"available": False, "reason": exc.message, "rows": []}
     out: dict[str, Any] = result.to_dict()
     out["available"] = True
-    cols = [c for c in ("name", "class", "rank") if any(c in r for r in out["rows"])]
-    cols += [c for c in out.get("value_columns", []) if c not in cols]
-    out["columns"] = [{"key": c, "label": column_label(c)} for c in cols]
+    present = [c for c in ("class", "rank") if any(c in r for r in out["rows"])]
+    present += [c for c in out.get("value_columns", []) if c not in present]
+    if any(r.get("period") for r in out["rows"]):
+        present.append("period")
+    tables = section_tables(str(out.get("kind") or method), present)
+    out["columns"] = tables[0]["columns"]
+    out["detail_tables"] = tables[1:]
     return out
 
 
@@ -114,6 +209,9 @@ def key_figures(rt: Any, code: str, *, city: str | None, year: int) -> list[dict
         except RoltrapError:
             theirs = {}
     counts = count_kinds(rt)
+    cat = rt.catalogue()
+    decimals = {str(i): (None if pd.isna(d) else int(d))
+                for i, d in zip(cat["id"], cat["decimals"], strict=True)}
     min_cell = rt.settings.min_cell
     order = [i for i in KEY_INDICATORS if i in mine] + [i for i in mine if i not in KEY_INDICATORS]
     out = []
@@ -123,6 +221,7 @@ def key_figures(rt: Any, code: str, *, city: str | None, year: int) -> list[dict
         is_count = ind in counts
         out.append({
             "id": ind, "label": rec["label"], "unit": rec["unit"], "year": year,
+            "decimals": decimals.get(ind),
             "value": safe_value(rec["value"], is_count=is_count, min_cell=min_cell),
             "city_value": safe_value(other.get("value"), is_count=is_count, min_cell=min_cell),
             "source": rec["source"], "estimate": rec["estimate"], "key": ind in KEY_INDICATORS,

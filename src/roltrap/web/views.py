@@ -1,12 +1,13 @@
 """Page data for the web app: plain dicts from the core object (no HTTP here).
 
-One :class:`Views` per app; results are cached per arguments because the store does not change
-while the app serves (imports happen through the CLI, which needs a restart to show up).
+One :class:`Views` per app; results are cached per arguments and per store version
+(:meth:`Views.version`), so a new import is shown on the next request.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -34,11 +35,11 @@ COMPARE_INDICATORS = ["a_inw", "p_hh_110", "p_hh_120", "a_soz_wb", "p_wmo_t", "p
                       "p_koopw", "p_huurw", "bev_dich"]
 
 
-def _fmt(value: Any, unit: str | None) -> str:
+def _fmt(value: Any, unit: str | None, decimals: int | None = None) -> str:
     value = jsonable(value)
     if value is None:
         return "geen gegevens"
-    text = nl_number(value)
+    text = nl_number(value, decimals)
     return f"{text} %" if unit in ("%", "percent") else (f"{text} {unit}" if unit else text)
 
 
@@ -47,14 +48,30 @@ class Views:
         self.rt = rt
         self.min_cell: int = rt.settings.min_cell
         self.default_gemeente: str = rt.settings.gemeente
-        # Per-instance caches: the arguments are small, hashable and few.
-        self.city = functools.lru_cache(maxsize=32)(self._city)
-        self.kaart = functools.lru_cache(maxsize=64)(self._kaart)
-        self.wijk = functools.lru_cache(maxsize=64)(self._wijk)
-        self.vergelijk = functools.lru_cache(maxsize=64)(self._vergelijk)
-        self.bronnen = functools.lru_cache(maxsize=1)(self._bronnen)
-        self.wijken = functools.lru_cache(maxsize=16)(self._wijken)
-        self.catalogue = functools.lru_cache(maxsize=1)(self._catalogue)
+        # Per-instance caches keyed on the store's version, so an import shows up without a restart.
+        self.city = self._versioned(self._city, 32)
+        self.kaart = self._versioned(self._kaart, 64)
+        self.wijk = self._versioned(self._wijk, 64)
+        self.vergelijk = self._versioned(self._vergelijk, 64)
+        self.bronnen = self._versioned(self._bronnen, 2)
+        self.wijken = self._versioned(self._wijken, 16)
+        self.catalogue = self._versioned(self._catalogue, 2)
+
+    def version(self) -> tuple[Any, ...]:
+        """What changes when data are imported: the store's in-process write counter plus the
+        sources table (count, latest import, rows loaded), which also moves for other writers."""
+        row = self.rt.store.con.execute(
+            "SELECT count(*), max(imported_at), sum(coalesce(rows_loaded, 0)) FROM sources").fetchone()
+        return (getattr(self.rt.store, "changes", 0), *(row or ()))
+
+    def _versioned(self, fn: Callable[..., Any], maxsize: int) -> Callable[..., Any]:
+        cached = functools.lru_cache(maxsize=maxsize)(lambda _version, *args: fn(*args))
+
+        def call(*args: Any) -> Any:
+            return cached(self.version(), *args)
+
+        call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+        return call
 
     # -- shared --------------------------------------------------------------------------------
     def _catalogue(self) -> dict[str, dict[str, Any]]:
@@ -95,7 +112,7 @@ class Views:
             "population_chart": pop_chart,
             "population_table": [{"year": int(r.year), "value": r.value} for r in pop.itertuples()],
             "turnover": monitor_section(self.rt, "turnover", gemeente=gm),
-            "classify": monitor_section(self.rt, "classify", gemeente=gm),
+            "classify": monitor_section(self.rt, "classify", gemeente=gm, year=year),
             "vulnerable": vulnerable,
             "vulnerable_chart": self._lens_chart(vulnerable),
             "compare": compare,
@@ -134,6 +151,7 @@ class Views:
         df = pd.DataFrame(lenses).rename(columns={"laag": "low", "hoog": "high", "centraal": "central"})
         if not {"lens", "low", "high", "central"} <= set(df.columns):
             return None
+        df["lens"] = df["lens"].astype(str).str.capitalize()
         return charts.range_chart(df, low=tri.get("laag"), high=tri.get("hoog"),
                                   title="Kwetsbare groep", unit="personen")
 
@@ -155,7 +173,8 @@ class Views:
         held = obs.dropna(subset=["value"]).groupby("indicator_id")["year"].max()
         cat = self.catalogue()
         out = [{"id": i, "label": cat.get(i, {}).get("label") or i, "unit": cat.get(i, {}).get("unit"),
-                "theme": cat.get(i, {}).get("theme"), "latest": int(y)} for i, y in held.items()]
+                "theme": cat.get(i, {}).get("theme"), "decimals": cat.get(i, {}).get("decimals"),
+                "latest": int(y)} for i, y in held.items()]
         return sorted(out, key=lambda d: (str(d["theme"] or ""), str(d["label"])))
 
     def _kaart(self, gemeente: str | None, indicator: str | None, scheme: str | None,
@@ -194,7 +213,8 @@ class Views:
             raise NotFoundError(f"Geen wijkcijfers voor '{meta['label']}' in {year}.",
                                 hint=f"Laatste jaar met cijfers: {meta['latest']}.")
         classes, legend = classify_values(values, scheme=scheme)
-        texts = {str(c): _fmt(v, meta["unit"]) for c, v in values.items()}
+        dec = meta.get("decimals")
+        texts = {str(c): _fmt(v, meta["unit"], None if dec is None else int(dec)) for c, v in values.items()}
         cls_map = {str(c): (None if pd.isna(v) else str(v)) for c, v in classes["class"].items()}
         geo = district_geojson(self.rt, gm, values=values.to_dict(), classes=cls_map, texts=texts)
         spec = charts.choropleth(geo, title=str(meta["label"]), unit=meta["unit"], year=year,
@@ -237,7 +257,9 @@ class Views:
                 vals.append(None if rec is None else
                             safe_value(rec["value"], is_count=ind in counts, min_cell=self.min_cell))
             info = cat.get(ind, {})
+            dec = info.get("decimals")
             rows.append({"id": ind, "label": info.get("label") or ind, "unit": info.get("unit"),
+                         "decimals": None if dec is None else int(dec),
                          "values": vals, "key": ind in COMPARE_INDICATORS})
         chart_rows = [
             {"series": s["name"], "group": r["label"], "value": v}
@@ -259,12 +281,21 @@ class Views:
             "SELECT source_id, min(year) AS first, max(year) AS last, count(*) AS n FROM observations "
             "GROUP BY source_id")
         years = {r.source_id: (int(r.first), int(r.last), int(r.n)) for r in obs_years.itertuples()}
+        # Boundary files hold shapes, not figures: their years are the boundary years.
+        geo = self.rt.store.query(
+            "SELECT source_id, min(boundary_year) AS first, max(boundary_year) AS last, count(*) AS n "
+            "FROM geometries GROUP BY source_id")
+        shapes = {r.source_id: (int(r.first), int(r.last), int(r.n)) for r in geo.itertuples()}
         sources = []
         for r in src.to_dict("records"):
             first, last, n = years.get(r["id"], (None, None, 0))
+            g_first, g_last, n_geo = shapes.get(r["id"], (None, None, 0))
+            if first is None:
+                first, last = g_first, g_last
             sources.append({**{k: jsonable(v) for k, v in r.items() if k != "provenance"},
                             "provenance": jsonable(r.get("provenance")),
-                            "first_year": first, "last_year": last, "observations": n})
+                            "first_year": first, "last_year": last, "observations": n,
+                            "geometries": n_geo})
         cat = [{k: jsonable(v) for k, v in r.items()} for r in self.rt.catalogue().to_dict("records")]
         return {"sources": sources, "indicators": cat, "min_cell": self.min_cell,
                 "generated": date.today().isoformat()}
