@@ -50,6 +50,9 @@ def protect_table(
     only when no body cell is left). Returns the protected table (with ``Totaal`` row/column when
     ``margins``) and the counts of primary and secondary suppressions (body cells only).
 
+    With ``margins=False`` the totals are not returned but are still treated as known to the reader
+    (district populations are published elsewhere), so the same secondary suppression applies.
+
     ``hidden_totals`` names columns (``Totaal`` for the grand total) whose total must be hidden from
     the start: when two tables split the same persons by the same columns, a column total one table
     hides would otherwise be read in the other.
