@@ -21,8 +21,10 @@ def read_tables(folder: Path = BUNDLE_DIR) -> dict[str, pd.DataFrame]:
     """The canonical tables of a bundle folder (one Parquet file per table)."""
     missing = [n for n in ORDER if not (folder / f"{n}.parquet").exists()]
     if missing:
-        raise ConfigError(f"The data bundle in {folder} lacks {', '.join(missing)}.",
-                          hint="Rebuild it with `python scripts/build_bundle.py`.")
+        raise ConfigError(f"De meegeleverde gegevensbundel in {folder} is onvolledig: "
+                          f"{', '.join(f'{n}.parquet' for n in missing)} ontbreekt.",
+                          hint="Bouw de bundel opnieuw met `python scripts/build_bundle.py`, of installeer "
+                               "roltrap opnieuw.")
     return {name: pd.read_parquet(folder / f"{name}.parquet") for name in ORDER}
 
 

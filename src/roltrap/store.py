@@ -105,6 +105,10 @@ KEYS: dict[str, list[str]] = {
     "observations": ["region_code", "year", "indicator_id"],
     "flows": ["region_code", "year", "direction", "origin"],
 }
+#: How a table's rows are named in messages to the user.
+_TABLE_NAMES = {"sources": "bron", "indicators": "indicator", "regions": "regio",
+                "geometries": "grens (regio en jaar)", "observations": "waarde (regio, jaar en indicator)",
+                "flows": "verhuisstroom (regio, jaar, richting en herkomst)"}
 # Write order respects references: sources and indicators before what points at them.
 ORDER = ["sources", "indicators", "regions", "geometries", "observations", "flows"]
 
@@ -143,8 +147,9 @@ class Store:
             self.con = duckdb.connect(self.path, read_only=read_only)
         except (duckdb.IOException, duckdb.ConnectionException) as exc:
             raise ConfigError(
-                f"Cannot open the store {self.path}: {exc}",
-                hint="Is another roltrap process writing to it? Close it, or pass --db to use another file.",
+                f"De opslag {self.path} kan niet worden geopend: {exc}",
+                hint="Gebruikt een ander roltrap-programma (bijv. `roltrap web`) dit bestand al? Sluit dat "
+                     "eerst, of kies met --db een ander bestand.",
             ) from exc
         self.read_only = read_only
         self.changes = 0  # bumped by every apply(): lets in-process caches notice an import
@@ -164,8 +169,9 @@ class Store:
         current = self.version()
         if current > SCHEMA_VERSION:
             raise ConfigError(
-                f"The store {self.path} has schema version {current}, newer than this roltrap "
-                f"({SCHEMA_VERSION}).", hint="Upgrade roltrap, or point --db at another file.")
+                f"De opslag {self.path} heeft schemaversie {current}; die is nieuwer dan deze versie van "
+                f"roltrap aankan (schemaversie {SCHEMA_VERSION}).",
+                hint="Installeer een nieuwere versie van roltrap, of kies met --db een ander bestand.")
         if current == SCHEMA_VERSION:
             return
         with self.transaction():
@@ -193,6 +199,10 @@ class Store:
     # -- writes -----------------------------------------------------------------------------
     def apply(self, batch: Batch) -> dict[str, int]:
         """Validate references and write the whole batch in one transaction (upsert on keys)."""
+        if self.read_only:
+            raise ConfigError(
+                f"De opslag {self.path} is alleen-lezen geopend; er kan niets worden opgeslagen.",
+                hint="Zet ROLTRAP_READ_ONLY uit om te importeren, of kies met --db een ander bestand.")
         self._check_references(batch)
         written: dict[str, int] = {}
         with self.transaction() as con:
@@ -205,8 +215,13 @@ class Store:
                 df = df[cols]
                 keys = KEYS[name]
                 if df.duplicated(subset=keys).any():
-                    dup = df[df.duplicated(subset=keys, keep=False)].head(3).to_dict("records")
-                    raise InputError(f"Duplicate keys {keys} in table {name}: {dup}")
+                    dup = df[df.duplicated(subset=keys, keep=False)].drop_duplicates(subset=keys).head(3)
+                    shown = "; ".join(" ".join(str(v) for v in row)
+                                      for row in dup[keys].itertuples(index=False))
+                    raise InputError(
+                        f"De import bevat dezelfde {_TABLE_NAMES.get(name, name)} meer dan eens: {shown}. "
+                        f"Er is niets opgeslagen.",
+                        hint="Laat in het bestand per combinatie één rij staan en importeer opnieuw.")
                 con.register("_incoming", df)
                 col_list = ", ".join(cols)
                 updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in keys)
@@ -224,25 +239,26 @@ class Store:
         known_regions |= set(batch.regions.get("code", []))
         known_ind = set(self.query("SELECT id FROM indicators")["id"]) | set(batch.indicators.get("id", []))
         problems: list[Problem] = []
-        for name, col, known, what in (
-            ("observations", "region_code", known_regions, "region"),
-            ("observations", "indicator_id", known_ind, "indicator"),
-            ("flows", "region_code", known_regions, "region"),
-            ("geometries", "region_code", known_regions, "region"),
+        for name, col, known, what, many, column in (
+            ("observations", "region_code", known_regions, "regio", "regiocodes", "regiocode"),
+            ("observations", "indicator_id", known_ind, "indicator", "indicatoren", "indicator"),
+            ("flows", "region_code", known_regions, "regio", "regiocodes", "regiocode"),
+            ("geometries", "region_code", known_regions, "regio", "regiocodes", "regiocode"),
         ):
             df = getattr(batch, name)
             if df.empty:
                 continue
             unknown = sorted(set(df[col]) - known)
             for code in unknown[:20]:
-                problems.append(Problem(f"unknown {what} '{code}'", column=col))
+                problems.append(Problem(f"onbekende {what} '{code}'", column=column))
             if len(unknown) > 20:
-                problems.append(Problem(f"... and {len(unknown) - 20} more unknown {what} codes"))
+                problems.append(Problem(f"... en nog {len(unknown) - 20} onbekende {many}"))
         if problems:
             raise InputError(
-                f"The import refers to regions or indicators that are not in the store "
-                f"(source {batch.source.get('id')}).", problems=problems,
-                hint="Import the regions first (a KWB file), or check the codes.")
+                f"De import verwijst naar regio's of indicatoren die niet in de opslag staan "
+                f"(bron {batch.source.get('id')}); er is niets opgeslagen.", problems=problems,
+                hint="Importeer eerst de regio's (een KWB-bestand met deze gemeente en wijken), of verbeter "
+                     "de regiocodes; `roltrap indicators` toont de bekende indicatoren.")
 
     # -- reads ------------------------------------------------------------------------------
     def query(self, sql: str, params: list[object] | None = None) -> pd.DataFrame:

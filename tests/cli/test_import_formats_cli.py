@@ -111,7 +111,7 @@ def test_boundaries_geojson_in_wgs84_are_stored_in_rd_new(db: Path) -> None:
 def test_wijk_en_buurtkaart_attributes(db: Path) -> None:
     _sql(db, "DELETE FROM observations WHERE year = 2022 AND region_code LIKE 'WK0546%'")
     out = _import(db, KWB / "wijk_2022_v1_attributen_nl.csv")
-    assert "formaat wbk" in out and "water part" in out
+    assert "formaat wbk" in out and "waterdeel" in out
     res = CliRunner().invoke(app, ["--db", str(db), "show", "WK054600", "--year", "2022", "--format", "json"])
     assert res.exit_code == 0, res.output
     ind = json.loads(res.stdout)["indicators"]

@@ -20,7 +20,7 @@ from roltrap.cohort.metrics import CohortSpec
 from roltrap.cohort.schema import validate
 from roltrap.cohort.service import run_analysis
 from roltrap.core import Roltrap
-from roltrap.errors import InputError
+from roltrap.errors import InputError, NotAvailableError
 
 SPEC = CohortSpec(gemeente="GM0546", base_year=2005, age_min=25, age_max=44, follow=3)
 COUNT_KEYS = {
@@ -263,3 +263,15 @@ def _write(df: pd.DataFrame, folder: Path) -> Path:
     folder.mkdir()
     df.to_parquet(folder / "py.parquet", index=False)
     return folder
+
+
+def test_empty_cohort_is_a_clear_error_and_the_connection_stays_usable(hand_dir: Path) -> None:
+    """The turnover query runs beside the cohort metrics on DuckDB; an error stops it cleanly and
+    the same connection then gives the full result."""
+    con = engines.connect("duckdb")
+    old = CohortSpec(gemeente="GM0546", base_year=2005, age_min=80, age_max=90, follow=3)
+    with pytest.raises(NotAvailableError, match="Geen personen van 80–90 jaar"):
+        run_analysis(con, validate(hand_dir), old, min_cell=0, reps=9)
+    res = run_analysis(con, validate(hand_dir), SPEC, min_cell=0, reps=9)
+    t = {(r["wijk"], r["year"]): r for r in res["turnover"]}
+    assert t[(A, 2007)]["vertrekkers"] == 4 and t[(B, 2006)]["vestigers"] == 4

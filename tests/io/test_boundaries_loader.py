@@ -41,7 +41,7 @@ def test_rd_urn_and_broken_features() -> None:
     a = areas(b)
     assert a["WK054603"] == pytest.approx(181.4, rel=0.01)  # RD already: not reprojected twice
     skipped = {(p.message.split(";")[0], p.value) for p in b.skipped}
-    assert ("feature without geometry", "WK024316") in skipped
+    assert ("vlak zonder geometrie", "WK024316") in skipped
     assert any(v == "WK191104" for _, v in skipped)
     assert list(b.geometries["region_code"]).count("WK191104") == 1  # two parts, one row
     assert b.regions.set_index("code").loc["GM0546", "level"] == "gemeente"
@@ -63,13 +63,13 @@ def test_errors(tmp_path: Path) -> None:
         '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"naam":"x"},'
         '"geometry":{"type":"Point","coordinates":[4.5,52.1]}}]}'
     )
-    with pytest.raises(InputError, match="no region code"):
+    with pytest.raises(InputError, match="geen eigenschap \\(kolom\\) met regiocodes"):
         read_boundaries(f, boundary_year=2020)
-    with pytest.raises(InputError, match="boundary year"):
+    with pytest.raises(InputError, match="jaar van de indeling"):
         read_boundaries(_copy(tmp_path))  # no year in the name, none passed
     bad = tmp_path / "kapot.geojson"
     bad.write_text("{ dit is geen json")
-    with pytest.raises(InputError, match="Cannot read"):
+    with pytest.raises(InputError, match="kan niet worden gelezen"):
         read_boundaries(bad, boundary_year=2020)
 
 

@@ -14,7 +14,7 @@ ELAN = Path(__file__).parent / "data" / "a1" / "elan-wijkprofielen"
 
 def test_wijk_means() -> None:
     b = read_elan(ELAN / "elan_wijk_gemiddelden_2009_2022.csv")
-    assert b.source["estimate"] is True and "not official" in str(b.source["provenance"])
+    assert b.source["estimate"] is True and "geen officieel" in str(b.source["provenance"])
     o = b.observations.set_index(["region_code", "year", "indicator_id"])["value"]
     assert o[("WK054603", 2013, "elan_moves_pp")] == pytest.approx(0.15369, abs=1e-5)
     assert set(b.observations["indicator_id"]) >= {"elan_moves_pp", "elan_income_mean", "elan_age_mean"}
@@ -40,5 +40,5 @@ def test_gemeente_shares_quirk() -> None:
 def test_not_elan(tmp_path: Path) -> None:
     f = tmp_path / "x.csv"
     f.write_text("code,year\nGM0546,2013\n", encoding="utf-8")
-    with pytest.raises(InputError, match="not an ELAN"):
+    with pytest.raises(InputError, match="geen ELAN"):
         read_elan(f)

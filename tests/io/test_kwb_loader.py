@@ -92,7 +92,7 @@ def test_all_problems_collected(tmp_path: Path) -> None:
 def test_no_year_anywhere(tmp_path: Path) -> None:
     f = tmp_path / "kerncijfers.csv"
     f.write_text("gwb_code_10,regio,recs,a_inw\nGM0546,Leiden,Gemeente,1\n", encoding="utf-8")
-    with pytest.raises(InputError, match="not a valid KWB file"):
+    with pytest.raises(InputError, match="geen geldig KWB-bestand"):
         read_kwb(f)
 
 
@@ -103,13 +103,13 @@ def test_duplicate_region_year(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError) as info:
         read_kwb(f)
-    assert any("twice" in p.message for p in info.value.problems)
+    assert any("meer dan eens" in p.message for p in info.value.problems)
 
 
 def test_no_code_column(tmp_path: Path) -> None:
     f = tmp_path / "kwb-2021.csv"
     f.write_text("naam,a_inw\nLeiden,1\n", encoding="utf-8")
-    with pytest.raises(InputError, match="no region code column"):
+    with pytest.raises(InputError, match="geen kolom met regiocodes"):
         read_kwb(f)
 
 

@@ -39,7 +39,7 @@ def test_store_from_the_future_is_refused(tmp_path: Path) -> None:
     store = Store(tmp_path / "s.duckdb")
     store.con.execute("INSERT INTO meta (version) VALUES (?)", [SCHEMA_VERSION + 5])
     store.close()
-    with pytest.raises(ConfigError, match="newer than this roltrap"):
+    with pytest.raises(ConfigError, match="nieuwer dan deze versie van roltrap"):
         Store(tmp_path / "s.duckdb")
 
 
@@ -71,7 +71,7 @@ def test_failure_midway_rolls_back_every_table() -> None:
     store = Store(":memory:")
     bad = _batch(source_id="dup")
     bad.observations = pd.concat([bad.observations, bad.observations])  # duplicate key
-    with pytest.raises(InputError, match="Duplicate"):
+    with pytest.raises(InputError, match="meer dan eens"):
         store.apply(bad)
     # sources, indicators and regions were written before observations in the same transaction
     for table in ("sources", "indicators", "regions", "observations"):
@@ -152,7 +152,7 @@ def test_read_only_store_is_not_migrated_and_refuses_writes(tmp_path: Path) -> N
     Store(path).close()
     ro = Store(path, read_only=True)
     assert ro.read_only and ro.version() == SCHEMA_VERSION and ro.is_empty()
-    with pytest.raises(Exception, match="read-only"):
+    with pytest.raises(ConfigError, match="alleen-lezen"):
         ro.apply(_batch())
     ro.close()
 
@@ -167,15 +167,15 @@ def test_many_unknown_codes_are_listed_up_to_twenty() -> None:
     with pytest.raises(InputError) as exc:
         store.apply(bad)
     msgs = [p.message for p in exc.value.problems]
-    assert len(msgs) == 21 and msgs[0] == "unknown region 'WK999900'"
-    assert msgs[-1] == "... and 5 more unknown region codes"
+    assert len(msgs) == 21 and msgs[0] == "onbekende regio 'WK999900'"
+    assert msgs[-1] == "... en nog 5 onbekende regiocodes"
 
 
 def test_same_file_open_twice_in_one_process_with_another_mode_is_a_config_error(tmp_path: Path) -> None:
     path = tmp_path / "s.duckdb"
     writer = Store(path)
     try:
-        with pytest.raises(ConfigError, match="Cannot open the store"):
+        with pytest.raises(ConfigError, match="kan niet worden geopend"):
             Store(path, read_only=True)
     finally:
         writer.close()

@@ -57,7 +57,7 @@ def parse_columns(
     for col in columns:
         values, bad = parse_series(frame[col], decimal=decimal)
         parsed[col] = values
-        what = "expected a number or a CBS symbol (. x - ?)"
+        what = "geen getal (verwacht een getal of een CBS-symbool . x - ?)"
         problems += [Problem(what, file, int(lines[i]), col, str(frame.at[i, col])) for i in bad]
     return pd.DataFrame(parsed, index=frame.index, columns=columns, dtype="float64"), problems
 

@@ -25,7 +25,7 @@ _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 
 def _check_decimal(decimal: str) -> None:
     if decimal not in (".", ","):
-        raise ValueError(f"decimal must be '.' or ',', not {decimal!r}")
+        raise ValueError(f"decimaalteken moet '.' of ',' zijn, niet {decimal!r}")
 
 
 def _clean(text: str) -> str:
@@ -43,13 +43,13 @@ def parse_number(text: str | float | int | None, *, decimal: str = ".") -> float
     """One CBS cell as a float; NaN for symbols and empty cells.
 
     ``decimal=","`` reads Dutch numbers (``11,3``, ``1.234,5``). Raises ``ValueError`` for text that
-    is neither a number nor a known symbol.
+    is neither a number nor a known symbol (message in Dutch, for the user).
     """
     _check_decimal(decimal)
     if text is None:
         return math.nan
     if isinstance(text, bool):
-        raise ValueError(f"not a number: {text!r}")
+        raise ValueError(f"geen getal: {text!r} (verwacht een getal of een CBS-symbool . x - ?)")
     if isinstance(text, int | float):
         return float(text)
     raw = _clean(str(text))
@@ -59,7 +59,7 @@ def parse_number(text: str | float | int | None, *, decimal: str = ".") -> float
         return float(raw)
     if decimal == "," and _COMMA.match(raw):
         return float(raw.replace(".", "").replace(",", "."))
-    raise ValueError(f"not a number: {text!r}")
+    raise ValueError(f"geen getal: '{text}' (verwacht een getal of een CBS-symbool . x - ?)")
 
 
 def parse_series(s: pd.Series, *, decimal: str = ".") -> tuple[pd.Series, list[object]]:

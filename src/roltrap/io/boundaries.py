@@ -44,6 +44,14 @@ def _looks_degrees(bounds: tuple[float, float, float, float]) -> bool:
     return x0 >= -180 and x1 <= 180 and y0 >= -90 and y1 <= 90
 
 
+def _code_or_none(raw: object) -> str | None:
+    """The parent gemeente code, or None when the cell is unusable (it only names a parent)."""
+    try:
+        return normalise_code(raw)
+    except ValueError:
+        return None
+
+
 def read_boundaries(
     path: Path | str,
     *,
@@ -61,27 +69,37 @@ def read_boundaries(
         gdf = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises its own error types for every unreadable format
         raise InputError(
-            f"Cannot read {path.name} as boundaries: {exc}",
+            f"{path.name} kan niet worden gelezen als bestand met grenzen: {exc}",
             file=path,
-            hint="Expected GeoJSON, GeoPackage or a shapefile with a code property (WK_CODE, ...).",
+            hint="Verwacht GeoJSON, GeoPackage of een shapefile waarin elk vlak een regiocode heeft "
+            "(eigenschap WK_CODE, BU_CODE, GM_CODE, statcode, …). Is het bestand volledig gedownload?",
         ) from exc
     if gdf.empty:
-        raise InputError(f"{path.name} holds no features.", file=path)
+        raise InputError(
+            f"{path.name} bevat geen vlakken (features).",
+            file=path,
+            hint="Het bestand is leeg; exporteer of download het opnieuw.",
+        )
     field = code_field or next((f for f in CODE_FIELDS if f in gdf.columns), None)
     if field is None or field not in gdf.columns:
+        found = [str(c) for c in gdf.columns if c != gdf.geometry.name][:12]
+        what = f"eigenschap '{code_field}'" if code_field else "eigenschap (kolom) met regiocodes"
         raise InputError(
-            f"{path.name} has no region code property.",
+            f"{path.name} heeft geen {what}.",
             file=path,
-            hint=f"Name it with code_field=; known names: {', '.join(CODE_FIELDS)}.",
+            hint="Geef elk vlak een eigenschap met de regiocode (bijv. WK054600), met een van deze namen: "
+            f"{', '.join(CODE_FIELDS)}. Gevonden eigenschappen: {', '.join(found) or 'geen'}.",
         )
     year = boundary_year or year_from_name(path)
     if year is None and "JAAR" in gdf.columns:
-        year = int(pd.to_numeric(gdf["JAAR"], errors="coerce").max())
+        latest = pd.to_numeric(gdf["JAAR"], errors="coerce").max()
+        year = None if pd.isna(latest) else int(latest)
     if year is None:
         raise InputError(
-            f"No boundary year for {path.name}.",
+            f"Het jaar van de indeling (grenzen) van {path.name} is onbekend.",
             file=path,
-            hint="Pass boundary_year= (the year of the indeling), or put it in the file name.",
+            hint="Zet het jaar in de bestandsnaam (bijv. wijken_2022.geojson), of geef de vlakken een "
+            "eigenschap JAAR.",
         )
 
     x0, y0, x1, y1 = (float(b) for b in gdf.total_bounds)
@@ -93,9 +111,10 @@ def read_boundaries(
             gdf = gdf.set_crs(RD)
         else:
             raise InputError(
-                f"{path.name} has no CRS and its coordinates are neither degrees nor RD New.",
+                f"{path.name} noemt geen coördinatenstelsel, en de coördinaten zijn geen graden (WGS84) "
+                f"en geen RD-meters (RD New).",
                 file=path,
-                hint="Save the file with its CRS (EPSG:28992 or EPSG:4326).",
+                hint="Sla het bestand op mét coördinatenstelsel (EPSG:28992 RD New of EPSG:4326 WGS84).",
             )
     elif gdf.crs.is_geographic and not _looks_degrees(bounds) and _looks_rd(bounds):
         gdf = gdf.set_crs(RD, allow_override=True)  # RD metres mislabelled as WGS84
@@ -110,17 +129,23 @@ def read_boundaries(
             problems.append(Problem(str(exc), fname, i + 1, field, str(raw)))
             codes.append("")
     if problems:
-        raise InputError(f"{path.name} has features that cannot be loaded.", problems=problems, file=path)
+        raise InputError(
+            f"{path.name} heeft vlakken met een ongeldige regiocode; er is niets geïmporteerd.",
+            problems=problems,
+            file=path,
+            hint=f"Verbeter de regiocodes in eigenschap {field} (bijv. GM0546, WK054600, BU05460000) en "
+            "importeer opnieuw.",
+        )
     gdf = gdf.assign(_code=codes)
     empty = gdf.geometry.isna() | gdf.geometry.is_empty
     skipped = [
-        Problem("feature without geometry; not loaded", fname, int(i) + 1, field, gdf.at[i, "_code"])
+        Problem("vlak zonder geometrie; niet geladen", fname, int(i) + 1, field, gdf.at[i, "_code"])
         for i in gdf.index[empty]
     ]
     gdf = gdf[~empty]
     dup = gdf["_code"].duplicated(keep=False)
     skipped += [
-        Problem("code has several features; their union is stored", fname, None, field, c)
+        Problem("regiocode heeft meerdere vlakken; samen opgeslagen als één vlak", fname, None, field, c)
         for c in sorted(set(gdf.loc[dup, "_code"]))
     ]
     if dup.any():
@@ -153,14 +178,14 @@ def read_boundaries(
     if gm_code and gm_name:
         gm = pd.DataFrame(
             {
-                "code": gdf[gm_code].map(normalise_code),
+                "code": gdf[gm_code].map(_code_or_none),
                 "name": gdf[gm_name].astype(str).str.strip(),
                 "level": "gemeente",
                 "parent": "NL00",
                 "boundary_year": int(year),
             }
         )
-        reg = pd.concat([gm.drop_duplicates("code"), reg], ignore_index=True)
+        reg = pd.concat([gm.dropna(subset=["code"]).drop_duplicates("code"), reg], ignore_index=True)
     src = source or {
         "id": f"boundaries-{path.stem}",
         "title": f"Grenzen {path.stem}",

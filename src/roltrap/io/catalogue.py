@@ -22,16 +22,23 @@ def read_catalogue(path: Path = CATALOGUE_FILE) -> pd.DataFrame:
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = [c for c in COLUMNS["indicators"] if c not in df.columns]
     if missing:
-        raise InputError(f"The catalogue {path.name} lacks the columns {', '.join(missing)}.", file=path)
+        raise InputError(
+            f"De indicatorcatalogus {path.name} mist de kolom(men) {', '.join(missing)}.",
+            file=path,
+            hint=f"De catalogus heeft de kolommen {', '.join(COLUMNS['indicators'])}.",
+        )
     problems: list[Problem] = []
     ids = set(df["id"])
     for i, r in enumerate(df.itertuples(index=False), start=2):
         if r.kind not in KINDS:
-            problems.append(Problem(f"kind must be one of {', '.join(KINDS)}", str(path), i, "kind", r.kind))
+            problems.append(
+                Problem(f"onbekende soort; verwacht een van: {', '.join(KINDS)}", str(path), i, "kind",
+                        r.kind)
+            )
         if r.aggregation not in AGGREGATIONS:
             problems.append(
                 Problem(
-                    f"aggregation must be one of {', '.join(AGGREGATIONS)}",
+                    f"onbekende optelwijze; verwacht een van: {', '.join(AGGREGATIONS)}",
                     str(path),
                     i,
                     "aggregation",
@@ -41,7 +48,7 @@ def read_catalogue(path: Path = CATALOGUE_FILE) -> pd.DataFrame:
         if r.aggregation == "weighted_mean" and r.weight not in ids:
             problems.append(
                 Problem(
-                    "weighted_mean needs the id of a catalogued weight indicator",
+                    "weighted_mean heeft in kolom weight de id van een indicator uit de catalogus nodig",
                     str(path),
                     i,
                     "weight",
@@ -50,12 +57,17 @@ def read_catalogue(path: Path = CATALOGUE_FILE) -> pd.DataFrame:
             )
         if not r.decimals.isdigit():
             problems.append(
-                Problem("decimals must be a whole number >= 0", str(path), i, "decimals", r.decimals)
+                Problem("verwacht een geheel getal van 0 of meer", str(path), i, "decimals", r.decimals)
             )
     dup = df["id"][df["id"].duplicated()].tolist()
-    problems += [Problem("duplicate indicator id", str(path), None, "id", d) for d in dup]
+    problems += [Problem("indicator-id komt meer dan eens voor", str(path), None, "id", d) for d in dup]
     if problems:
-        raise InputError(f"The catalogue {path.name} is inconsistent.", problems=problems, file=path)
+        raise InputError(
+            f"De indicatorcatalogus {path.name} klopt niet.",
+            problems=problems,
+            file=path,
+            hint="Verbeter de genoemde rijen en kolommen van de catalogus.",
+        )
     out = df[COLUMNS["indicators"]].copy()
     out["decimals"] = out["decimals"].astype("int64")
     for col in ("weight", "theme", "description"):

@@ -13,6 +13,10 @@ _DIGITS = {"GM": 4, "WK": 6, "BU": 8}
 _CODE = re.compile(r"^(NL|GM|WK|BU)(\d+)$")
 # Since 2022 some municipalities (Amsterdam: WK0363AA, BU0363AA01) use letters after the gemeente digits.
 _ALNUM = re.compile(r"^(WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")
+_EXAMPLE = {"GM": "GM0546", "WK": "WK054600", "BU": "BU05460000"}
+# Every message starts the same way, so callers can show it as is or after a cell location.
+_BAD = "geen geldige regiocode"
+_EXPECTED = "verwacht bijv. GM0546 (gemeente), WK054600 (wijk) of BU05460000 (buurt)"
 
 
 def normalise_code(raw: object, *, level: str | None = None) -> str:
@@ -20,17 +24,20 @@ def normalise_code(raw: object, *, level: str | None = None) -> str:
 
     Numbers without prefix need ``level`` unless their length tells it (≤4 digits: gemeente,
     5–6: wijk, 7–8: buurt — the ``gwb_code_8`` convention of the KWB files).
-    Raises ``ValueError`` with the reason when the value cannot be a region code.
+    Raises ``ValueError`` with the reason (in Dutch, for the user) when the value cannot be a
+    region code.
     """
     if raw is None:
-        raise ValueError("empty region code")
+        raise ValueError(f"{_BAD}: de cel is leeg ({_EXPECTED})")
     if isinstance(raw, float):
-        if raw != raw or not raw.is_integer():
-            raise ValueError(f"not a region code: {raw!r}")
+        if raw != raw:
+            raise ValueError(f"{_BAD}: de cel is leeg ({_EXPECTED})")
+        if not raw.is_integer():
+            raise ValueError(f"{_BAD}: {raw} is een getal met decimalen ({_EXPECTED})")
         raw = int(raw)
     text = str(raw).strip().upper().replace(" ", "")
     if not text:
-        raise ValueError("empty region code")
+        raise ValueError(f"{_BAD}: de cel is leeg ({_EXPECTED})")
     if text in {"NL", "NL0", "NL00", "NL01", "NEDERLAND"}:
         return "NL00"
     if _ALNUM.match(text):
@@ -42,16 +49,19 @@ def normalise_code(raw: object, *, level: str | None = None) -> str:
         if width is None:
             return prefix + digits.zfill(2)
         if len(digits) > width:
-            raise ValueError(f"{text!r} has {len(digits)} digits; a {_PREFIX_LEVEL[prefix]} code has {width}")
+            raise ValueError(
+                f"{_BAD}: '{text}' heeft {len(digits)} cijfers, een {_PREFIX_LEVEL[prefix]}code heeft er "
+                f"{width} (bijv. {_EXAMPLE[prefix]})"
+            )
         return prefix + digits.zfill(width)
     if text.isdigit():
         n = len(text)
         lvl = level or ("gemeente" if n <= 4 else "wijk" if n <= 6 else "buurt" if n <= 8 else None)
         prefix = {"gemeente": "GM", "wijk": "WK", "buurt": "BU"}.get(lvl or "")
         if prefix is None:
-            raise ValueError(f"{text!r} is too long for a region code")
+            raise ValueError(f"{_BAD}: '{text}' heeft te veel cijfers ({_EXPECTED})")
         return prefix + text.zfill(_DIGITS[prefix])
-    raise ValueError(f"{raw!r} is not a CBS region code (expected e.g. GM0546, WK054600, BU05460000)")
+    raise ValueError(f"{_BAD}: '{str(raw).strip()}' is geen CBS-regiocode ({_EXPECTED})")
 
 
 def level_of(code: str) -> str:

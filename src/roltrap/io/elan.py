@@ -77,7 +77,7 @@ def elan_source(path: Path | str) -> dict[str, object]:
         "publisher": "ELAN-DCC, LUMC",
         "licence": "MIT (repository elan-dcc/wijkprofielen)",
         "attribution": "Bron: ELAN/LUMC op basis van CBS-microdata",
-        "provenance": "microdata-derived estimate, not official StatLine",
+        "provenance": "schatting op basis van CBS-microdata, geen officieel StatLine-cijfer",
         "file": Path(path).name,
         "estimate": True,
         "rows_loaded": None,
@@ -91,7 +91,11 @@ def read_elan(path: Path | str, *, source: dict[str, object] | None = None) -> B
     frame = read_frame(path)
     if "YEAR" not in frame.columns or not ({"WKC", "GMC"} & set(frame.columns)):
         raise InputError(
-            f"{path.name} is not an ELAN wijkprofielen table (needs WKC or GMC, and YEAR).", file=path
+            f"{path.name} is geen ELAN-wijkprofielentabel: een kolom WKC of GMC (regiocode) en een kolom "
+            f"YEAR (jaar) zijn nodig.",
+            file=path,
+            hint="Verwacht een tabel uit elan-dcc/wijkprofielen (kolommen WKC of GMC, YEAR, …_MEAN). Is het "
+            "een ander soort bestand? Kies het formaat met `roltrap import --format`.",
         )
     wijk = "WKC" in frame.columns
     code_col = "WKC" if wijk else "GMC"
@@ -110,7 +114,13 @@ def read_elan(path: Path | str, *, source: dict[str, object] | None = None) -> B
     share_cols = [c for c in frame.columns if c in SHARES]
     values, bad = parse_columns(frame, mean_cols + share_cols, file=fname)
     problems += bad
-    raise_if(problems, f"{path.name} has cells that are not numbers or codes.", file=path)
+    raise_if(
+        problems,
+        f"{path.name} heeft cellen die geen getal of geen geldige regiocode zijn; er is niets geïmporteerd.",
+        file=path,
+        hint="Verbeter de genoemde cellen (getallen, jaartallen als 2016, regiocodes als WK054600 of "
+        "GM0546) en importeer opnieuw.",
+    )
     code_s = pd.Series(codes, index=frame.index)
     year_s = years["YEAR"].astype("int64")
 
@@ -135,7 +145,8 @@ def read_elan(path: Path | str, *, source: dict[str, object] | None = None) -> B
             lost = ~is_count & v.notna()
         skipped += [
             Problem(
-                "count where a share was expected (ELAN quirk); not loaded",
+                "aantal waar een aandeel (0–1) werd verwacht (bekende eigenaardigheid van ELAN); "
+                "niet geladen",
                 fname,
                 int(lines[i]),
                 col,
@@ -144,16 +155,15 @@ def read_elan(path: Path | str, *, source: dict[str, object] | None = None) -> B
             for i in v.index[lost]
         ]
     skipped += [
-        Problem("column not mapped to an elan_ indicator; not loaded", fname, None, c)
+        Problem("kolom hoort niet bij een bekende ELAN-indicator; niet geladen", fname, None, c)
         for c in frame.columns
         if c not in MEANS and c not in SHARES and c not in _META
     ]
     obs = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS["observations"][:-1])
 
-    name_col = "WKN" if wijk else next(c for c in ("GMN", "gem_name") if c in frame.columns)
-    reg = pd.DataFrame(
-        {"code": codes, "name": frame[name_col].str.strip().to_numpy(), "year": year_s.to_numpy()}
-    )
+    name_col = next((c for c in (("WKN",) if wijk else ("GMN", "gem_name")) if c in frame.columns), None)
+    names = frame[name_col].str.strip() if name_col else code_s  # no name column: the code is the name
+    reg = pd.DataFrame({"code": codes, "name": names.to_numpy(), "year": year_s.to_numpy()})
     reg = reg.sort_values(["code", "year"]).drop_duplicates("code", keep="last")
     reg = reg.assign(
         level="wijk" if wijk else "gemeente", parent=reg["code"].map(parent_of), boundary_year=None

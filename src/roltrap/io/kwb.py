@@ -69,10 +69,13 @@ def kwb_batch(
     lines = line_numbers(frame).tolist()
     code_col = next((c for c in ("gwb_code_10", "gwb_code", "gwb_code_8") if c in frame.columns), None)
     if code_col is None:
+        found = ", ".join(str(c) for c in list(frame.columns)[:12])
         raise InputError(
-            f"{path.name} has no region code column.",
+            f"{path.name} heeft geen kolom met regiocodes (gwb_code_10, gwb_code of gwb_code_8).",
             file=path,
-            hint="A KWB file has gwb_code_10 (GM0546, WK054600) or gwb_code_8 (546, 54600).",
+            hint=f"Een KWB-bestand heeft een kolom gwb_code_10 (met codes als GM0546, WK054600) of "
+            f"gwb_code_8 (546, 54600). Gevonden kolommen: {found}. Is het een ander soort bestand? "
+            f"Kies het formaat met `roltrap import --format`.",
         )
 
     # -- years: a year/jaar column per row, else the keyword, else the file name ----------------
@@ -86,10 +89,10 @@ def kwb_batch(
                 years.append(int(float(text)))
                 continue
             except ValueError:
-                problems.append(Problem("expected a year such as 2021", fname, line, year_col, text))
+                problems.append(Problem("geen jaartal (verwacht bijv. 2021)", fname, line, year_col, text))
         if fallback is None:
             if not problems or problems[-1].row != line:
-                problems.append(Problem("no year for this row", fname, line, year_col))
+                problems.append(Problem(_no_year(year_col), fname, line, year_col))
             years.append(0)
         else:
             years.append(fallback)
@@ -111,7 +114,14 @@ def kwb_batch(
         lvl = level_of(code)
         if want and want != lvl:
             problems.append(
-                Problem(f"recs says {recs!r} but the code is a {lvl} code", fname, line, "recs", str(recs))
+                Problem(
+                    f"kolom recs zegt '{str(recs).strip()}', maar {code} is de code van een {lvl}; "
+                    f"verbeter recs of de regiocode",
+                    fname,
+                    line,
+                    "recs",
+                    str(recs),
+                )
             )
         codes.append(code)
         levels.append(lvl)
@@ -122,18 +132,20 @@ def kwb_batch(
     keys = pd.DataFrame({"code": codes, "year": years}, index=lines)
     dup = keys.duplicated(keep=False) & (keys["code"] != "")
     problems += [
-        Problem(f"region {c} appears twice for {y}", fname, int(line), code_col, c)
+        Problem(f"regio {c} staat meer dan eens in het bestand voor {y}; laat één rij staan", fname,
+                int(line), code_col, c)
         for line, (c, y) in keys[dup].iterrows()
     ]
     raise_if(
         problems,
-        f"{path.name} is not a valid KWB file.",
+        f"{path.name} is geen geldig KWB-bestand; er is niets geïmporteerd.",
         file=path,
-        hint="Fix the cells listed (numbers, CBS symbols . x - ?, codes like GM0546) and import again.",
+        hint="Verbeter de genoemde cellen (getallen of CBS-symbolen . x - ?, regiocodes als GM0546 of "
+        "WK054600, jaartallen als 2021) en importeer opnieuw.",
     )
 
     skipped = [
-        Problem("column not in the indicator catalogue; not loaded", fname, None, c)
+        Problem("kolom is geen bekende indicator; niet geladen (zie `roltrap indicators`)", fname, None, c)
         for c in frame.columns
         if c not in known and c not in META_COLUMNS
     ]
@@ -143,7 +155,8 @@ def kwb_batch(
     loaded = set(obs["indicator_id"])
     filled = set(obs.loc[obs["value"].notna(), "indicator_id"])
     skipped += [
-        Problem("column has no value in this file; stored as missing", fname, None, c)
+        Problem("kolom heeft in dit bestand geen enkele waarde (nog niet gepubliceerd?); opgeslagen als "
+                "ontbrekend", fname, None, c)
         for c in value_cols
         if c not in filled
     ]
@@ -171,6 +184,14 @@ def kwb_batch(
     return Batch(
         source=src, regions=regions, indicators=indicators_for(loaded, cat), observations=obs, skipped=skipped
     )
+
+
+def _no_year(year_col: str | None) -> str:
+    if year_col:
+        return f"geen jaar voor deze rij: vul kolom {year_col} in of zet het jaar in de bestandsnaam " \
+            "(bijv. kwb-2021.csv)"
+    return "geen jaar voor deze rij: het bestand heeft geen kolom jaar en de bestandsnaam noemt geen jaar " \
+        "(hernoem het bestand, bijv. kwb-2021.csv)"
 
 
 def read_kwb(

@@ -416,7 +416,7 @@ def frame_batch(df: pd.DataFrame, *, file: Path | None, source: dict[str, object
             codes.append(region_code(raw))
         except ValueError as exc:
             codes.append(None)
-            problems.append(Problem(f"geen geldige regiocode ({exc})", file=fname, row=int(str(idx)),
+            problems.append(Problem(str(exc), file=fname, row=int(str(idx)),  # "geen geldige regiocode: …"
                                     column=code_col, value=None if raw is None else str(raw)))
     df = df.assign(_code=codes)
     if period_col is not None:
@@ -626,7 +626,8 @@ def fetch_table(table_id: str, *, gemeente: str | None, cache_dir: Path, refresh
         try:
             gm = normalise_code(gemeente, level="gemeente")
         except ValueError as exc:
-            raise InputError(f"'{gemeente}' is geen gemeentecode: {exc}.",
+            reason = str(exc).split(": ", 1)[-1]
+            raise InputError(f"'{gemeente}' is geen gemeentecode: {reason}.",
                              hint="Gebruik een code als GM0546 (Leiden).") from None
         if not gm.startswith("GM"):
             raise InputError(f"'{gemeente}' is geen gemeentecode.", hint="Gebruik een code als GM0546.")

@@ -39,6 +39,11 @@ EVENT_COLUMNS: dict[str, str] = {
     "pop_chg": "bev_groei",
 }
 _LEVELS = ("land", "gemeente")
+_NOT_NUMBERS = "{name} heeft cellen die geen getal zijn; er is niets geïmporteerd."
+_FIX_CELLS = "Verbeter de genoemde cellen (getallen of CBS-symbolen . x - ?, regiocodes als GM0546) en " \
+    "importeer opnieuw."
+_UNMATCHED = "gemeentenaam niet gevonden bij de bekende gemeenten; niet geladen (importeer eerst een " \
+    "KWB-bestand met deze gemeente, of schrijf de naam zoals CBS)"
 
 
 def _region_code(raw: str) -> str | None:
@@ -65,9 +70,11 @@ def read_population_changes(
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise InputError(
-            f"{path.name} is not a CBS 37230 population-development file: no {', '.join(missing)}.",
+            f"{path.name} is geen CBS 37230-bestand (bevolkingsontwikkeling): de kolom(men) "
+            f"{', '.join(missing)} ontbreken.",
             file=path,
-            hint="Expected columns regiocode, jaar, births, deaths, im_gm, em_gm, im_nl, em_nl, ...",
+            hint="Verwacht de kolommen regiocode, jaar, births, deaths, im_gm, em_gm, im_nl, em_nl, … "
+            "Is het een ander soort bestand? Kies het formaat met `roltrap import --format`.",
         )
     monthly = "maand" in frame.columns
     cols = [c for c in [*FLOW_COLUMNS, *EVENT_COLUMNS] if c in frame.columns]
@@ -88,7 +95,12 @@ def read_population_changes(
         if code is None:
             skipped_codes.add(str(raw).strip())
         codes.append(code)
-    raise_if(problems, f"{path.name} has cells that are not numbers.", file=path)
+    raise_if(
+        problems,
+        f"{path.name} heeft cellen die geen getal of geen geldige regiocode zijn; er is niets geïmporteerd.",
+        file=path,
+        hint=_FIX_CELLS,
+    )
     values["code"] = codes
     values = values[values["code"].notna()]
     if monthly:
@@ -133,7 +145,8 @@ def read_population_changes(
     )
     skipped = [
         Problem(
-            "region level not held by roltrap (province, COROP, landsdeel); not loaded",
+            "regio van een niveau dat roltrap niet bijhoudt (provincie, COROP-gebied, landsdeel); "
+            "niet geladen",
             fname,
             None,
             "regiocode",
@@ -143,7 +156,7 @@ def read_population_changes(
     ]
     skipped += [
         Problem(
-            "region code not among the known regions; added with a placeholder name",
+            "regiocode nog niet bekend (opgeheven gemeente?); toegevoegd met een voorlopige naam",
             fname,
             None,
             "regiocode",
@@ -206,12 +219,16 @@ def read_population_stock(
     name_col = frame.columns[0]
     year_cols = [c for c in frame.columns if re.fullmatch(r"\d{4}", c)]
     if not year_cols:
-        raise InputError(f"{path.name} has no year columns (2012, 2016, ...).", file=path)
+        raise InputError(
+            f"{path.name} heeft geen kolommen met een jaar als naam (zoals 2012, 2016, …).",
+            file=path,
+            hint="Verwacht een CBS-tabel met de gemeentenaam in de eerste kolom en één kolom per jaar.",
+        )
     values, problems = parse_columns(frame, year_cols, file=str(path))
-    raise_if(problems, f"{path.name} has cells that are not numbers.", file=path)
+    raise_if(problems, _NOT_NUMBERS.format(name=path.name), file=path, hint=_FIX_CELLS)
     code = _match(frame[name_col], name_index(regions))
     skipped = [
-        Problem("gemeente name not matched to a known code; not loaded", str(path), int(line), name_col, n)
+        Problem(_UNMATCHED, str(path), int(line), name_col, n)
         for line, n in zip(line_numbers(frame)[code.isna()], frame.loc[code.isna(), name_col], strict=True)
     ]
     ok = code.notna()
@@ -254,12 +271,17 @@ def read_housing_stock(
     name_col = frame.columns[0]
     missing = [c for c in ["Perioden", *HOUSING_COLUMNS] if c not in frame.columns]
     if missing:
-        raise InputError(f"{path.name} lacks the columns {', '.join(missing)}.", file=path)
+        raise InputError(
+            f"{path.name} mist de kolom(men) {', '.join(missing)}.",
+            file=path,
+            hint="Verwacht CBS-tabel 81955NED met de kolommen Perioden, Beginstand voorraad, Nieuwbouw en "
+            "Eindstand voorraad.",
+        )
     values, problems = parse_columns(frame, [*HOUSING_COLUMNS, "Perioden"], file=str(path))
-    raise_if(problems, f"{path.name} has cells that are not numbers.", file=path)
+    raise_if(problems, _NOT_NUMBERS.format(name=path.name), file=path, hint=_FIX_CELLS)
     code = _match(frame[name_col], name_index(regions))
     skipped = [
-        Problem("gemeente name not matched to a known code; not loaded", str(path), None, name_col, n)
+        Problem(_UNMATCHED, str(path), None, name_col, n)
         for n in sorted(set(frame.loc[code.isna(), name_col]))
     ]
     ok = code.notna() & values["Perioden"].notna()

@@ -119,6 +119,13 @@ _MESSAGES = {
     "coerce_dtype": "geen getal",
     "not_nullable": "lege waarde",
 }
+# How tables and canonical columns are named to the user (a loader's own file column wins via _column).
+_TABLE_NAMES = {"observations": "waarden", "regions": "regio's", "flows": "verhuisstromen",
+                "geometries": "grenzen"}
+_COLUMN_NAMES = {"_kind": "soort regio", "region_code": "regiocode", "code": "regiocode", "year": "jaar",
+                 "indicator_id": "indicator", "value": "waarde", "name": "naam", "level": "niveau",
+                 "parent": "bovenliggende regio", "direction": "richting", "origin": "herkomst",
+                 "persons": "personen", "months": "maanden", "boundary_year": "jaar van de indeling"}
 # Which column a dataframe-level check is about (for the message).
 _CHECK_COLUMN = {"aandeel": "value", "niveau_code": "level", "ouder": "parent", "soort_regio": "_kind"}
 
@@ -147,7 +154,7 @@ def _problems(name: str, df: pd.DataFrame, err: pa.errors.SchemaErrors, file: st
             continue
         seen.add(key)
         line = None
-        column = col
+        column = _COLUMN_NAMES.get(col, col)  # a file's own column name (below) is shown as is
         value = None if pd.isna(rec.failure_case) else str(rec.failure_case)
         if idx is not None and not pd.isna(idx) and idx in df.index:
             row = df.loc[idx]
@@ -164,8 +171,8 @@ def _problems(name: str, df: pd.DataFrame, err: pa.errors.SchemaErrors, file: st
                     value = f"{row['region_code']} {row['year']} {row['indicator_id']}"
                 elif line is None:
                     value = f"{value} bij {row['region_code']} {row['year']}"
-        column = {"_kind": "soort regio"}.get(column, column)
-        out.append(Problem(f"{name}: {_message(check)}", file=file, row=line, column=column or None,
+        out.append(Problem(f"{_TABLE_NAMES.get(name, name)}: {_message(check)}", file=file, row=line,
+                           column=column or None,
                            value=value))
     return sorted(out, key=lambda p: (p.row is None, p.row or 0, p.column or ""))
 

@@ -78,6 +78,14 @@ _NOT_FIGURES = {
 MISSING_BELOW = -99990  # CBS codes -99999999, -99997, -99995 ... are "no figure"
 
 
+def _code_or_none(raw: object) -> str | None:
+    """The parent gemeente code, or None when the GM_CODE cell is unusable (it only names a parent)."""
+    try:
+        return normalise_code(raw)
+    except ValueError:
+        return None
+
+
 def read_wbk(path: Path | str, *, year: int | None = None, source: dict[str, object] | None = None) -> Batch:
     """A Wijk- en Buurtkaart attribute CSV (gemeente, wijk or buurt level) → Batch."""
     path = Path(path)
@@ -88,9 +96,10 @@ def read_wbk(path: Path | str, *, year: int | None = None, source: dict[str, obj
     code_col = next((c for c in ("BU_CODE", "WK_CODE", "GM_CODE") if c in frame.columns), None)
     if code_col is None:
         raise InputError(
-            f"{path.name} has no BU_CODE, WK_CODE or GM_CODE column.",
+            f"{path.name} heeft geen kolom BU_CODE, WK_CODE of GM_CODE met regiocodes.",
             file=path,
-            hint="Expected an attribute table of the CBS Wijk- en Buurtkaart.",
+            hint="Verwacht een attributentabel van de CBS Wijk- en Buurtkaart (kolommen WK_CODE, WK_NAAM, "
+            "AANT_INW, …). Is het een ander soort bestand? Kies het formaat met `roltrap import --format`.",
         )
     name_col = code_col.replace("_CODE", "_NAAM")
     water_col = next((c for c in ("H2O", "WATER") if c in frame.columns), None)
@@ -99,7 +108,8 @@ def read_wbk(path: Path | str, *, year: int | None = None, source: dict[str, obj
         water = frame[water_col].str.strip().str.upper() == "JA"
         skipped += [
             Problem(
-                "water part (no figures); not loaded", fname, int(lines[i]), water_col, frame.at[i, code_col]
+                "waterdeel (zonder cijfers); niet geladen", fname, int(lines[i]), water_col,
+                frame.at[i, code_col],
             )
             for i in frame.index[water]
         ]
@@ -120,19 +130,31 @@ def read_wbk(path: Path | str, *, year: int | None = None, source: dict[str, obj
         years = pd.Series(
             year if year is not None else year_from_name(path), index=frame.index, dtype="float64"
         )
+    fill = "vul kolom JAAR in" if "JAAR" in frame.columns else "voeg een kolom JAAR toe"
     problems += [
-        Problem("no year for this row (JAAR column, file name or year=)", fname, int(lines[i]), "JAAR")
+        Problem(
+            f"geen jaar voor deze rij: {fill} of zet het jaar in de bestandsnaam (bijv. wijk_2022_v1.csv)",
+            fname,
+            int(lines[i]),
+            "JAAR",
+        )
         for i in years.index[years.isna()]
     ]
     attrs = [c for c in frame.columns if c in ATTRIBUTES]
     values, bad = parse_columns(frame, attrs, file=fname)
     problems += bad
-    raise_if(problems, f"{path.name} is not a valid Wijk- en Buurtkaart attribute table.", file=path)
+    raise_if(
+        problems,
+        f"{path.name} is geen geldige attributentabel van de Wijk- en Buurtkaart; er is niets geïmporteerd.",
+        file=path,
+        hint="Verbeter de genoemde cellen (regiocodes als WK054600, getallen of CBS-codes als -99999999) "
+        "en importeer opnieuw.",
+    )
     values = values.mask(values <= MISSING_BELOW)
     code_s = pd.Series(codes, index=frame.index)
     obs = to_long(values.rename(columns=ATTRIBUTES), codes=code_s, years=years.astype("int64"))
     skipped += [
-        Problem("attribute not mapped to a KWB id; not loaded", fname, None, c)
+        Problem("kolom hoort niet bij een bekende indicator; niet geladen", fname, None, c)
         for c in frame.columns
         if c not in ATTRIBUTES and c not in _NOT_FIGURES
     ]
@@ -150,14 +172,14 @@ def read_wbk(path: Path | str, *, year: int | None = None, source: dict[str, obj
     if code_col != "GM_CODE" and {"GM_CODE", "GM_NAAM"} <= set(frame.columns):
         gm = pd.DataFrame(
             {
-                "code": frame["GM_CODE"].map(normalise_code).to_numpy(),
+                "code": frame["GM_CODE"].map(_code_or_none).to_numpy(),
                 "name": frame["GM_NAAM"].to_numpy(),
                 "level": "gemeente",
                 "parent": "NL00",
                 "boundary_year": years.astype("int64").to_numpy(),
             }
         )
-        reg = pd.concat([gm.drop_duplicates("code"), reg], ignore_index=True)
+        reg = pd.concat([gm.dropna(subset=["code"]).drop_duplicates("code"), reg], ignore_index=True)
     reg = reg.drop_duplicates("code", keep="last").reset_index(drop=True)
     yr = sorted(set(years.astype("int64")))
     src = source or cbs_source(
