@@ -248,7 +248,7 @@ def build(raw: Path, out: Path, *, list_skipped: bool = False) -> dict[str, int]
                 **elan_source(path),
                 "id": sid,
                 "title": f"ELAN/LUMC wijkprofielen 2009–2022: {name.split('_')[1]} {name.split('_')[2]}",
-                "provenance": "microdata-derived estimate, not official StatLine; "
+                "provenance": "schatting uit CBS-microdata (ELAN), geen officiële StatLine-cijfers; "
                 "GitHub elan-dcc/wijkprofielen "
                 "data/df_*_ver_6.csv @ e62729f8 (MIT)",
             }

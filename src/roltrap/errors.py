@@ -43,7 +43,7 @@ class RoltrapError(Exception):
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         self.message = message
         self.hint = hint
-        super().__init__(message if hint is None else f"{message}\nHint: {hint}")
+        super().__init__(message if hint is None else f"{message}\nTip: {hint}")
 
 
 class ConfigError(RoltrapError):

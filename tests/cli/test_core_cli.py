@@ -111,3 +111,10 @@ def test_import_help_lists_every_format() -> None:
     from roltrap.io.importer import FORMATS
 
     assert tuple(FORMATS) == IMPORT_FORMATS
+
+
+def test_error_text_with_brackets_is_printed_verbatim(cli: Any) -> None:
+    # User input is quoted in messages; Rich must not eat "[b]" as markup.
+    result = cli("show", "[b]Nergens[/b]")
+    assert result.exit_code == 2
+    assert "[b]Nergens[/b]" in result.stderr

@@ -11,6 +11,7 @@ import click
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperGroup
 
@@ -36,10 +37,12 @@ class ErrorHandlingGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except RoltrapError as exc:
-            err_console.print(f"[bold red]Fout:[/bold red] {exc.message}", highlight=False, markup=True,
+            # Messages quote user input (file names, cell values): escape it so "[x]" is not markup.
+            err_console.print(f"[bold red]Fout:[/bold red] {escape(exc.message)}", highlight=False,
                               soft_wrap=True)
             if exc.hint:
-                err_console.print(f"[yellow]Tip:[/yellow] {exc.hint}", highlight=False, soft_wrap=True)
+                err_console.print(f"[yellow]Tip:[/yellow] {escape(exc.hint)}", highlight=False,
+                                  soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
 
 
