@@ -266,8 +266,8 @@ def _write(df: pd.DataFrame, folder: Path) -> Path:
 
 
 def test_empty_cohort_is_a_clear_error_and_the_connection_stays_usable(hand_dir: Path) -> None:
-    """The turnover query runs beside the cohort metrics on DuckDB; an error stops it cleanly and
-    the same connection then gives the full result."""
+    """An empty cohort is a clear error, and the connection (with its cached tables released)
+    then gives the full result."""
     con = engines.connect("duckdb")
     old = CohortSpec(gemeente="GM0546", base_year=2005, age_min=80, age_max=90, follow=3)
     with pytest.raises(NotAvailableError, match="Geen personen van 80–90 jaar"):

@@ -362,7 +362,7 @@ def _check(
 
 
 def _person_pass(con: duckdb.DuckDBPyConnection, y0: int | None, y1: int | None) -> tuple[int, int, int]:
-    """(persons, rows without a person id, persons with a duplicate year) in one grouping by person.
+    """(persons, missing/empty ids found (0 = none), persons with a duplicate year), one grouping.
 
     The years of a person are OR-ed into a bit mask; a person has a duplicate year exactly when the
     mask has fewer bits set than the person has rows with a year. This one hash aggregate (one group

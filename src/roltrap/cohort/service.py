@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,67 +47,8 @@ def run_analysis(
         if progress:
             progress(STEPS[min(i, len(STEPS) - 1)], i, len(STEPS))
 
-    # Turnover (one join over every person-year) is independent of the cohort metrics: on DuckDB it
-    # runs on a second connection while this thread does the cohort queries and the bootstrap.
-    side = _side_connection(con)
-    pool = ThreadPoolExecutor(max_workers=1) if side is not None else None
-    turn_job: Future[pd.DataFrame] | None = None
-    try:
-        if pool is not None:
-            turn_job = pool.submit(_turnover, side, inp, spec)
-        raw = engines.load(con, inp.files, fmt=inp.format)
-        py = metrics.prepare(raw, income=inp.income, spec=spec)
-        return _analyse(
-            con,
-            py,
-            inp,
-            spec,
-            turn_job=turn_job,
-            min_cell=min_cell,
-            reps=reps,
-            seed=seed,
-            cache=cache,
-            step=step,
-            t0=t0,
-        )
-    finally:
-        if turn_job is not None and not turn_job.done():
-            side.con.interrupt()  # an error above: stop the join now
-        if pool is not None:
-            pool.shutdown(wait=True)
-            side.con.close()
-
-
-def _side_connection(con: Any) -> Any:
-    """A second Ibis backend on the same in-process DuckDB database (None for other engines)."""
-    if con.name != "duckdb":
-        return None
-    import ibis
-
-    return ibis.duckdb.from_connection(con.con.cursor())
-
-
-def _turnover(con: Any, inp: PersonYearInput, spec: CohortSpec) -> pd.DataFrame:
-    """Population, settlers and leavers per wijk and year (long form), computed on ``con``."""
-    py = metrics.prepare(engines.load(con, inp.files, fmt=inp.format), income=inp.income, spec=spec)
-    agg = metrics.turnover(py, spec).to_pandas()
-    return _sorted(tables.turnover_long(agg, base_year=spec.base_year, end_year=spec.end_year))
-
-
-def _analyse(
-    con: Any,
-    py: Any,
-    inp: PersonYearInput,
-    spec: CohortSpec,
-    *,
-    turn_job: Future[pd.DataFrame] | None,
-    min_cell: int,
-    reps: int,
-    seed: int,
-    cache: bool,
-    step: Callable[[int], None],
-    t0: float,
-) -> dict[str, Any]:
+    raw = engines.load(con, inp.files, fmt=inp.format)
+    py = metrics.prepare(raw, income=inp.income, spec=spec)
     crow = metrics.cohort_rows(py, spec)
     if cache:
         crow = crow.cache()  # the cohort's records: every cohort metric below reads only these
@@ -133,7 +73,13 @@ def _analyse(
     new_h = hist[hist["group"] == "nieuwkomer"]
     newl = new_h.groupby("wijk", as_index=False)[["persons", "pct_sum", "pct_n"]].sum()
     step(4)
+    turn = tables.turnover_long(
+        metrics.turnover(py, spec).to_pandas(), base_year=spec.base_year, end_year=spec.end_year
+    )
+    turn = _sorted(turn)
+    step(5)
     rm = _sorted(metrics.role_model(crow, spec).to_pandas())
+    step(6)
     for t in (crow, status):
         if cache and hasattr(t, "release"):
             t.release()  # free the cached tables (a Spark session or DuckDB connection may be reused)
@@ -162,11 +108,8 @@ def _analyse(
             .mask(~nl_ok),
         }
     )
-    turn = turn_job.result() if turn_job is not None else _turnover(con, inp, spec)
-    step(5)
     turnover, speed = tables.turnover_table(turn, min_cell=min_cell, tally=tally)
     role = tables.role_model_table(rm, min_cell=min_cell, tally=tally)
-    step(6)
     return {
         "parameters": {
             "gemeente": spec.gemeente,
