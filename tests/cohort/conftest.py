@@ -20,8 +20,10 @@ def hand_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def spark_con() -> Iterator[Any]:
     """One local Spark session (≈15 s to start) for every Spark test of the run."""
-    pyspark = pytest.importorskip("pyspark.sql")
+    # A plain import, not importorskip: the suite installs the [spark] extra, and a missing Spark
+    # must fail the run rather than skip the engine-agreement tests silently.
     import ibis
+    import pyspark.sql as pyspark
 
     session = (
         pyspark.SparkSession.builder.master("local[2]")
