@@ -10,6 +10,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from roltrap.cli._common import Format, console, emit, err_console, open_roltrap, to_json
+from roltrap.cohort.labels import SHARE_AS_PERCENT, table_labels
 from roltrap.errors import ConfigError
 
 cohort_app = typer.Typer(
@@ -157,13 +158,25 @@ def _summary(res: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _readable(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary as people read it: shares in %, yes/no in Dutch (CSV/JSON keep the raw values)."""
+    out = summary.copy()
+    for col in [c for c in SHARE_AS_PERCENT if c in out.columns]:
+        out[col] = pd.to_numeric(out[col], errors="coerce") * 100
+    if "lage_inkomenswijk" in out.columns:
+        out["lage_inkomenswijk"] = out["lage_inkomenswijk"].map({True: "ja", False: "nee"})
+    return out
+
+
 def _print_tables(res: dict[str, Any]) -> None:
     p = res["parameters"]
     if res["input"]["synthetic"]:
         console.print("[bold yellow]Let op: SYNTHETISCHE gegevens, geen echte personen.[/bold yellow]")
+    summary = _summary(res)
     emit(
-        _summary(res),
+        _readable(summary),
         Format.table,
+        labels=table_labels(summary.columns),
         title=f"Roltrap {p['gemeente']}: {p['age_min']}–{p['age_max']}-jarigen in {p['base_year']}, "
         f"gevolgd tot {p['end_year']} (n.b. = onderdrukt)",
     )

@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from roltrap.cli._common import Format, console, emit, open_roltrap
+from roltrap.monitor.labels import PERSON_COLUMNS, table_labels
 from roltrap.monitor.result import MonitorResult
-from roltrap.report.profile import PERSON_COLUMNS
 
 monitor_app = typer.Typer(help="Wijkmonitor: vervangingssnelheid, aankomst/bestemming, kwetsbare groepen, "
                                "rangorde, vergelijking, trends, roltrapvoorwaarden en kaartklassen.",
@@ -62,7 +62,7 @@ def show(result: MonitorResult, fmt: Format) -> None:
         shown[col] = shown[col].map(lambda v: float(round(v)) if isinstance(v, float) and v == v else v)
     if "estimate" in shown.columns:
         shown["estimate"] = shown["estimate"].map({True: "schatting", False: ""})
-    emit(shown, fmt, title=result.title)
+    emit(shown, fmt, title=result.title, labels=table_labels(cols, kind=result.kind))
     console.print(f"[bold]Methode:[/bold] {result.method}", highlight=False)
     for a in result.assumptions:
         console.print(f"[bold]Aanname:[/bold] {a}", highlight=False)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from roltrap.errors import NotAvailableError, NotFoundError, RoltrapError
 from roltrap.jsonable import jsonable
+from roltrap.monitor.labels import PERSON_COLUMNS, TWO_DECIMALS, column_label
 from roltrap.report import charts
 
 # Key figures on the Wijk page and in the printed profile, in reading order (shown when held).
@@ -28,60 +29,6 @@ KEY_INDICATORS = [
 TREND_INDICATORS = ["a_inw", "p_hh_110", "a_soz_wb", "g_ink_pi", "p_wmo_t", "elan_moves_pp"]
 
 NOT_YET = "Deze berekening is nog niet beschikbaar in deze versie."
-
-COLUMN_LABELS = {
-    "name": "Regio", "code": "Code", "class": "Type", "rank": "Rang (1 = zwakste)", "value": "Waarde",
-    "unit": "Eenheid", "year": "Jaar", "period": "Periode", "evidence": "Onderbouwing",
-    "persons": "Personen", "share": "Aandeel (%)", "low": "Ondergrens", "high": "Bovengrens",
-    "years": "Vervangingssnelheid (jaren)", "settlers": "Vestigers per jaar", "population": "Inwoners",
-    "newcomer_share": "Nieuwkomers (% per jaar)", "score": "Score", "lens": "Lens", "reason": "Toelichting",
-    "city_value": "Stad", "indicator": "Indicator", "label": "Omschrijving", "method": "Methode",
-    "n_components": "Aantal kenmerken", "direction": "Richting", "z": "z-score",
-    # turnover
-    "inwoners": "Inwoners", "vestigers_per_jaar": "Vestigers per jaar",
-    "vervangingssnelheid": "Vervangingssnelheid (jaren)", "nieuwkomers_pct": "Nieuwkomers (% per jaar)",
-    # classify
-    "n_indicatoren": "Aantal kenmerken", "belangrijkste_kenmerken": "Belangrijkste kenmerken (wijk, stad)",
-    "syllabus": "Volgens de syllabus",
-    # compare
-    "vergelijking": "Waarom vergeleken", "afstand": "Verschil met de stad (0 = gelijk)",
-    "p_hh_110": "Huishoudens tot 110% (%)", "p_hh_120": "Huishoudens tot 120% (%)",
-    "pct_laagopgeleid": "Laagopgeleid (%)",
-    "syllabus_p_hh_110": "Syllabus: tot 110% (%)", "syllabus_p_hh_120": "Syllabus: tot 120% (%)",
-    "syllabus_voorzieningen_pct": "Syllabus: voorzieningen (%)",
-    "syllabus_vervangingssnelheid": "Syllabus: vervangingssnelheid (jaren)",
-    # vulnerable: persons per lens and the triangulated range
-    "opleiding": "Opleiding", "pct_opleiding": "Opleiding (%)",
-    "voorzieningen_min": "Voorzieningen, laag", "voorzieningen_max": "Voorzieningen, hoog",
-    "pct_voorzieningen_min": "Voorzieningen, laag (%)", "pct_voorzieningen_max": "Voorzieningen, hoog (%)",
-    "inkomen_110": "Inkomen tot 110%", "inkomen_120": "Inkomen tot 120%",
-    "pct_inkomen_110": "Inkomen tot 110% (%)", "pct_inkomen_120": "Inkomen tot 120% (%)",
-    "bereik_min": "Ondergrens (personen)", "centraal": "Centraal (personen)",
-    "bereik_max": "Bovengrens (personen)",
-    "pct_centraal": "Centraal (% van de inwoners)", "n_lenzen": "Aantal lenzen",
-    "personen_per_hh": "Personen per huishouden",
-    # rank
-    "inkomen": "Inkomen per inwoner (× € 1.000)", "minima": "Minima (% huishoudens)",
-    "bijstand": "Bijstand per 100 inwoners", "laagopgeleid": "Laagopgeleid per 100 inwoners",
-    "z_inkomen": "Inkomen (z)", "z_minima": "Minima (z)", "z_bijstand": "Bijstand (z)",
-    "z_laagopgeleid": "Laagopgeleid (z)",
-    # conditions
-    "bedrijven_per_1000": "Bedrijven per 1.000 inwoners", "mix_eigendom": "Mix koop/huur (0–1)",
-    "mix_woningtype": "Mix eengezins/meergezins (0–1)", "rolmodel_ratio": "Hoog/laag inkomen",
-    "g_afs_hp": "Huisarts", "g_afs_gs": "Grote supermarkt", "g_afs_kv": "Kinderdagverblijf",
-    "g_afs_sc": "School", "g_afs_ov": "Treinstation", "p_ink_hi": "Hoog inkomen (% inw.)",
-    "p_ink_li": "Laag inkomen (% inw.)",
-}
-
-# Columns that count persons: always shown as whole numbers (the JSON keeps full precision).
-PERSON_COLUMNS = frozenset({
-    "inwoners", "vestigers_per_jaar", "opleiding", "voorzieningen_min", "voorzieningen_max",
-    "inkomen_110", "inkomen_120", "bereik_min", "centraal", "bereik_max", "persons", "population",
-    "settlers", "low", "high", "central", "laag", "hoog",
-})
-# Small-range figures that need two decimals to mean anything.
-TWO_DECIMALS = frozenset({"score", "mix_eigendom", "mix_woningtype", "rolmodel_ratio", "afstand",
-                          "z_inkomen", "z_minima", "z_bijstand", "z_laagopgeleid"})
 
 # Per monitor kind: the main table's columns (after the region name), then detail tables that the
 # pages fold away, so no table needs more than a handful of columns. Columns a result has but this
@@ -113,10 +60,6 @@ SECTION_LAYOUT: dict[str, list[tuple[str, list[str]]]] = {
                                                        "g_afs_ov"]),
                    ("Rolmodellen", ["p_ink_hi", "p_ink_li"])],
 }
-
-
-def column_label(name: str) -> str:
-    return COLUMN_LABELS.get(name, name.replace("_", " ").capitalize())
 
 
 def column_decimals(name: str) -> int | None:
