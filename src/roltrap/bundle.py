@@ -6,13 +6,16 @@ Built from the raw CBS/ELAN/PDOK files by ``scripts/build_bundle.py`` (raw in, b
 
 from __future__ import annotations
 
+import hashlib
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
 from roltrap.errors import ConfigError
-from roltrap.store import ORDER, Batch, Store
+from roltrap.store import KEYS, ORDER, Batch, Store
+
+DEFINITIONS = ("sources", "indicators", "regions")
 
 BUNDLE_DIR = Path(str(resources.files("roltrap") / "data" / "bundle"))
 
@@ -28,23 +31,63 @@ def read_tables(folder: Path = BUNDLE_DIR) -> dict[str, pd.DataFrame]:
     return {name: pd.read_parquet(folder / f"{name}.parquet") for name in ORDER}
 
 
+def version(folder: Path = BUNDLE_DIR) -> str:
+    """A fingerprint of the bundle's tables: changes whenever a rebuilt bundle ships."""
+    digest = hashlib.sha256()
+    for name in ORDER:
+        path = folder / f"{name}.parquet"
+        if path.exists():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def stored_version(store: Store) -> str | None:
+    """The bundle version a store was last filled with (None: never, or before this was recorded)."""
+    df = store.query("SELECT version FROM bundle_state ORDER BY loaded_at DESC LIMIT 1")
+    return None if df.empty else str(df["version"].iloc[0])
+
+
 def load_into(store: Store, folder: Path = BUNDLE_DIR) -> None:
-    """Fill an empty store from the bundle in one transaction."""
+    """Fill a store from the bundle, or refresh an older bundle, in one transaction.
+
+    Rows that came from bundled sources are replaced; figures a user imported stay, also where they
+    cover the same region, year and indicator as a bundled figure (the user's import wins). The
+    bundle's own definitions (sources, catalogue, region names) are updated.
+    """
     tables = read_tables(folder)
+    bundled = tables["sources"]["id"].tolist()
     with store.transaction() as con:
+        for name in ("observations", "flows", "geometries"):
+            con.execute(f"DELETE FROM {name} WHERE source_id IN (SELECT unnest(?))", [bundled])
         for name in ORDER:
             df = tables[name]
             if df.empty:
                 continue
+            keys = KEYS[name]
+            cols = list(df.columns)
+            updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in keys)
+            # Definitions follow the bundle; figures a user imported for the same key are kept.
+            action = f"DO UPDATE SET {updates}" if name in DEFINITIONS and updates else "DO NOTHING"
             con.register("_bundle", df)
-            cols = ", ".join(df.columns)
-            con.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM _bundle")
+            col_list = ", ".join(cols)
+            con.execute(f"INSERT INTO {name} ({col_list}) SELECT {col_list} FROM _bundle "
+                        f"ON CONFLICT ({', '.join(keys)}) {action}")
             con.unregister("_bundle")
+        con.execute("DELETE FROM bundle_state")
+        con.execute("INSERT INTO bundle_state (version) VALUES (?)", [version(folder)])
+
+
+def refresh_if_stale(store: Store, folder: Path = BUNDLE_DIR) -> bool:
+    """Load the bundle into an empty store or one holding another bundle version; True if loaded."""
+    if store.is_empty() or stored_version(store) != version(folder):
+        load_into(store, folder)
+        return True
+    return False
 
 
 def write_tables(batches: list[Batch], folder: Path) -> dict[str, int]:
     """Merge batches (later ones win on equal keys) into a bundle folder; returns row counts."""
-    from roltrap.store import COLUMNS, KEYS
+    from roltrap.store import COLUMNS
 
     folder.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}

@@ -48,8 +48,9 @@ class Roltrap:
             bundle.load_into(tmp)
             tmp.close()
         self.store = Store(db, read_only=ro)
-        if not ro and self.store.is_empty():
-            bundle.load_into(self.store)
+        if not ro:
+            # First use, or a roltrap upgrade that ships a rebuilt bundle: (re)load it.
+            bundle.refresh_if_stale(self.store)
         self.path = db
 
     def close(self) -> None:

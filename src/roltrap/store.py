@@ -83,6 +83,13 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (region_code, year, direction, origin)
     );
     """,
+    # 2: which version of the bundled data the store holds (refreshed when the package's bundle changes)
+    """
+    CREATE TABLE bundle_state (
+        version VARCHAR NOT NULL,
+        loaded_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

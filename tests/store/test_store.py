@@ -112,13 +112,14 @@ def test_new_migration_upgrades_an_existing_store_and_keeps_its_data(
     old = Store(path)
     old.apply(_batch())
     old.close()
-    # a later release appends migration 2 (never edits migration 1)
+    # a later release appends a migration (never edits the released ones)
     monkeypatch.setattr(store_mod, "MIGRATIONS", [*store_mod.MIGRATIONS,
                                                   "ALTER TABLE regions ADD COLUMN note VARCHAR"])
-    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     upgraded = Store(path)
-    assert upgraded.version() == 2
-    assert upgraded.query("SELECT version FROM meta ORDER BY version")["version"].tolist() == [1, 2]
+    assert upgraded.version() == SCHEMA_VERSION + 1
+    assert upgraded.query("SELECT version FROM meta ORDER BY version")["version"].tolist() == list(
+        range(1, SCHEMA_VERSION + 2))
     assert "note" in upgraded.query("SELECT * FROM regions").columns
     assert upgraded.query("SELECT value FROM observations")["value"].tolist() == [124093.0]
     upgraded.close()
@@ -136,12 +137,12 @@ def test_failing_migration_leaves_the_store_at_its_old_version(
     old.close()
     monkeypatch.setattr(store_mod, "MIGRATIONS", [
         *store_mod.MIGRATIONS, "ALTER TABLE regions ADD COLUMN note VARCHAR; SELECT * FROM no_such_table"])
-    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with pytest.raises(duckdb.CatalogException):
         Store(path)
     monkeypatch.undo()
     back = Store(path)
-    assert back.version() == 1
+    assert back.version() == SCHEMA_VERSION
     assert "note" not in back.query("SELECT * FROM regions").columns  # the half migration was undone
     assert back.query("SELECT value FROM observations")["value"].tolist() == [124093.0]
     back.close()
@@ -179,3 +180,21 @@ def test_same_file_open_twice_in_one_process_with_another_mode_is_a_config_error
             Store(path, read_only=True)
     finally:
         writer.close()
+
+
+def test_store_of_schema_version_1_is_migrated_to_record_the_bundle(tmp_path: Path) -> None:
+    # A store written by the first release (schema 1) gains the bundle_state table on open.
+    import duckdb
+
+    import roltrap.store as store_mod
+
+    path = tmp_path / "v1.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE meta (version INTEGER, applied_at TIMESTAMP DEFAULT current_timestamp)")
+    con.execute(store_mod.MIGRATIONS[0])
+    con.execute("INSERT INTO meta (version) VALUES (1)")
+    con.close()
+    store = Store(path)
+    assert store.version() == SCHEMA_VERSION >= 2
+    assert store.query("SELECT count(*) AS n FROM bundle_state")["n"].iloc[0] == 0
+    store.close()
