@@ -14,6 +14,7 @@ import typer
 from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
@@ -25,6 +26,12 @@ from roltrap.jsonable import jsonable
 # would fold every cell of the monitor's wide tables.
 console = Console(width=None if sys.stdout.isatty() else 220)
 err_console = Console(stderr=True)
+
+
+def progress_bar(*, transient: bool = False) -> Progress:
+    """The one progress bar of long CLI work: description, bar, done/total, time; on stderr."""
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err_console, transient=transient)
 
 
 class Format(str, Enum):

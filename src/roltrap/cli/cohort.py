@@ -7,9 +7,8 @@ from typing import Annotated, Any, Optional
 
 import pandas as pd
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from roltrap.cli._common import Format, console, emit, err_console, open_roltrap, to_json
+from roltrap.cli._common import Format, console, emit, err_console, open_roltrap, progress_bar, to_json
 from roltrap.cohort.labels import SHARE_AS_PERCENT, table_labels
 from roltrap.errors import ConfigError
 
@@ -53,14 +52,8 @@ def synth(
     """Maak een synthetische bevolking (geen echte personen) die de wijkcijfers volgt."""
     rt = open_roltrap(ctx)
     y = _range(years, "Jaren")
-    with Progress(
-        TextColumn("[bold]Synthetische jaren"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=err_console,
-    ) as bar:
-        task = bar.add_task("synth", total=y[1] - y[0] + 1)
+    with progress_bar() as bar:
+        task = bar.add_task("Synthetische jaren", total=y[1] - y[0] + 1)
         rep = rt.cohort.synth(
             out,
             gemeente=gemeente,
@@ -92,14 +85,7 @@ def analyse(
     """Retentie, bestemmingen, inkomenstrajecten en roltrapscore per wijk; kleine cellen onderdrukt."""
     rt = open_roltrap(ctx)
     band = _range(age, "Leeftijd")
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=format is not Format.table,
-    ) as bar:
+    with progress_bar(transient=format is not Format.table) as bar:
         task = bar.add_task("Analyse", total=6)
 
         def progress(label: str, done: int, total: int) -> None:

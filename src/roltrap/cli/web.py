@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from roltrap.cli._common import console, err_console, open_roltrap
+from roltrap.cli._common import console, open_roltrap, progress_bar
 from roltrap.errors import ConfigError
 
 
@@ -68,7 +68,6 @@ def report(
     year: Annotated[Optional[int], typer.Option(help="Year; default the most complete year.")] = None,  # noqa: UP045
 ) -> None:
     """Maak afdrukbare wijkprofielen (PDF + HTML): kaart, grafieken, tabellen, bronnen en datum."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from roltrap.report.render import slug, write_batch, write_profile
 
@@ -90,8 +89,7 @@ def report(
         gm = rt.region(gemeente)
         folder = out_dir or Path(f"wijkprofielen-{gm['code']}")
         n = len(rt.children(gm["code"], level="wijk"))
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=err_console) as progress:
+        with progress_bar() as progress:
             task = progress.add_task("Wijkprofielen", total=n)
 
             def step(name: str) -> None:
