@@ -243,11 +243,14 @@ class Roltrap:
         return gpd.GeoDataFrame(df, geometry=geom, crs="EPSG:28992")
 
     # -- imports ----------------------------------------------------------------------------
-    def import_file(self, path: Path | str, *, format: str = "auto", progress: bool = False) -> ImportReport:
-        """Read, validate and load one file; nothing changes when validation fails."""
+    def import_file(self, path: Path | str, *, format: str = "auto", progress: bool = False,
+                    dry_run: bool = False, year: int | None = None, new_region: bool = False) -> ImportReport:
+        """Read, validate and merge one file; nothing changes when validation fails (see
+        :func:`roltrap.io.importer.import_file`)."""
         from roltrap.io.importer import import_file
 
-        return import_file(self.store, Path(path), format=format, progress=progress)
+        return import_file(self.store, Path(path), format=format, progress=progress, dry_run=dry_run,
+                           year=year, new_region=new_region)
 
     # -- analyses ---------------------------------------------------------------------------
     @cached_property

@@ -9,10 +9,11 @@ import typer
 
 from roltrap.cli import cohort as cohort_cli
 from roltrap.cli import fetch as fetch_cli
+from roltrap.cli import imports as imports_cli
 from roltrap.cli import monitor as monitor_cli
 from roltrap.cli import triage as triage_cli
 from roltrap.cli import web as web_cli
-from roltrap.cli._common import ErrorHandlingGroup, Format, console, emit, open_roltrap
+from roltrap.cli._common import ErrorHandlingGroup, Format, emit, open_roltrap
 from roltrap.settings import Settings
 
 app = typer.Typer(
@@ -72,20 +73,6 @@ IMPORT_FORMATS = ("kwb", "statline", "odata", "odata-csv", "cbs37230", "bevolkin
                   "wbk", "elan")
 
 
-@app.command("import")
-def import_(
-    ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="Bestand (KWB csv/xlsx, StatLine-CSV, OData-JSON, "
-                                               "grenzen, …).")],
-    format: Annotated[str, typer.Option(
-        "--format", help=f"auto, of een van: {', '.join(IMPORT_FORMATS)}.")] = "auto",
-) -> None:
-    """Laad een bestand: herkennen, controleren, rapporteren. Een mislukte import verandert niets."""
-    rt = open_roltrap(ctx)
-    report = rt.import_file(path, format=format, progress=True)
-    console.print(report.summary())
-
-
 @app.command()
 def sources(
     ctx: typer.Context,
@@ -108,7 +95,7 @@ def indicators(
     emit(rt.catalogue(), format, title="Indicatoren")
 
 
-for _module in (fetch_cli, monitor_cli, triage_cli, cohort_cli, web_cli):
+for _module in (imports_cli, fetch_cli, monitor_cli, triage_cli, cohort_cli, web_cli):
     _module.register(app)
 
 
