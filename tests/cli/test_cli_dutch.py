@@ -22,11 +22,12 @@ def _headers(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize(("cmd", "expected"), [
-    (["show", "WK054608", "--year", "2021"], ["Indicator", "Omschrijving", "Waarde", "Eenheid", "Jaar", "Bron"]),
+    (["show", "WK054608", "--year", "2021"],
+     ["Indicator", "Omschrijving", "Waarde", "Eenheid", "Jaar", "Bron"]),
     (["regions", "--gemeente", "GM0546"], ["Code", "Naam", "Niveau", "Ligt in", "Grenzen van",
                                            "Jaren met cijfers"]),
-    (["sources"], ["Bron-id", "Titel", "Uitgever", "Licentie", "Naamsvermelding", "Schatting", "Rijen geladen",
-                   "Geladen op"]),
+    (["sources"], ["Bron-id", "Titel", "Uitgever", "Licentie", "Naamsvermelding", "Schatting",
+                   "Rijen geladen", "Geladen op"]),
 ])
 def test_table_headers_are_dutch(cli: Any, cmd: list[str], expected: list[str]) -> None:
     res = cli(*cmd)
@@ -67,7 +68,8 @@ def test_help_is_dutch(cli: Any) -> None:
     assert "Show this message" not in res.stdout and "Options" not in res.stdout
 
 
-def test_bad_environment_setting_is_a_dutch_message(bundled_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_environment_setting_is_a_dutch_message(bundled_db: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ROLTRAP_MIN_CELL", "veel")
     res = CliRunner().invoke(app, ["--db", str(bundled_db), "sources"])
     assert res.exit_code == 2

@@ -19,8 +19,9 @@ def test_old_raises_keep_working() -> None:
 
 
 def test_shells_word_the_parameter() -> None:
-    exc = ConfigError("WK054608 ligt niet in GM0363.", hint="Laat {gemeente} weg: de gemeente volgt uit {wijk}.",
-                      param="gemeente", value="GM0363")
+    exc = ConfigError("WK054608 ligt niet in GM0363.",
+                      hint="Laat {gemeente} weg: de gemeente volgt uit {wijk}.", param="gemeente",
+                      value="GM0363")
     assert exc.param == "gemeente" and exc.value == "GM0363"
     assert exc.hint == "Laat de gemeente weg: de gemeente volgt uit de wijk."  # library, JSON
     assert exc.hint_for({"gemeente": "--gemeente", "wijk": "--wijk"}) == \
@@ -39,7 +40,8 @@ def test_pydantic_errors_in_dutch(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ValidationError) as info:
         Settings()
     err = from_validation(info.value, names={"port": "ROLTRAP_PORT"})
-    assert err.message == "De instellingen kloppen niet: ROLTRAP_PORT: moet een geheel getal zijn, niet 'abc'."
+    assert err.message == ("De instellingen kloppen niet: ROLTRAP_PORT: moet een geheel getal zijn, "
+                           "niet 'abc'.")
     assert err.param == "port" and err.value == "abc"
     assert "Input should" not in err.message
     monkeypatch.setenv("ROLTRAP_PORT", "0")
