@@ -12,6 +12,7 @@ Re-running on the same input writes byte-identical files (sorted rows, rounded c
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -47,9 +48,15 @@ def _write(df: pd.DataFrame, path: Path) -> None:
 
 
 def build_access(raw: Path, out: Path) -> list[dict[str, object]]:
-    """Write the access bundle into ``out/access``; returns the sources rows it uses."""
+    """Write the access bundle into ``out/access``; returns the sources rows it uses.
+
+    A raw folder without the OSM files (an excerpt used in tests) builds no network: a warning, no files.
+    """
     streets_dir = raw / "osm-leiden-straten-2021"
     centre_dir = raw / "osm-leiden-binnenstad-paden"
+    if not (streets_dir.is_dir() and centre_dir.is_dir()):
+        print(f"Warning: no OSM folders in {raw}: the bundle gets no walk/bike network", file=sys.stderr)
+        return []
     named = read_osm_geojson(streets_dir / "leiden_benoemde_straten_osm_2021-05-05.geojson")
     paden = read_osm_geojson(centre_dir / "leiden_binnenstad_paden_2025-12-03.geojson")
     wegen = read_osm_geojson(centre_dir / "leiden_binnenstad_wegen_2025-11-23.geojson")
