@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from roltrap import fmt
 from roltrap.disclosure import SUPPRESSED_LABEL
 from roltrap.errors import InputError, NotAvailableError, NotFoundError, Problem
 from roltrap.report import charts
@@ -24,7 +25,7 @@ from roltrap.report.profile import (
     monitor_section,
     safe_value,
 )
-from roltrap.web.deps import jsonable, nl_number
+from roltrap.web.deps import jsonable
 
 SCHEMES = {"syllabus": "Syllabus: vijf klassen (< 10, 10–15, 15–20, 20–25, > 25 %)",
            "quantile": "Kwantielen: vijf even grote groepen"}
@@ -36,11 +37,7 @@ COMPARE_INDICATORS = ["a_inw", "p_hh_110", "p_hh_120", "a_soz_wb", "p_wmo_t", "p
 
 
 def _fmt(value: Any, unit: str | None, decimals: int | None = None) -> str:
-    value = jsonable(value)
-    if value is None:
-        return "geen gegevens"
-    text = nl_number(value, decimals)
-    return f"{text} %" if unit in ("%", "percent") else (f"{text} {unit}" if unit else text)
+    return fmt.quantity(value, unit, decimals, missing="geen gegevens")
 
 
 class Views:
