@@ -23,6 +23,7 @@ from roltrap.store import Store
 if TYPE_CHECKING:
     import geopandas as gpd
 
+    from roltrap.access.service import AccessService, ImportSummary
     from roltrap.io.importer import ImportReport
 
 
@@ -248,8 +249,18 @@ class Roltrap:
         return gpd.GeoDataFrame(df, geometry=geom, crs="EPSG:28992")
 
     # -- imports ----------------------------------------------------------------------------
-    def import_file(self, path: Path | str, *, format: str = "auto", progress: bool = False) -> ImportReport:
-        """Read, validate and load one file; nothing changes when validation fails."""
+    def import_file(self, path: Path | str, *, format: str = "auto", progress: bool = False,
+                    gemeente: str | None = None) -> ImportReport | ImportSummary:
+        """Read, validate and load one file; nothing changes when validation fails.
+
+        OSM extracts (``.osm.pbf``, Overpass GeoJSON) and vindplaatsen lists go to ``rt.access``;
+        an OSM extract needs ``gemeente`` (the municipality it is clipped to).
+        """
+        from roltrap.access.service import import_kind
+
+        kind = import_kind(Path(path), format)
+        if kind is not None:
+            return self.access.import_any(Path(path), kind=kind, gemeente=gemeente, progress=progress)
         from roltrap.io.importer import import_file
 
         return import_file(self.store, Path(path), format=format, progress=progress)
@@ -266,6 +277,12 @@ class Roltrap:
         from roltrap.triage.service import TriageService
 
         return TriageService(self)
+
+    @cached_property
+    def access(self) -> AccessService:
+        from roltrap.access.service import AccessService
+
+        return AccessService(self)
 
     @cached_property
     def cohort(self) -> Any:
