@@ -35,11 +35,19 @@ def import_(
                        ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Het importrapport als JSON (vaste sleutels).")
                        ] = False,
+    gemeente: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--gemeente", help="Bij een OSM-uittreksel (.osm.pbf): de gemeente waarop het netwerk wordt "
+                           "geknipt.")] = None,
 ) -> None:
     """Laad een bestand: herkennen, controleren, rapporteren. Een mislukte import verandert niets."""
     rt = open_roltrap(ctx)
+    from roltrap.io.importer import ImportReport
+
     report = rt.import_file(path, format=format, progress=not as_json, dry_run=dry_run, year=year,
-                            new_region=new_region)
+                            new_region=new_region, gemeente=gemeente)
+    if not isinstance(report, ImportReport):  # an OSM extract or vindplaatsen list (rt.access)
+        console.print(report.summary())
+        return
     if as_json:
         from roltrap.jsonable import jsonable
 

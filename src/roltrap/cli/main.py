@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from roltrap.cli import access as access_cli
 from roltrap.cli import cohort as cohort_cli
 from roltrap.cli import fetch as fetch_cli
 from roltrap.cli import imports as imports_cli
@@ -156,7 +157,7 @@ def _when(stamp: object) -> str:
     return "" if pd.isna(ts) else f"{ts.day}-{ts.month}-{ts.year} {ts:%H:%M}"
 
 
-for _module in (imports_cli, fetch_cli, monitor_cli, triage_cli, cohort_cli, web_cli):
+for _module in (imports_cli, fetch_cli, monitor_cli, triage_cli, cohort_cli, web_cli, access_cli):
     _module.register(app)
 
 
