@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from roltrap import fmt as nl
+
 # Syllabus §8 legend: lichtgeel < 10 %, geel 10–15, lichtoranje 15–20, donkeroranje 20–25, rood > 25.
 # Colours from ColorBrewer YlOrRd (sequential, colour-blind safe, light → dark keeps the order readable
 # in grey print too).
@@ -91,13 +93,9 @@ def _natural_breaks(present: np.ndarray, k: int) -> list[float]:
 def _fmt(x: float | None) -> str:
     if x is None:
         return ""
-    if abs(x) >= 100 or float(x).is_integer():
-        text = f"{x:,.0f}".replace(",", ".")
-    elif abs(x) >= 1:
-        text = f"{x:.1f}".replace(".", ",")
-    else:
-        text = f"{x:.2f}".replace(".", ",")
-    return text
+    # enough decimals to tell class bounds apart: whole numbers from 100, two below 1
+    decimals = 0 if abs(x) >= 100 or float(x).is_integer() else 1 if abs(x) >= 1 else 2
+    return nl.number(x, decimals)
 
 
 def _label(lo: float | None, hi: float | None, vmin: float, vmax: float) -> str:

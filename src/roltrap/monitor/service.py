@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from roltrap import fmt as nl
 from roltrap.disclosure import SUPPRESSED_LABEL, suppress_small
 from roltrap.errors import ConfigError, InputError, NotAvailableError, NotFoundError, Problem
 from roltrap.monitor import classify as classify_mod
@@ -777,7 +778,7 @@ class DistrictMonitor:
         df["period"] = ptxt
         df["belangrijkste_kenmerken"] = [
             "; ".join(
-                f"{e['label']} {e['value']:.1f} (stad {e['city_value']:.1f})" for e in evidence.get(c, [])[:3]
+                f"{e['label']} {nl.number(e['value'], 1)} (stad {nl.number(e['city_value'], 1)})" for e in evidence.get(c, [])[:3]
             )
             for c in areas
         ]
@@ -809,8 +810,8 @@ class DistrictMonitor:
                 "Per indicator van de matrix (§9): z = (gebied − stad) / spreiding tussen de "
                 f"{scope.noun} van de gemeente, met teken + voor 'aankomst' (jong, alleenstaand, huur, "
                 "appartementen, veel nieuwkomers, groei) en − voor 'bestemming' (gezinnen, 65+, koop, "
-                f"eengezinswoningen). Score = gemiddelde z. Score ≥ {th.aankomst} → wijk van aankomst, "
-                f"≤ {th.bestemming} → wijk van bestemming, anders gemengd."
+                f"eengezinswoningen). Score = gemiddelde z. Score ≥ {nl.number(th.aankomst, 2)} → wijk van "
+                f"aankomst, ≤ {nl.signed(th.bestemming, 2)} → wijk van bestemming, anders gemengd."
             ),
             assumptions=[
                 "Alle indicatoren wegen even zwaar.",
@@ -1418,7 +1419,8 @@ class DistrictMonitor:
         if series["year"].nunique() >= 2:
             fit = trend_mod.fit_linear(series["year"], series["value"])
             extra.update(slope=fit.slope, intercept=fit.intercept, r2=fit.r2, n=fit.n)
-            method += f" Lineaire trend (kleinste kwadraten): {fit.slope:+.3f} per jaar, R² = {fit.r2:.2f}."
+            method += (f" Lineaire trend (kleinste kwadraten): {nl.signed(fit.slope, 3)} per jaar, "
+                       f"R² = {nl.number(fit.r2, 2)}.")
         else:
             notes.append("Maar één jaar beschikbaar: geen trend.")
         if series["derived_from"].notna().any():
@@ -1512,10 +1514,10 @@ class DistrictMonitor:
                 "reached": tgt.reached,
             }
             if tgt.reached:
-                notes.append(f"Doel {target:g} is al bereikt in {last_year}.")
+                notes.append(f"Doel {nl.number(target)} is al bereikt in {last_year}.")
             elif tgt.year is None:
                 notes.append(
-                    f"Volgens de trend wordt {target:g} niet bereikt binnen {max(horizon, 50)} jaar."
+                    f"Volgens de trend wordt {nl.number(target)} niet bereikt binnen {max(horizon, 50)} jaar."
                 )
             else:
                 both = tgt.earliest is not None and tgt.latest is not None
@@ -1527,8 +1529,9 @@ class DistrictMonitor:
                     else "onbepaald"
                 )
                 notes.append(
-                    f"Doel {target:g} bereikt rond {tgt.year:.1f} ({pct}%-voorspelinterval: {span}); "
-                    f"dat is {tgt.year - last_year:.1f} jaar na {last_year}."
+                    f"Doel {nl.number(target)} bereikt rond {nl.number(tgt.year, 1, grouping=False)} "
+                    f"({pct}%-voorspelinterval: {span}); dat is {nl.number(tgt.year - last_year, 1)} jaar na "
+                    f"{last_year}."
                 )
         syl_note = syllabus.section(reg["code"], "project").get(indicator)
         if syl_note:
@@ -1541,7 +1544,7 @@ class DistrictMonitor:
             unit=label,
             method=(
                 f"Lineaire trend (kleinste kwadraten) op {fit.n} jaren {extra['fit_years'][0]}–"
-                f"{extra['fit_years'][1]}: {fit.slope:+.3f} per jaar (R² = {fit.r2:.2f}); {pct}%-"
+                f"{extra['fit_years'][1]}: {nl.signed(fit.slope, 3)} per jaar (R² = {nl.number(fit.r2, 2)}); {pct}%-"
                 "voorspelinterval met Student-t (n − 2 vrijheidsgraden)."
             ),
             assumptions=[
@@ -1571,6 +1574,12 @@ class DistrictMonitor:
         yr, notes = self._year(scope, long, "conditions", year, codes=scope.codes)
         values, src = wide(long, scope.codes, need, yr)
         cond = conditions_mod.conditions(values)
+        filled = pd.Series(False, index=cond.index)
+        if not scope.national:
+            # Where CBS publishes no station distance, the street network gives one (rt.access, issue 13).
+            station = self.rt.access.station_km(gemeente=scope.ref_codes[0], level=scope.level)
+            filled = cond["g_afs_ov"].isna() & cond.index.isin(station.index)
+            cond["g_afs_ov"] = cond["g_afs_ov"].fillna(station.reindex(cond.index))
         df = self._base(scope)
         for c in cond.columns:
             df[c] = cond[c].to_numpy()
@@ -1589,6 +1598,10 @@ class DistrictMonitor:
         df["year"] = yr
         df["derived_from"] = derived_from(src).to_numpy()
         notes += [f"{conditions_mod.CONDITIONS[c][0]}: {NOT_AVAILABLE} in {yr}." for c in missing_cols]
+        if filled.any():
+            notes.append("Afstand tot treinstation: gemiddelde loopafstand van de bewoners over het "
+                         "OpenStreetMap-straatnetwerk (roltrap access, © OpenStreetMap-bijdragers (ODbL)); "
+                         "geen CBS-cijfer.")
         notes += self._derived_note(src, scope)
         return MonitorResult(
             kind="conditions",
