@@ -778,7 +778,8 @@ class DistrictMonitor:
         df["period"] = ptxt
         df["belangrijkste_kenmerken"] = [
             "; ".join(
-                f"{e['label']} {nl.number(e['value'], 1)} (stad {nl.number(e['city_value'], 1)})" for e in evidence.get(c, [])[:3]
+                f"{e['label']} {nl.number(e['value'], 1)} (stad {nl.number(e['city_value'], 1)})"
+                for e in evidence.get(c, [])[:3]
             )
             for c in areas
         ]
@@ -1544,7 +1545,8 @@ class DistrictMonitor:
             unit=label,
             method=(
                 f"Lineaire trend (kleinste kwadraten) op {fit.n} jaren {extra['fit_years'][0]}–"
-                f"{extra['fit_years'][1]}: {nl.signed(fit.slope, 3)} per jaar (R² = {nl.number(fit.r2, 2)}); {pct}%-"
+                f"{extra['fit_years'][1]}: {nl.signed(fit.slope, 3)} per jaar "
+                f"(R² = {nl.number(fit.r2, 2)}); {pct}%-"
                 "voorspelinterval met Student-t (n − 2 vrijheidsgraden)."
             ),
             assumptions=[
