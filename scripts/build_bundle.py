@@ -15,6 +15,11 @@ PROVENANCE.md) repair quirks of these particular copies, not of CBS formats in g
    columns were computed by the upstream author with a non-CBS denominator and are left out.
 4. KWB 2024 (85984NED) keys are mapped by stem (``AantalInwoners_5`` → ``a_inw``); names of its
    regions come from the Wijk- en Buurtkaart 2023 code list.
+5. Buurten: two real StatLine downloads at buurt level, read by the StatLine loader unchanged —
+   ``amsterdam-ses-woa-2019/`` (85163NED, Amsterdam, 99 wijken and 479 buurten, 2019; SES-WOA score and
+   households' education shares as user indicators) and ``cbs-nabijheid-voorzieningen-2021-voorbeeld/``
+   (the transposed Nabijheid export: Aa en Hunze, 2 wijken and 4 buurten, 2021; distances g_afs_* and the
+   other amenity variables as user indicators). Missing folders are skipped (test excerpts).
 Re-running on the same input gives byte-identical Parquet files.
 """
 
@@ -37,6 +42,7 @@ from roltrap.io.kwb import kwb_batch, read_kwb_frame
 from roltrap.io.odata import read_odata_csv
 from roltrap.io.osm_bundle import build_access
 from roltrap.io.population import read_housing_stock, read_population_changes, read_population_stock
+from roltrap.io.statline import read_statline
 from roltrap.io.wbk import read_wbk
 from roltrap.store import COLUMNS, Batch
 
@@ -340,6 +346,24 @@ def build(raw: Path, out: Path, *, list_skipped: bool = False) -> dict[str, int]
             )
         )
 
+    def buurten() -> None:
+        # Buurt-level StatLine downloads (see 5. above): the app has a buurt level out of the box.
+        files = [
+            ("amsterdam-ses-woa-2019", "SES_WOA_scores_per_wijk_en_buurt_Amsterdam_2019.csv",
+             "cbs-85163ned-2019", "CBS StatLine 85163NED SES-WOA scores per wijk en buurt 2019 (Amsterdam)"),
+            ("cbs-nabijheid-voorzieningen-2021-voorbeeld",
+             "Nabijheid_voorzieningen_2021_AaenHunze_getransponeerd.csv", "cbs-nabijheid-2021-aaenhunze",
+             "CBS StatLine Nabijheid voorzieningen 2021, wijk- en buurtcijfers (Aa en Hunze)"),
+        ]
+        for folder, name, sid, title in files:
+            path = raw / folder / name
+            if not path.exists():
+                continue
+            b = read_statline(path, year=None, source_id=sid)
+            b.source = {**b.source, "title": title, "rows_loaded": len(b.observations),
+                        "provenance": f"StatLine CSV met statistische symbolen; {folder}/PROVENANCE.md"}
+            batches.append(b)
+
     def access() -> None:
         # Walk/bike network and destinations (own files in access/); their sources join sources.parquet.
         batches.extend(Batch(source=src) for src in build_access(raw, out))
@@ -352,6 +376,7 @@ def build(raw: Path, out: Path, *, list_skipped: bool = False) -> dict[str, int]
         ("KWB wijkpanel 2018–2020", panel),
         ("Grenzen 2016 en 2022", boundaries),
         ("KWB 2024", kwb2024),
+        ("Buurten (StatLine)", buurten),
         ("Bevolking en woningen", population),
         ("Netwerk en bestemmingen (OSM)", access),
     ]
@@ -460,6 +485,9 @@ def provenance_md(batches: list[Batch], counts: dict[str, int]) -> str:
         "of WK191104 merged. Leiden 2022 wijken reprojected from WGS84 to RD New (EPSG:28992).",
         "10. Regions: one row per code with the newest boundary year in which the code occurs and the name "
         "from that source.",
+        "11. Buurten: Amsterdam (85163NED, 2019: 479 buurten, 99 wijken) and Aa en Hunze (Nabijheid "
+        "voorzieningen 2021, transposed export: 4 buurten, 2 wijken) read unchanged by the StatLine loader; "
+        "variables outside the KWB catalogue are user indicators (`u_…`) with the StatLine title and unit.",
         "",
     ]
     skipped = sum(len(b.skipped) for b in batches)

@@ -32,12 +32,12 @@ def test_import_prints_a_dutch_report_and_sources_list_it(db: Path) -> None:
     code, out = _run(db, "import", str(LEIDEN))
     assert code == 0, out
     assert "Geïmporteerd: statline_leiden_2021.csv (formaat statline)" in out
-    assert "Geladen: 20 rijen" in out and "jaren 2021" in out
-    assert "Overgeslagen (2)" in out and "Motorvoertuigen/Fietsen (aantal)" in out
+    assert "Geladen: 24 rijen" in out and "jaren 2021" in out
+    assert "Overgeslagen (1)" in out and "Motorvoertuigen/Fietsen (aantal)" in out
     code, out = _run(db, "sources", "--format", "json")
     assert code == 0
     src = {s["id"]: s for s in json.loads(out)}["cbs-statline-statline-leiden-2021"]
-    assert (src["licence"], src["attribution"], src["rows_loaded"]) == ("CC BY 4.0", "Bron: CBS", 20)
+    assert (src["licence"], src["attribution"], src["rows_loaded"]) == ("CC BY 4.0", "Bron: CBS", 24)
     code, out = _run(db, "show", "WK054609", "--year", "2021", "--format", "json")
     assert json.loads(out)["indicators"]["p_hh_110"]["value"] == pytest.approx(7.8)
 

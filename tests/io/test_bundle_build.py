@@ -143,3 +143,13 @@ def test_lost_decimal_fix_only_touches_unpointed_2021_cells() -> None:
 
 def test_missing_raw_folder(tmp_path: Path) -> None:
     assert _script().main([str(tmp_path / "nope"), "--out", str(tmp_path / "out")]) == 2
+
+
+def test_the_bundle_has_buurten_with_their_wijk(rt_built: Roltrap) -> None:
+    reg = rt_built.store.query("SELECT code, parent FROM regions WHERE level = 'buurt'")
+    assert len(reg) == 479 + 4
+    assert (reg["parent"] == "WK" + reg["code"].str[2:8]).all()
+    shown = rt_built.show("BU16800000", year=2021)["indicators"]
+    assert shown["g_afs_hp"]["value"] == 0.8
+    ses = rt_built.show("BU03630003", year=2019)["indicators"]["u_ses_woa_totaalscore_gemiddelde_score"]
+    assert ses["value"] == 0.192

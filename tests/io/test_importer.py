@@ -76,23 +76,29 @@ def test_import_statline_reports_what_it_loaded(rt: Roltrap) -> None:
     assert isinstance(report, ImportReport)
     assert report.format == "statline"
     assert report.years == [2021]
-    assert report.indicators == ["a_hh", "a_inw", "a_opl_lg", "a_soz_wb", "p_hh_110"]
+    assert report.indicators == ["a_hh", "a_inw", "a_opl_lg", "a_soz_wb", "p_hh_110",
+                                 "u_opleidingsniveau_laag"]
+    # Not a KWB variable (a share, not the count a_opl_lg): kept as a user indicator, not skipped.
+    assert report.user_indicators == ["u_opleidingsniveau_laag"]
     assert report.regions == ["GM0546", "WK054600", "WK054603", "WK054609"]
     assert report.new_regions == []  # all known: the stored names are kept
-    # The bundle already holds these 2021 figures: the import finds them equal and changes nothing.
-    assert report.rows == 20 and report.written["observations"] == 0
+    # The bundle already holds the 2021 KWB figures: the import finds them equal and changes nothing;
+    # only the user indicators' figures are new.
+    assert report.rows == 24
     assert report.result.unchanged["observations"] == 20
-    assert {p.column for p in report.skipped} == {"Opleidingsniveau/Laag/Waarde (%)",
-                                                  "Motorvoertuigen/Fietsen (aantal)"}
+    assert report.result.added["observations"] == 4
+    # Only the column without a single figure is left out (nothing to keep).
+    assert [p.column for p in report.skipped] == ["Motorvoertuigen/Fietsen (aantal)"]
     text = str(report.summary())
-    assert "Geïmporteerd: statline_leiden_2021.csv" in text and "Overgeslagen (2)" in text
+    assert "Geïmporteerd: statline_leiden_2021.csv" in text and "Overgeslagen (1)" in text
+    assert "Eigen indicatoren (1" in text
     assert "CC BY 4.0" in text and "Bron: CBS" in text
     assert dict(rt.store.query(sql).values) == names_before
     shown = rt.show("WK054603", year=2021)["indicators"]
     assert shown["p_hh_110"]["value"] == pytest.approx(15.7)
     assert shown["p_hh_110"]["label"] == rt.indicator("p_hh_110")["label"]  # catalogue label, not the title
     src = rt.sources().set_index("id").loc[report.source["id"]]
-    assert src["licence"] == "CC BY 4.0" and src["attribution"] == "Bron: CBS" and src["rows_loaded"] == 20
+    assert src["licence"] == "CC BY 4.0" and src["attribution"] == "Bron: CBS" and src["rows_loaded"] == 24
     assert src["file"] == "statline_leiden_2021.csv"
 
 
@@ -163,4 +169,4 @@ def test_progress_does_not_change_the_result(bundled_db: Path, tmp_path: Path) -
     shutil.copy(bundled_db, db)
     with Roltrap(db) as rt:
         report = rt.import_file(LEIDEN, progress=True)
-    assert report.rows == 20
+    assert report.rows == 24

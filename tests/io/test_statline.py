@@ -44,11 +44,16 @@ def test_padded_codes_and_names_become_regions() -> None:
     assert regs.loc["GM0546", "level"] == "gemeente"
 
 
-def test_unmapped_and_mismatched_columns_are_reported_with_reason() -> None:
+def test_unmapped_and_mismatched_columns_become_user_indicators() -> None:
     b = read_statline(LEIDEN)
-    skipped = {p.column: p.message for p in b.skipped}
-    assert "eenheid '%'" in skipped["Opleidingsniveau/Laag/Waarde (%)"]  # a share is not the count a_opl_lg
-    assert "geen bekende KWB-variabele" in skipped["Motorvoertuigen/Fietsen (aantal)"]
+    # The bicycle column has no figure at all: nothing to keep, so it is the one column skipped.
+    assert [(p.column, p.message) for p in b.skipped] == [
+        ("Motorvoertuigen/Fietsen (aantal)",
+         "kolom zonder cijfers voor u_motorvoertuigen_fietsen; overgeslagen")]
+    ind = b.indicators.set_index("id")
+    # A share is not the count a_opl_lg: it is kept under its own path, with its unit and kind.
+    assert ind.loc["u_opleidingsniveau_laag", ["label", "unit", "kind", "aggregation", "theme"]].tolist() == [
+        "Opleidingsniveau / Laag", "%", "share", "none", "eigen"]
     assert b.source["licence"] == "CC BY 4.0" and b.source["attribution"] == "Bron: CBS"
 
 
@@ -73,7 +78,7 @@ def test_parse_header(raw: str, parts: tuple[str, ...], unit: str | None) -> Non
     ("Sociale zekerheid/Personen per soort uitkering; Bijstand (aantal)", "a_soz_wb"),
     ("Inkomen/40% personen met laagste inkomen (%)", "p_ink_li"),
     ("Bevolking naar herkomst/Herkomstland/Nederland (aantal)", "a_nl_all"),
-    ("Bevolking naar herkomst/Geboren in Nederland/Nederland (aantal)", None),
+    ("Bevolking naar herkomst/Geboren in Nederland/Nederland (aantal)", "a_geb_nl"),
     ("Motorvoertuigen/Fietsen (aantal)", None),
 ])
 def test_header_mapping(raw: str, kwb: str | None) -> None:
@@ -100,8 +105,8 @@ def test_without_period_the_year_comes_from_the_name(tmp_path: Path) -> None:
 
 def test_no_known_column_at_all(tmp_path: Path) -> None:
     p = tmp_path / "x_2021.csv"
-    p.write_text('"Regioaanduiding/Codering (code)";"Perioden";"Motorvoertuigen/Fietsen (aantal)"\n'
-                 '"GM0546    ";"2021JJ00";"  1"\n', encoding="utf-8")
+    p.write_text('"Regioaanduiding/Codering (code)";"Perioden";"Regioaanduiding/Gemeentenaam (naam)"\n'
+                 '"GM0546    ";"2021JJ00";"Leiden"\n', encoding="utf-8")
     with pytest.raises(InputError, match="geen enkele kolom"):
         read_statline(p)
 

@@ -138,6 +138,8 @@ def detect_format(path: Path) -> str:
     if ({"WKC", "GMC"} & names and "YEAR" in names) or any(n.endswith("_MEAN") for n in names):
         return "elan"
     first = fields[0].strip() if fields else ""
+    if first == "Onderwerp":  # a StatLine download in the transposed layout (one row per variable)
+        return "statline"
     if first == "Regio's" and "Onderwerp" in names:
         return "bevolking"
     if first == "Regio's" and "Beginstand voorraad" in names:
@@ -253,12 +255,14 @@ class ImportReport:
                    f"regio's ({len(self.new_regions)} nieuw), jaren {yrs or '—'}, {len(self.indicators)} "
                    f"indicatoren")
         if self.indicators:
-            ind = ", ".join(self.indicators[:20]) + (" …" if len(self.indicators) > 20 else "")
+            limit = len(self.indicators) if verbose else 20
+            ind = ", ".join(self.indicators[:limit]) + (" …" if len(self.indicators) > limit else "")
             out.append(f"Indicatoren: {ind}")
         if self.user_indicators:
-            out.append(f"Eigen indicatoren (niet in de KWB-catalogus, bewaard met de titel van CBS): "
-                       f"{', '.join(self.user_indicators)}")
-        would = "zou " if self.dry_run else ""
+            users = self.user_indicators if verbose else self.user_indicators[:10]
+            out.append(f"Eigen indicatoren ({len(self.user_indicators)}, niet in de KWB-catalogus, bewaard "
+                       f"met titel en eenheid van CBS): {', '.join(users)}"
+                       + (" …" if len(users) < len(self.user_indicators) else ""))
         for t in _FIGURES:
             if not r.offered.get(t):
                 continue
@@ -274,7 +278,8 @@ class ImportReport:
             if r.outranked.get(t):
                 left.append(f"{_n(r.outranked[t])} anders in het bestand, maar een bron met voorrang "
                             f"blijft gelden")
-            out.append(f"  Ongemoeid {would}gelaten: " + ", ".join(left))
+            lead = "  Zou ongemoeid laten: " if self.dry_run else "  Ongemoeid gelaten: "
+            out.append(lead + ", ".join(left))
         parts = [f"{k} {v}" for k, v in self.written.items() if v and k != "sources"]
         if parts:
             out.append(("Zou schrijven per tabel: " if self.dry_run else "Per tabel: ") + ", ".join(parts))

@@ -35,8 +35,6 @@ META_COLUMNS = frozenset(
         "ind_wbi",
         "year",
         "jaar",
-        "pst_mvp",
-        "pst_dekp",
     }
 )
 _RECS = {"land": "land", "gemeente": "gemeente", "wijk": "wijk", "buurt": "buurt"}

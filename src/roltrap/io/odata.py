@@ -74,6 +74,12 @@ KWB_VARIABLES: tuple[KwbVariable, ...] = (
     _v("a_nl_all", "count", "Nederland", group="Herkomstland"),
     _v("a_eur_al", "count", "EuropaExclusiefNederland", group="Herkomstland"),
     _v("a_neu_al", "count", "BuitenEuropa", group="Herkomstland"),
+    # 2023+: born in / outside the Netherlands by herkomst (the same stems, told apart by their group).
+    _v("a_geb_nl", "count", "Nederland", group="Geboren in Nederland"),
+    _v("a_geb_eu", "count", "EuropaExclusiefNederland", group="Geboren in Nederland"),
+    _v("a_geb_neu", "count", "BuitenEuropa", group="Geboren in Nederland"),
+    _v("a_gbl_eu", "count", "EuropaExclusiefNederland", group="Geboren buiten Nederland"),
+    _v("a_gbl_neu", "count", "BuitenEuropa", group="Geboren buiten Nederland"),
     _v("a_geb", "count", "GeboorteTotaal"),
     _v("p_geb", "ratio", "GeboorteRelatief"),
     _v("a_ste", "count", "SterfteTotaal"),
@@ -85,7 +91,16 @@ KWB_VARIABLES: tuple[KwbVariable, ...] = (
     _v("g_hhgro", "mean", "GemiddeldeHuishoudensgrootte"),
     _v("bev_dich", "ratio", "Bevolkingsdichtheid"),
     _v("a_woning", "count", "Woningvoorraad"),
+    _v("a_nieuw", "count", "NieuwbouwWoningen"),
+    _v("a_nwoning", "count", "NietWoningvoorraad"),
+    _v("a_nnwon", "count", "NieuwbouwNietWoningen"),
     _v("g_wozbag", "mean", "GemiddeldeWOZWaardeVanWoningen", "GemiddeldeWoningwaarde"),
+    _v("p_tussw", "share", "PercentageTussenwoningEengezins"),
+    _v("p_hoekw", "share", "PercentageHoekwoningEengezins"),
+    _v("p_2o1kw", "share", "PercentageTweeOnderEenKapWoningEe"),
+    _v("p_vrijw", "share", "PercentageVrijstaandeWoningEengezins"),
+    _v("p_bjj10", "share", "BouwjaarMeerDanTienJaarGeleden"),
+    _v("p_bjo10", "share", "BouwjaarAfgelopenTienJaar"),
     _v("p_1gezw", "share", "PercentageEengezinswoning"),
     _v("p_mgezw", "share", "PercentageMeergezinswoning"),
     _v("p_bewndw", "share", "PercentageBewoond"),
@@ -98,8 +113,21 @@ KWB_VARIABLES: tuple[KwbVariable, ...] = (
     _v("p_bjj2k", "share", "BouwjaarVoor2000"),
     _v("p_bjo2k", "share", "BouwjaarVanaf2000"),
     _v("g_ele", "mean", "GemiddeldeElektriciteitsleveringTotaal", "GemiddeldElektriciteitsverbruikTotaal"),
+    *(_v(f"g_ele_{suffix}", "mean", stem, group="Gemiddelde elektriciteitslevering")
+      for suffix, stem in (("ap", "Appartement"), ("tw", "Tussenwoning"), ("hw", "Hoekwoning"),
+                           ("2w", "TweeOnderEenKapWoning"), ("vw", "VrijstaandeWoning"), ("hu", "Huurwoning"),
+                           ("ko", "EigenWoning"))),
     _v("g_gas", "mean", "GemiddeldAardgasverbruikTotaal"),
+    *(_v(f"g_gas_{suffix}", "mean", stem, group="Gemiddeld aardgasverbruik")
+      for suffix, stem in (("ap", "Appartement"), ("tw", "Tussenwoning"), ("hw", "Hoekwoning"),
+                           ("2w", "TweeOnderEenKapWoning"), ("vw", "VrijstaandeWoning"), ("hu", "Huurwoning"),
+                           ("ko", "EigenWoning"))),
     _v("p_stadsv", "share", "PercentageWoningenMetStadsverwarming"),
+    _v("a_lpo", "count", "LeerlingenPo"),
+    _v("a_lvo", "count", "LeerlingenVoInclVavo"),
+    _v("a_smbo", "count", "StudentenMboExclExtranei"),
+    _v("a_shbo", "count", "StudentenHbo"),
+    _v("a_swo", "count", "StudentenWo"),
     _v("a_opl_lg", "count", "OpleidingsniveauLaag", "BasisonderwijsVmboMbo1"),
     _v("a_opl_md", "count", "OpleidingsniveauMiddelbaar", "HavoVwoMbo24"),
     _v("a_opl_hg", "count", "OpleidingsniveauHoog", "HboWo"),
@@ -150,6 +178,7 @@ KWB_VARIABLES: tuple[KwbVariable, ...] = (
     _v("a_opp_ha", "count", "OppervlakteTotaal"),
     _v("a_lan_ha", "count", "OppervlakteLand"),
     _v("a_wat_ha", "count", "OppervlakteWater"),
+    _v("pst_mvp", "ratio", "MeestVoorkomendePostcode"),
     _v("pst_dekp", "ratio", "Dekkingspercentage"),
     _v("ste_mvs", "ratio", "MateVanStedelijkheid"),
     _v("ste_oad", "ratio", "Omgevingsadressendichtheid"),
@@ -160,7 +189,7 @@ REGION_STEMS = frozenset({"wijkenenbuurten", "gemeentenaam", "soortregio", "code
                           "indelingswijzigingwijkenenbuurten", "indelingswijzigingwijkenbuurten",
                           "indelingswijzigingsgemeentewijkbuurt", "indelingswijzigingwijken",
                           "indelingswijzigingbuurten", "indelingswijzigingsgemeentewijkbuurten",
-                          "indelingswijziginggemeentewijkbuurt", "meestvoorkomendepostcode", "id", "perioden",
+                          "indelingswijziginggemeentewijkbuurt", "id", "perioden",
                           "regios", "regioaanduiding", "regiocode", "soortregio2", "gemeentecode"})
 
 _SUFFIX = re.compile(r"_\d+$")
@@ -199,8 +228,14 @@ def kwb_id(key_or_title: str, *, group: str | None = None) -> str | None:
     needed only for stems that occur in more than one group (``Nederland``). ``None`` when unknown.
     """
     cands = _BY_STEM.get(norm(key_stem(key_or_title)), [])
+    # ``group`` may be a path of ancestors, nearest first ("Naar woningtype|Gemiddeld aardgasverbruik"):
+    # the nearest ancestor that names a variable's group decides.
+    for g in (group.split("|") if group else []):
+        for var in cands:
+            if var.group is not None and norm(var.group) == norm(g):
+                return var.id
     for var in cands:
-        if var.group is None or (group is not None and norm(var.group) == norm(group)):
+        if var.group is None:
             return var.id
     return None
 
@@ -298,14 +333,19 @@ def _year_of(table: ODataTable, *, table_id: str | None, path: Path | None, year
 
 
 def _group_titles(properties: list[dict[str, Any]]) -> dict[str, str | None]:
-    """Key → title of its nearest topic group (for stems that need their group)."""
+    """Key → titles of its topic groups, nearest first, joined by ``|`` (for stems that need their
+    group)."""
     by_id = {p.get("ID"): p for p in properties}
     out: dict[str, str | None] = {}
     for p in properties:
         if p.get("Type") != "Topic":
             continue
+        titles: list[str] = []
         parent = by_id.get(p.get("ParentID"))
-        out[str(p.get("Key"))] = str(parent.get("Title")).strip() if parent else None
+        while parent is not None and len(titles) < 8:
+            titles.append(str(parent.get("Title")).strip())
+            parent = by_id.get(parent.get("ParentID"))
+        out[str(p.get("Key"))] = "|".join(titles) if titles else None
     return out
 
 
@@ -397,7 +437,7 @@ def frame_batch(df: pd.DataFrame, *, file: Path | None, source: dict[str, object
                 region_name_col: str | None = None, kind_col: str | None = None,
                 skipped: list[Problem] | None = None, labels: Mapping[str, str] | None = None,
                 units: Mapping[str, str] | None = None, decimals: Mapping[str, int] | None = None,
-                decimal: str = ".") -> Batch:
+                kinds: Mapping[str, str] | None = None, decimal: str = ".") -> Batch:
     """A wide frame (one row per region and period; index = row/line number for messages) → Batch.
 
     Every bad cell (code, period, number) is collected before one :class:`InputError` is raised.
@@ -421,9 +461,9 @@ def frame_batch(df: pd.DataFrame, *, file: Path | None, source: dict[str, object
     df = df.assign(_code=codes)
     if period_col is not None:
         text = df[period_col].astype("string").str.strip()
-        parsed = text.str.extract(r"^(\d{4})JJ00$")[0]
+        parsed = text.str.extract(r"^(\d{4})(?:JJ00)?$")[0]
         for idx in df.index[parsed.isna()]:
-            skipped.append(Problem("periode is geen jaar (verwacht bijv. 2021JJ00); rij overgeslagen",
+            skipped.append(Problem("periode is geen jaar (verwacht bijv. 2021JJ00 of 2021); rij overgeslagen",
                                    file=fname, row=int(str(idx)), column=period_col,
                                    value=str(df.at[idx, period_col])))
         df["_year"] = pd.to_numeric(parsed, errors="coerce")
@@ -473,13 +513,14 @@ def frame_batch(df: pd.DataFrame, *, file: Path | None, source: dict[str, object
                      "boundary_year": None, "_kind": text(kind_col), "_line": int(str(idx))})
     regions = pd.DataFrame(rows, columns=["code", "name", "level", "parent", "boundary_year", "_kind",
                                           "_line"])
-    indicators = indicator_rows(loaded.values(), labels=labels, units=units, decimals=decimals)
+    indicators = indicator_rows(loaded.values(), labels=labels, units=units, decimals=decimals, kinds=kinds)
     return Batch(source=source, regions=regions, indicators=indicators, observations=obs, skipped=skipped)
 
 
 def indicator_rows(ids: Iterable[str], *, labels: Mapping[str, str] | None = None,
                    units: Mapping[str, str] | None = None,
-                   decimals: Mapping[str, int] | None = None) -> pd.DataFrame:
+                   decimals: Mapping[str, int] | None = None,
+                   kinds: Mapping[str, str] | None = None) -> pd.DataFrame:
     """``indicators`` rows for KWB ids: the catalogue's definition (plus the weights it refers to)
     where it has one, else a definition from the CBS metadata (label, unit). The importer keeps
     definitions already in the store."""
@@ -494,10 +535,13 @@ def indicator_rows(ids: Iterable[str], *, labels: Mapping[str, str] | None = Non
     for kid in ids:
         if kid in set(known["id"]):
             continue
-        kind = KWB_KIND.get(kid, "count")
+        kind = (kinds or {}).get(kid) or KWB_KIND.get(kid, "count")
+        user = kid.startswith("u_")
         extra.append({"id": kid, "label": (labels or {}).get(kid, kid), "unit": (units or {}).get(kid) or "",
                       "kind": kind, "aggregation": "sum" if kind == "count" else "none", "weight": None,
-                      "decimals": (decimals or {}).get(kid, 0), "theme": None, "description": None})
+                      "decimals": (decimals or {}).get(kid, 0), "theme": "eigen" if user else None,
+                      "description": ("Eigen indicator: overgenomen van CBS StatLine met titel en eenheid; "
+                                      "niet in de KWB-catalogus." if user else None)})
     if extra:
         rows.append(pd.DataFrame(extra, columns=COLUMNS["indicators"]))
     return pd.concat(rows, ignore_index=True)[COLUMNS["indicators"]]

@@ -15,6 +15,19 @@ A column maps to a KWB id by its title (the last part of the path), with the par
 when a title is ambiguous (``Opleidingsniveau/Laag``), through the one mapping table in
 :mod:`roltrap.io.odata` (:data:`~roltrap.io.odata.KWB_VARIABLES`). Unmapped columns end up in
 ``batch.skipped`` with the reason.
+
+Variants CBS really writes, all read here:
+
+* the region code header ``Regioaanduiding/Codering (code)`` or ``Regiocode (gemeente, wijk, buurt)
+  (code)``, the name header ``Wijken en buurten`` or ``Regio's``; ``Perioden`` as ``2019JJ00`` or ``2019``;
+* theme paths joined by ``/`` or by ``|`` (with doubled spaces: ``Binnen 3  km``);
+* the **transposed** layout (one row per variable, ``Onderwerp`` and the unit in the first two
+  columns, one column per region; the region rows ``Regioaanduiding|Codering`` etc. on top);
+* buurt rows (``BU…`` codes; the parent is the wijk).
+
+A variable that is not in the KWB catalogue is kept as a **user indicator** (id ``u_<path>``) with its
+StatLine title, unit and kind, so it can be mapped and compared like any other; only text columns
+and a second column for the same variable are skipped.
 """
 
 from __future__ import annotations
@@ -27,8 +40,9 @@ import pandas as pd
 
 from roltrap.errors import InputError, Problem
 from roltrap.io._common import year_from_name
-from roltrap.io._read import missing_columns, read_table
-from roltrap.io.odata import REGION_STEMS, cbs_source, frame_batch, kwb_id, map_column, norm
+from roltrap.io._parse import parse_series
+from roltrap.io._read import TextTable, missing_columns, read_table
+from roltrap.io.odata import REGION_STEMS, cbs_source, frame_batch, kind_of_unit, kwb_id, map_column, norm
 from roltrap.store import Batch
 
 _UNIT = re.compile(r"^(?P<path>.*?)\s*\((?P<unit>[^()]*)\)\s*$")
@@ -55,7 +69,8 @@ def parse_header(raw: str) -> Header:
     text = raw.strip()
     m = _UNIT.match(text)
     path, unit = (m.group("path"), m.group("unit").strip()) if m else (text, None)
-    parts = tuple(p.strip() for p in path.split("/") if p.strip())
+    sep = "|" if "|" in path else "/"
+    parts = tuple(" ".join(p.split()) for p in path.split(sep) if p.strip())
     while len(parts) > 1 and norm(parts[-1]) in _GENERIC:
         parts = parts[:-1]
     return Header(raw=raw, parts=parts, unit=unit)
@@ -66,7 +81,8 @@ def header_kwb_id(h: Header) -> str | None:
     if not h.parts:
         return None
     group = h.parts[-2] if len(h.parts) > 1 else None
-    kid = kwb_id(h.title, group=group)
+    ancestors = "|".join(reversed(h.parts[:-1])) or None
+    kid = kwb_id(h.title, group=ancestors)
     if kid is None and group is not None:
         kid = kwb_id(group + h.title)
     return kid
@@ -74,7 +90,7 @@ def header_kwb_id(h: Header) -> str | None:
 
 def _role(h: Header) -> str | None:
     t = norm(h.title)
-    if t == "codering" or t == "regiocode":
+    if t == "codering" or t.startswith("regiocode"):
         return "code"
     if t == "perioden":
         return "period"
@@ -92,6 +108,8 @@ def read_statline(path: Path | str, *, year: int | None = None, source_id: str |
     """A StatLine CSV download → :class:`Batch` (regions, observations, indicators; skipped columns)."""
     path = Path(path)
     table = read_table(path)
+    if is_transposed(table.header):
+        table = transpose(table)
     headers = [parse_header(h) for h in table.header]
     roles: dict[str, str] = {}
     for h in headers:
@@ -113,13 +131,27 @@ def read_statline(path: Path | str, *, year: int | None = None, source_id: str |
     mapped: dict[str, str] = {}
     labels: dict[str, str] = {}
     units: dict[str, str] = {}
+    kinds: dict[str, str] = {}
     for h in headers:
         col = h.raw.strip()
         if col in roles.values() or norm(h.title) in REGION_STEMS:
             continue
+        if (h.unit or "").strip().lower() in _TEXT_UNITS:
+            skipped.append(Problem(f"tekstkolom ({h.unit}), geen cijfer; overgeslagen", file=str(path),
+                                   column=col))
+            continue
         why = map_column(header_kwb_id(h), stem=norm(h.title), unit=h.unit, taken=set(mapped.values()))
         if isinstance(why, Problem):
-            skipped.append(Problem(why.message, file=str(path), column=col))
+            # Not a KWB variable (or a second column with a KWB title, e.g. "Afstand tot school"
+            # for vmbo next to basisonderwijs): keep it as a user indicator under its own path.
+            if not h.parts:
+                skipped.append(Problem(why.message, file=str(path), column=col))
+                continue
+            uid, label, unit, kind = user_indicator(h)
+            if uid in mapped.values():
+                skipped.append(Problem(f"tweede kolom voor {uid}; overgeslagen", file=str(path), column=col))
+                continue
+            mapped[col], labels[uid], units[uid], kinds[uid] = uid, label, unit, kind
             continue
         mapped[col] = why
         labels[why] = h.title
@@ -131,11 +163,117 @@ def read_statline(path: Path | str, *, year: int | None = None, source_id: str |
     batch = frame_batch(df, file=path, source=src, code_col=roles["code"], period_col=roles.get("period"),
                         year=yr, mapped=mapped, region_name_col=roles.get("name"),
                         gemeente_name_col=roles.get("gemeente"), kind_col=roles.get("kind"), skipped=skipped,
-                        labels=labels, units=units, decimal=decimal)
+                        labels=labels, units=units, kinds=kinds, decimal=decimal)
     if not mapped:
-        raise InputError(f"{path.name}: geen enkele kolom is een bekende KWB-variabele.", file=path,
+        raise InputError(f"{path.name}: geen enkele kolom bevat cijfers.", file=path,
                          problems=batch.skipped, hint="Zie `roltrap indicators` voor wat roltrap kent.")
     return batch
+
+
+#: Units of columns that hold text (names, codes, descriptions), never figures.
+_TEXT_UNITS = frozenset({"code", "naam", "omschrijving", "tekst"})
+#: StatLine unit → (unit shown by roltrap, kind) for user indicators.
+_USER_UNITS = {"%": ("%", "share"), "aantal": ("aantal", "count"), "km": ("km", "distance"),
+               "getal": ("", "mean"), "index": ("index", "mean")}
+
+
+def user_indicator(h: Header) -> tuple[str, str, str, str]:
+    """A variable that is not in the KWB catalogue as (id, label, unit, kind).
+
+    The id is ``u_`` + the theme path in lower case (``SES-WOA/Totaalscore/Gemiddelde score`` →
+    ``u_ses_woa_totaalscore_gemiddelde_score``; a path longer than that gets its last two parts and
+    a digest of the whole path): the same variable gets the same id in every download of that table.
+    The label is the StatLine path; the kind follows the unit (``%`` →
+    share, ``aantal`` → count, ``km`` → distance, anything else → mean, which is never summed).
+    """
+    raw = list(h.parts)
+    uid = "u_" + _slug_id("_".join(raw))
+    if len(uid) > 50:  # long theme paths: the last two parts and a digest of the whole path
+        import hashlib
+
+        digest = hashlib.sha1("/".join(raw).encode()).hexdigest()[:6]
+        uid = "u_" + _slug_id("_".join(raw[-2:]))[:40].rstrip("_") + "_" + digest
+    unit_key = (h.unit or "").strip().lower()
+    unit, kind = _USER_UNITS.get(unit_key, (h.unit or "", kind_of_unit(h.unit) or "mean"))
+    if kind == "count" and unit_key != "aantal":
+        kind = "mean"
+    return uid, " / ".join(raw), unit, kind
+
+
+def _slug_id(text: str) -> str:
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", plain.lower().replace("'", "")).strip("_")
+
+
+def is_transposed(header: list[str]) -> bool:
+    """A StatLine download in the transposed layout: ``Onderwerp`` heads the first column."""
+    return bool(header) and norm(header[0]) == "onderwerp"
+
+
+def transpose(table: TextTable) -> TextTable:
+    """The transposed layout (one row per variable, one column per region) → one row per region.
+
+    The region rows (``Regioaanduiding|Codering``, ``|Soort regio``, ``|Gemeentenaam``) become the
+    code, kind and gemeente columns; every other row becomes a column ``path (unit)``. Cells that
+    are not numbers are reported here, with the file line of the variable and the region's column,
+    so the message points at the cell the user sees.
+    """
+    path = table.path
+    names = table.header[2:]
+    variables: list[tuple[str, list[str], int]] = []
+    region_rows: dict[str, list[str]] = {}
+    for row, line in zip(table.rows, table.lines, strict=True):
+        label = " ".join(row[0].split())
+        unit = row[1].strip() if len(row) > 1 else ""
+        cells = row[2:]
+        h = parse_header(label)
+        role = _role(h)
+        if role in ("code", "kind", "gemeente"):
+            region_rows[role] = cells
+            continue
+        # Keep "|" as the path separator: parts such as "Havo/vwo" contain a slash of their own.
+        variables.append((f"{label} ({unit})" if unit else label, cells, line))
+    if "code" not in region_rows:
+        raise InputError(f"{path.name}: getransponeerde StatLine-tabel zonder regel "
+                         f"'Regioaanduiding|Codering'.", file=path,
+                         problems=[Problem("regel met regiocodes ontbreekt", file=str(path),
+                                           row=table.header_line, column="Onderwerp")],
+                         hint="Kies bij het downloaden ook Regioaanduiding > Codering.")
+    problems: list[Problem] = []
+    for title, cells, line in variables:
+        if (parse_header(title).unit or "").lower() in _TEXT_UNITS:
+            continue
+        series = pd.Series(cells, dtype="string")
+        _, bad = parse_series(series, decimal="," if any("," in c for c in cells) else ".")
+        for i in bad:
+            n = int(str(i))
+            problems.append(Problem("geen getal (verwacht een getal of een CBS-symbool . x - ?)",
+                                    file=str(path), row=line, column=f"{names[n]} "
+                                    f"({region_rows['code'][n].strip()})", value=cells[n]))
+    if problems:
+        raise InputError(f"{path.name}: {len(problems)} ongeldige cel(len); er is niets geïmporteerd.",
+                         file=path, problems=problems,
+                         hint="Verbeter de genoemde cellen (getallen met decimale komma of CBS-symbolen "
+                              ". x - ?) en importeer opnieuw.")
+    header = ["Wijken en buurten", "Regioaanduiding/Codering (code)"]
+    cols: list[list[str]] = [list(names), region_rows["code"]]
+    if "kind" in region_rows:
+        header.append("Regioaanduiding/Soort regio (omschrijving)")
+        cols.append(region_rows["kind"])
+    if "gemeente" in region_rows:
+        header.append("Regioaanduiding/Gemeentenaam (naam)")
+        cols.append(region_rows["gemeente"])
+    for title, cells, _ in variables:
+        header.append(title)
+        cols.append(cells)
+    rows = [list(r) for r in zip(*cols, strict=True)]
+    # Each region is a column of the file: its "line" for messages about the region is the code row.
+    first = table.lines[0] if table.lines else table.header_line
+    return TextTable(path=path, encoding=table.encoding, separator=table.separator, header=header,
+                     rows=rows, lines=list(range(first, first + len(rows))), header_line=table.header_line,
+                     notes=[*table.notes, "getransponeerde StatLine-tabel (één regel per variabele) gelezen"])
 
 
 def _decimal(df: pd.DataFrame, cols: list[str], sep: str) -> str:
@@ -161,4 +299,5 @@ def is_statline_header(fields: list[str]) -> bool:
     return (has_code and units >= 1) or (units >= 2 and paths >= 2)
 
 
-__all__ = ["Header", "header_kwb_id", "is_statline_header", "parse_header", "read_statline"]
+__all__ = ["Header", "header_kwb_id", "is_statline_header", "is_transposed", "parse_header", "read_statline",
+           "transpose", "user_indicator"]
