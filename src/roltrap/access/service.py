@@ -178,6 +178,16 @@ class AccessService:
         ``reachable`` is False for places farther than ``access_snap_m`` from the network (outside
         the area it covers).
         """
+        ln = self.network(gemeente)
+        key = ("places", self.rt.store.changes)
+        if key not in ln._cache:
+            ln._cache[key] = self._load_places(ln)
+        df: pd.DataFrame = ln._cache[key]
+        if soort is not None:
+            df = df[df["soort"] == self._soort(soort)].reset_index(drop=True)
+        return df
+
+    def _load_places(self, ln: LoadedNetwork) -> pd.DataFrame:
         parts = []
         path = BUNDLE_DIR / "places.parquet"
         if path.exists():
@@ -192,9 +202,6 @@ class AccessService:
         )
         # A user's list wins over a bundled place with the same id (none share ids today).
         df = df.drop_duplicates("id", keep="last")
-        if soort is not None:
-            df = df[df["soort"] == self._soort(soort)]
-        ln = self.network(gemeente)
         if df.empty:
             return df.assign(
                 node=pd.Series(dtype="int64"),
@@ -275,7 +282,11 @@ class AccessService:
                 f"Onbekend niveau '{level}'.",
                 problems=[Problem("kies wijk of buurt", column="level", value=level)],
             )
-        regions = self.rt.regions(gemeente=gm, level=level)
+        # Plain code lookups (rt.regions also lists every region's years, which is slow).
+        regions = self.rt.children(gm, level="wijk")
+        if level == "buurt":
+            parts = [self.rt.children(w, level="buurt") for w in regions["code"]]
+            regions = pd.concat(parts, ignore_index=True) if parts else regions.iloc[0:0]
         if regions.empty:
             raise NotAvailableError(
                 f"Er zijn geen {level}en van {gm} in de opslag.",
