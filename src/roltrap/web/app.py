@@ -30,7 +30,8 @@ from roltrap.web.deps import STATIC_DIR, templates, wants_json
 access_log = logging.getLogger("roltrap.web.access")
 error_log = logging.getLogger("roltrap.web")
 
-OPTIONAL_ROUTERS = (("routes_triage", "Coach", "/coach"), ("routes_cohort", "Roltrap", "/roltrap"))
+OPTIONAL_ROUTERS = (("routes_triage", "Coach", "/coach"), ("routes_cohort", "Roltrap", "/roltrap"),
+                    ("routes_access", "Nabijheid", "/nabijheid"))
 
 # Vega compiles expressions with Function(), hence 'unsafe-eval'; everything else comes from us.
 CSP = ("default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
