@@ -156,3 +156,17 @@ def test_browser_switch_mode_kind_and_click_an_area(app: FastAPI) -> None:
         browser.close()
     assert not errors, errors
     assert not external, external
+
+
+def test_page_on_a_server_store_that_holds_no_connection(bundled_db: Path, tmp_path: Path) -> None:
+    """The server opens its store with hold=False: every page runs in a short session."""
+    import shutil
+
+    from roltrap.settings import Settings
+
+    db = tmp_path / "server.duckdb"
+    shutil.copy(bundled_db, db)
+    with TestClient(create_app(settings=Settings(db=db))) as c:
+        r = c.get("/nabijheid.json?soort=centrum")
+        assert r.status_code == 200, r.text
+        assert len(r.json()["rows"]) == 10

@@ -367,9 +367,10 @@ def _page(
     plaats: str | None,
     gebied: str | None,
 ) -> Response:
-    data = nabijheid_data(
-        get_rt(request), gemeente=gemeente, level=level, mode=mode, soort=soort, place=plaats, gebied=gebied
-    )
+    rt = get_rt(request)
+    with rt.store.session():  # one short connection for the whole page (the server holds none)
+        data = nabijheid_data(rt, gemeente=gemeente, level=level, mode=mode, soort=soort, place=plaats,
+                              gebied=gebied)
     return respond(request, "nabijheid.html", data, title="Nabijheid / 15 minuten")
 
 
