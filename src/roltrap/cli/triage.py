@@ -119,17 +119,35 @@ def _suggest_from_file(service: Any, raw: Any, path: Path) -> TriageResult:
     return result
 
 
+MAX_ANSWERS_BYTES = 1_000_000  # an answers file is a few hundred bytes
+
+
 def _read_json(path: Path) -> Any:
+    from roltrap.triage.upload import display_name
+
+    name = display_name(path.name)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_ANSWERS_BYTES + 1)
     except OSError as exc:
-        raise InputError(f"Kan {path.name} niet lezen: {exc.strerror}.", file=path,
+        raise InputError(f"Kan {name} niet lezen: {exc.strerror}.", file=display_name(str(path)),
                          hint="Controleer het pad naar het antwoordenbestand.") from None
+    if len(raw) > MAX_ANSWERS_BYTES:
+        raise InputError(f"{name} is te groot voor een antwoordenbestand (meer dan 1 MB).",
+                         file=display_name(str(path)))
     try:
-        return json.loads(text)
+        return json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InputError(f"{name} is geen tekstbestand in UTF-8.", file=display_name(str(path)),
+                         hint='Sla de antwoorden op als JSON, bijvoorbeeld {"leeftijd": "27_49"}.') from None
     except json.JSONDecodeError as exc:
-        raise InputError(f"{path.name} is geen geldige JSON.",
-                         problems=[Problem(exc.msg, file=str(path), row=exc.lineno)], file=path,
+        raise InputError(f"{name} is geen geldige JSON.",
+                         problems=[Problem(exc.msg, file=display_name(str(path)), row=exc.lineno)],
+                         file=display_name(str(path)),
+                         hint='Een voorbeeld: {"leeftijd": "27_49", "werk": ["geen_werk"]}.') from None
+    except RecursionError:
+        raise InputError(f"{name} is te diep genest voor een antwoordenbestand.",
+                         file=display_name(str(path)),
                          hint='Een voorbeeld: {"leeftijd": "27_49", "werk": ["geen_werk"]}.') from None
 
 
@@ -197,13 +215,18 @@ def _print_caseload(res: CaseloadResult, fmt: TriageFormat) -> None:
         sys.stdout.write(to_json(res.to_dict()) + "\n")
         return
     if fmt is TriageFormat.csv:
+        from roltrap.export import csv_bytes
+
         parts = []
         for name, df in (("typen", res.types), ("stijlen", res.styles)):
             long = df.stack(future_stack=True).rename("aantal").reset_index()
             long.columns = ["rij", res.level, "aantal"]
             long.insert(0, "tabel", name)
             parts.append(long)
-        pd.concat(parts).to_csv(sys.stdout, index=False)
+        # A Dutch spreadsheet's CSV (";", decimal comma, BOM); a hidden count reads "onderdrukt".
+        sys.stdout.flush()
+        sys.stdout.buffer.write(csv_bytes(pd.concat(parts), suppressed=["aantal"]))
+        sys.stdout.buffer.flush()
         return
     n = "onderdrukt" if res.n_clients is None else str(res.n_clients)
     console.print(f"[bold]Caseload[/bold]: {n} cliënten.")

@@ -294,7 +294,7 @@ async def _caseload_from_request(request: Request, service: TriageService
         for key in ("gemeente", "niveau"):
             if request.query_params.get(key):
                 form.fields[key] = [request.query_params[key]]
-    if not form.file:
+    if form.file is None:
         raise InputError("Kies een caseloadbestand (Excel of CSV) om te uploaden.")
     niveau = form.get("niveau") or None
     res = await run_in_threadpool(service.caseload, form.file, gemeente=form.get("gemeente") or None,
