@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from roltrap.cli import access as access_cli
 from roltrap.cli import cohort as cohort_cli
 from roltrap.cli import fetch as fetch_cli
 from roltrap.cli import monitor as monitor_cli
@@ -112,10 +113,13 @@ def import_(
                                                "grenzen, …).")],
     format: Annotated[str, typer.Option(
         "--format", help=f"auto, of een van: {', '.join(IMPORT_FORMATS)}.")] = "auto",
+    gemeente: Annotated[str | None, typer.Option(
+        "--gemeente", help="Bij een OSM-uittreksel (.osm.pbf): de gemeente waarop het netwerk wordt "
+                           "geknipt.")] = None,
 ) -> None:
     """Laad een bestand: herkennen, controleren, rapporteren. Een mislukte import verandert niets."""
     rt = open_roltrap(ctx)
-    report = rt.import_file(path, format=format, progress=True)
+    report = rt.import_file(path, format=format, progress=True, gemeente=gemeente)
     console.print(report.summary())
 
 
@@ -170,7 +174,7 @@ def _when(stamp: object) -> str:
     return "" if pd.isna(ts) else f"{ts.day}-{ts.month}-{ts.year} {ts:%H:%M}"
 
 
-for _module in (fetch_cli, monitor_cli, triage_cli, cohort_cli, web_cli):
+for _module in (fetch_cli, monitor_cli, triage_cli, cohort_cli, web_cli, access_cli):
     _module.register(app)
 
 

@@ -782,6 +782,10 @@ class DistrictMonitor:
         yr = self._pick_year([gm, *codes], need, year)
         wide = self._wide([gm, *codes], need, yr)
         cond = conditions_mod.conditions(wide)
+        # Where CBS publishes no station distance, the street network gives one (rt.access, issue 13).
+        station = self.rt.access.station_km(gemeente=gm)
+        filled = cond["g_afs_ov"].isna() & cond.index.isin(station.index)
+        cond["g_afs_ov"] = cond["g_afs_ov"].fillna(station.reindex(cond.index))
         df = cond.reset_index(names="code")
         df.insert(1, "name", wide["name"].to_numpy())
         df.insert(2, "level", wide["level"].to_numpy())
@@ -794,6 +798,10 @@ class DistrictMonitor:
                                               if pd.isna(cond.at[code, c])))
             if cond.loc[code].isna().any() else None for code in cond.index]
         notes = [f"{conditions_mod.CONDITIONS[c][0]}: {NOT_AVAILABLE} in {yr}." for c in missing_cols]
+        if filled.any():
+            notes.append("Afstand tot treinstation: gemiddelde loopafstand van de bewoners over het "
+                         "OpenStreetMap-straatnetwerk (roltrap access, © OpenStreetMap-bijdragers (ODbL)); "
+                         "geen CBS-cijfer.")
         result = MonitorResult(
             kind="conditions", title=f"Voorwaarden voor een roltrapwijk, {reg['name']} ({yr})", rows=df,
             unit="",

@@ -54,15 +54,18 @@ class Views:
         self.wijken = self._versioned(self._wijken, 16)
         self.catalogue = self._versioned(self._catalogue, 2)
 
-    def version(self) -> tuple[Any, ...]:
-        """What changes when data are imported: the store's in-process write counter plus the
-        sources table (count, latest import, rows loaded), which also moves for other writers."""
-        row = self.rt.store.con.execute(
-            "SELECT count(*), max(imported_at), sum(coalesce(rows_loaded, 0)) FROM sources").fetchone()
-        return (getattr(self.rt.store, "changes", 0), *(row or ()))
+    def version(self) -> tuple[int, ...]:
+        """What changes when data are imported, here or by another process (no query needed)."""
+        return self.rt.store.version_key()
 
     def _versioned(self, fn: Callable[..., Any], maxsize: int) -> Callable[..., Any]:
-        cached = functools.lru_cache(maxsize=maxsize)(lambda _version, *args: fn(*args))
+        store = self.rt.store
+
+        def compute(_version: tuple[int, ...], *args: Any) -> Any:
+            with store.session():  # one short connection for the whole page
+                return fn(*args)
+
+        cached = functools.lru_cache(maxsize=maxsize)(compute)
 
         def call(*args: Any) -> Any:
             return cached(self.version(), *args)
