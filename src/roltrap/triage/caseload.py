@@ -426,7 +426,7 @@ def choose_level(caseload: Caseload, level: str | None) -> tuple[str, str]:
     if filled:  # the template has a Wijk and a Buurt column; an unused one does not count
         has = (has - set(LEVELS)) | filled
     if level is not None and level not in LEVELS:
-        raise InputError(f"Onbekend niveau '{level}'; kies wijk of buurt.")
+        raise InputError("Onbekend niveau; kies wijk of buurt.", param="level")
     if level is None:
         level = BUURT_COLUMN if BUURT_COLUMN in has else WIJK_COLUMN
     if level == WIJK_COLUMN:
@@ -517,7 +517,7 @@ class CaseloadResult:
 
     def to_dict(self) -> dict[str, Any]:
         def table(df: pd.DataFrame, index_name: str) -> list[dict[str, Any]]:
-            rows: list[dict[str, Any]] = jsonable(df.reset_index().rename(columns={"index": index_name}))
+            rows: list[dict[str, Any]] = jsonable(df.reset_index(names=index_name))
             return rows
 
         return {

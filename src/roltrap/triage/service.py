@@ -123,7 +123,7 @@ class TriageService:
             gm = self.rt.region(gemeente or self.rt.settings.gemeente)
         except NotFoundError:
             raise NotFoundError("Deze gemeente staat niet in de database.", param="gemeente",
-                                hint="Kies {gemeente} met haar naam (zoals Leiden) of CBS-code (zoals "
+                                hint="Geef {gemeente} als naam (zoals Leiden) of als CBS-code (zoals "
                                      "GM0546).") from None
         if gm["level"] != "gemeente":
             raise ConfigError(f"{gm['name']} ({gm['code']}) is geen gemeente.", param="gemeente",
@@ -146,7 +146,7 @@ class TriageService:
             return None
 
     def _district_figures(self, regions: pd.DataFrame, *, year: int | None) -> pd.DataFrame:
-        """Name plus, per indicator, its value in ``year`` or else its latest year with values there."""
+        """Name plus, per indicator, its value in ``year`` or else in the district's latest year with one."""
         assert self.rt is not None
         codes = [str(c) for c in regions["code"]]
         long = self.rt.observations(indicators=list(cl.DISTRICT_INDICATORS), codes=codes)
@@ -154,8 +154,11 @@ class TriageService:
         out = regions.set_index("code")[["name"]].copy()
         for ind in cl.DISTRICT_INDICATORS:
             held = long[long["indicator_id"] == ind]
-            ind_year = year if year is not None else (int(held["year"].max()) if not held.empty else None)
-            values = held[held["year"] == ind_year].set_index("region_code")["value"]
-            out[ind] = values.reindex(out.index).astype("Float64")
-            out[f"{ind}_jaar"] = ind_year
+            if year is not None:
+                held = held[held["year"] == year]
+            # Each district's own latest year: old and new district codes have figures in different years.
+            latest = held.sort_values("year").drop_duplicates("region_code", keep="last")
+            latest = latest.set_index("region_code")
+            out[ind] = latest["value"].reindex(out.index).astype("Float64")
+            out[f"{ind}_jaar"] = latest["year"].reindex(out.index).astype("Int64")
         return out
