@@ -29,6 +29,10 @@ EXTRAS = (
     "pandera",
     "jsonschema",
     "cbsodata",
+    "jenkspy",
+    "scipy",
+    "osmium",
+    "networkx",
 )
 KIT = {
     "duckdb",

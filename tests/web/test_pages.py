@@ -107,7 +107,8 @@ def test_kaart_syllabus_classes(client: TestClient) -> None:
     assert rows["WK054602"]["class"] == "< 10%"
     assert rows["WK054608"]["class"] == "10 tot 15%"  # 10.0 sits on a break: upper class
     counts = {e["label"]: e["count"] for e in body["legend"]}
-    assert counts == {"< 10%": 4, "10 tot 15%": 5, "15 tot 20%": 1, "20 tot 25%": 0, "> 25%": 0}
+    # the legend shows only classes with districts in them (issue 9: no empty classes)
+    assert counts == {"< 10%": 4, "10 tot 15%": 5, "15 tot 20%": 1}
     assert all(r["url"] == f"/wijk/{r['code']}" for r in body["rows"])
 
 
@@ -222,3 +223,14 @@ def test_openapi_documents_json_routes_only(client: TestClient) -> None:
     paths = _json(client, "/openapi.json")["paths"]
     assert "/wijk/{code}.json" in paths and "/kaart.json" in paths and "/health" in paths
     assert "/wijk/{code}" not in paths and "/" not in paths
+
+
+@pytest.mark.parametrize("path", ["/static/x%00.json", "/static/x%00", "/static/%00/roltrap.css",
+                                  "/static/" + "a" * 300 + ".json", "/static/..%2f..%2fpyproject.toml",
+                                  "/static/vendor/%ff%fe.js", "/static/roltrap.css%00.json"])
+def test_odd_static_paths_are_404_without_traceback(client: TestClient, path: str) -> None:
+    r = client.get(path)
+    assert r.status_code == 404, (path, r.status_code)
+    assert "Traceback" not in r.text
+    if path.endswith(".json"):
+        assert r.json()["error"]["status"] == 404
