@@ -3,10 +3,13 @@ and the project packs into a wheel whose required dependencies are exactly the k
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -166,3 +169,55 @@ def test_wheel_packs_with_the_kit_as_base(tmp_path: Path) -> None:
     }
     assert base == KIT
     assert "Requires-Dist: fastapi==0.121.1; extra == 'web'" in text
+
+
+def test_ctrl_c_exits_130_without_a_half_year(kit_env: dict[str, str], tmp_path: Path) -> None:
+    r = _run(
+        kit_env,
+        "cohort",
+        "synth",
+        "--layout",
+        "cbs",
+        "--file-format",
+        "parquet",
+        "--out",
+        str(tmp_path / "cbs"),
+        "--scale",
+        "0.05",
+        "--years",
+        "2005-2022",
+    )
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / "py"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "roltrap",
+            "cohort",
+            "prepare",
+            "--microdata",
+            str(tmp_path / "cbs"),
+            "--out",
+            str(out),
+        ],
+        env=kit_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and not list(out.glob("person_years_*.parquet")):
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "Afgebroken" in err and "Traceback" not in err
+    years = sorted(out.glob("person_years_*.parquet"))
+    assert 1 <= len(years) < 18
+    assert not [p for p in out.iterdir() if ".tmp" in p.name and p.suffix != ".duckdb"]
+    done = json.loads((out / "_prepare.json").read_text(encoding="utf-8"))["years"]
+    assert sorted(done) == [p.stem.split("_")[-1] for p in years]  # every listed year is complete
+    r = _run(kit_env, "cohort", "prepare", "--microdata", str(tmp_path / "cbs"), "--out", str(out))
+    assert r.returncode == 0 and "overgeslagen" in r.stdout
+    assert len(list(out.glob("person_years_*.parquet"))) == 18

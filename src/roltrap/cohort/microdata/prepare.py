@@ -268,15 +268,29 @@ class Builder:
                 )
 
     def _spells(self, src: SourceFile) -> None:
-        """Typed spells; every unreadable date is reported with its row number (no person ids)."""
+        """Typed spells in one pass; a second, counting pass finds bad rows, and only a bad file pays
+        for locating them (row numbers, no person ids)."""
         con = self.con
         a, e = "GBADATUMAANVANGADRESHOUDING", "GBADATUMEINDEADRESHOUDING"
         con.execute(
-            f"""CREATE TEMP VIEW spell_rows AS
-                SELECT *, row_number() OVER () + {1 if src.path.suffix.lower() != ".sav" else 0} AS _row
+            f"""CREATE TABLE spells AS
+                SELECT coalesce(RINPERSOONS, '') AS pids, RINPERSOON AS pid,
+                       coalesce(SOORTOBJECTNUMMER, '') AS otype, RINOBJECTNUMMER AS obj,
+                       {_date_sql(a)} AS d0,
+                       CASE WHEN {_open_end_sql(e)} THEN DATE '9999-12-31' ELSE {_date_sql(e)} END AS d1
                 FROM raw_spells"""
         )
-        problems: list[Problem] = []
+        bad = con.execute(
+            "SELECT count(*) FILTER (WHERE d0 IS NULL OR d1 IS NULL OR d1 < d0 OR pid IS NULL "
+            "OR obj IS NULL) FROM spells"
+        ).fetchone()
+        if not bad or not bad[0]:
+            return
+        offset = 1 if src.path.suffix.lower() != ".sav" else 0  # CSV: the header is line 1
+        con.execute(
+            f"CREATE TEMP TABLE spell_rows AS "
+            f"SELECT *, row_number() OVER () + {offset} AS _row FROM raw_spells"
+        )
         checks = [
             (a, f"{_date_sql(a)} IS NULL", "begindatum is geen datum (verwacht JJJJMMDD)"),
             (
@@ -292,6 +306,7 @@ class Builder:
             ("RINPERSOON", "RINPERSOON IS NULL", "persoonsnummer ontbreekt"),
             ("RINOBJECTNUMMER", "RINOBJECTNUMMER IS NULL", "objectnummer ontbreekt"),
         ]
+        problems: list[Problem] = []
         for column, cond, message in checks:
             rows = con.execute(
                 f"SELECT _row, CASE WHEN '{column}' LIKE 'GBADATUM%' THEN {_q(column)} END "
@@ -300,22 +315,14 @@ class Builder:
             problems += [
                 Problem(message, file=str(src.path), row=int(r), column=column, value=v) for r, v in rows
             ]
-        if problems:
-            raise InputError(
-                f"De adresperioden in '{src.path.name}' kloppen niet ({len(problems)} problemen).",
-                problems=problems,
-                file=src.path,
-                hint="Datums als JJJJMMDD (bijv. 20050101); een open einde is leeg of 88888888.",
-            )
-        con.execute(
-            f"""CREATE TABLE spells AS
-                SELECT coalesce(RINPERSOONS, '') AS pids, RINPERSOON AS pid,
-                       coalesce(SOORTOBJECTNUMMER, '') AS otype, RINOBJECTNUMMER AS obj,
-                       {_date_sql(a)} AS d0,
-                       CASE WHEN {_open_end_sql(e)} THEN DATE '9999-12-31' ELSE {_date_sql(e)} END AS d1
-                FROM raw_spells"""
+        con.execute("DROP TABLE spell_rows")
+        con.execute("DROP TABLE spells")
+        raise InputError(
+            f"De adresperioden in '{src.path.name}' kloppen niet ({len(problems)} problemen).",
+            problems=problems,
+            file=src.path,
+            hint="Datums als JJJJMMDD (bijv. 20050101); een open einde is leeg of 88888888.",
         )
-        con.execute("DROP VIEW spell_rows")
 
     def _households(self) -> None:
         """Household spells typed once; only the columns the file has (TYPHH, RINPERSOONHKW)."""
@@ -516,7 +523,7 @@ class Builder:
         try:
             con.execute(
                 f"COPY (SELECT {', '.join(cols)} FROM year_rows WHERE {keep} "
-                f"ORDER BY region_code, person_id) "
+                f"ORDER BY region_code) "
                 f"TO '{str(tmp).replace(chr(39), chr(39) * 2)}' (FORMAT parquet, COMPRESSION zstd)"
             )
             written = (con.execute(f"SELECT count(*) FROM year_rows WHERE {keep}").fetchone() or (0,))[0]
@@ -605,6 +612,11 @@ def prepare(
         if marker.exists():
             shutil.copyfile(marker, b.out / SYNTHETIC_MARKER)
         b._write_manifest(report)
+    except (duckdb.InterruptException, RuntimeError) as exc:
+        # Ctrl-C inside a query surfaces as DuckDB's "Query interrupted": the same as anywhere else.
+        if isinstance(exc, duckdb.InterruptException) or "interrupted" in str(exc).lower():
+            raise KeyboardInterrupt from None
+        raise
     finally:
         b.close()
     if not keep_staging:

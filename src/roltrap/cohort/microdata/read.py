@@ -152,6 +152,10 @@ def load(
             cols = keep
             if on_chunk:
                 on_chunk(0)
+    except (duckdb.InterruptException, RuntimeError) as exc:
+        if isinstance(exc, duckdb.InterruptException) or "interrupted" in str(exc).lower():
+            raise KeyboardInterrupt from None
+        raise
     except duckdb.Error as exc:
         raise InputError(
             f"Kan {source.table}-bestand '{path.name}' niet lezen: {exc}",
