@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from fixtures import EXPECTED_0101, write
 
-from roltrap.cohort.microdata.prepare import MANIFEST, prepare, year_file
+from roltrap.cohort.microdata.prepare import MANIFEST, STAGING, prepare, year_file
 from roltrap.cohort.schema import validate
 from roltrap.errors import InputError
 
@@ -54,6 +54,7 @@ def test_income_through_breadwinner_and_missing_codes(prepared: pd.DataFrame) ->
     r = prepared.xs(2006, level="year")
     assert r.loc["000000001", "income_percentile"] == 37
     assert r.loc["000000002", "income_percentile"] == 37  # household of breadwinner 1
+    assert r.loc["000000002", "benefit"] == "none"
     assert r.loc["000000003", "income_percentile"] == 4 and r.loc["000000003", "benefit"] == "bijstand"
     assert pd.isna(r.loc["000000004", "income_percentile"])  # -2: institutional household
     assert pd.isna(r.loc["000000005", "income_percentile"])  # no income record
@@ -100,12 +101,14 @@ def test_resume_and_interrupt_leave_no_half_year(tmp_path: Path) -> None:
         prepare(tmp_path / "md", tmp_path / "py", progress=stop_after_2006)
     names = sorted(p.name for p in (tmp_path / "py").iterdir() if not p.name.startswith("."))
     assert names == [MANIFEST, "person_years_2005.parquet", "person_years_2006.parquet"]
+    assert (tmp_path / "py" / STAGING).exists()  # kept so the rerun need not read the sources again
     assert not list((tmp_path / "py").glob(".person_years_*"))  # no temporary year left
     before = year_file(tmp_path / "py", 2005).stat().st_mtime_ns
     rep = prepare(tmp_path / "md", tmp_path / "py")
     assert rep.years_skipped == [2005, 2006] and rep.years_written == [2007, 2008, 2009]
     assert year_file(tmp_path / "py", 2005).stat().st_mtime_ns == before
     assert {(p, int(y)) for p, y in _read(tmp_path / "py").index} == set(EXPECTED_0101)
+    assert not (tmp_path / "py" / STAGING).exists()  # complete: no copy of the microdata left
 
 
 def test_bad_date_names_file_row_and_column(tmp_path: Path) -> None:

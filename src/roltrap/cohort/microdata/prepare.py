@@ -201,6 +201,7 @@ class Builder:
         for t in tables:
             con.execute(f"DROP TABLE {_q(t)}")
         con.execute("SET preserve_insertion_order = true")
+        con.execute("CREATE TABLE _labels (tbl VARCHAR, col VARCHAR, code VARCHAR, label VARCHAR)")
         steps = [(role, s) for role, fs in self.sources.items() for s in fs]
         for i, (role, src) in enumerate(steps):
             if progress:
@@ -464,11 +465,27 @@ class Builder:
                 f"CAST(CASE WHEN {pct} BETWEEN 0 AND 100 THEN {pct} END AS DOUBLE) AS income_percentile"
             )
             out_cols.append("income_percentile")
-            benefit_cases = " ".join(
-                f"WHEN {bron_col} IN ('{code}', '{label}') THEN " + ("NULL" if b is None else f"'{b}'")
-                for code, (label, b) in L.INHBBIHJ.items()
+            # INHBBIHJ: the file's own value label when it has one (.sav), else the known code list;
+            # the label's wording decides, so an edition with other codes still maps right.
+            known = " ".join(
+                f"WHEN {bron_col} = '{code}' THEN '{label}'" for code, (label, _) in L.INHBBIHJ.items()
             )
-            select.append(f"CAST(CASE {benefit_cases} ELSE NULL END AS VARCHAR) AS benefit")
+            if bron_col != "NULL":
+                ctes.append(
+                    f"lab AS (SELECT code, any_value(label) AS label FROM _labels "
+                    f"WHERE tbl = 'income_{year}' AND col = 'INHBBIHJ' GROUP BY code)"
+                )
+                joins.append(f"LEFT JOIN lab ON lab.code = {bron_col}")
+                text = f"lower(coalesce(lab.label, CASE {known} END, {bron_col}))"
+            else:
+                text = "NULL"
+            benefit_cases = (
+                f"WHEN {text} IS NULL THEN NULL WHEN {text} LIKE '%bijstand%' THEN 'bijstand' "
+                f"WHEN {text} LIKE '%werkloos%' THEN 'ww' "
+                f"WHEN {text} LIKE '%arbeidsongeschikt%' OR {text} LIKE '%ziekte%' THEN 'ao' "
+                f"WHEN {text} LIKE '%onbekend%' THEN NULL ELSE 'none'"
+            )
+            select.append(f"CAST(CASE {benefit_cases} END AS VARCHAR) AS benefit")
             out_cols.append("benefit")
         if self.edu_years:
             usable = [y for y in self.edu_years if y <= year]
@@ -556,13 +573,15 @@ def prepare(
     memory_limit: str = "4GB",
     threads: int | None = None,
     temp_dir: Path | str | None = None,
-    keep_staging: bool = True,
+    keep_staging: bool = False,
     progress: Progress | None = None,
 ) -> PrepareReport:
     """Build person-years from the CBS microdata in ``microdata`` into the folder ``out``.
 
-    Finished years (their file exists and the manifest lists them) are skipped; the staging
-    database is kept for a rerun unless ``keep_staging`` is false and every year is done.
+    Finished years (their file exists and the manifest lists them) are skipped. The staging
+    database (a copy of the microdata) is kept only while the run is unfinished, so an interrupted
+    run resumes without reading the sources again; a complete run removes it (``keep_staging``
+    keeps it, e.g. to add years later).
     """
     b = Builder(
         Path(microdata),
@@ -619,8 +638,8 @@ def prepare(
         raise
     finally:
         b.close()
+        shutil.rmtree(b.temp_dir, ignore_errors=True)
     if not keep_staging:
         (b.out / STAGING).unlink(missing_ok=True)
         (b.out / f"{STAGING}.wal").unlink(missing_ok=True)
-    shutil.rmtree(b.temp_dir, ignore_errors=True)
     return report

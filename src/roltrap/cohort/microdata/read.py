@@ -194,6 +194,7 @@ def _load_sav(
             hint="Lever het .sav-bestand zoals CBS het aanlevert, of een CSV-kopie.",
         ) from exc
     keep = _pick(list(meta.column_names), columns)
+    _store_labels(con, table, meta.variable_value_labels or {}, keep)
     created = append
     done = 0
     for chunk, _ in pyreadstat.read_file_in_chunks(
@@ -214,6 +215,23 @@ def _load_sav(
         cols = ", ".join(f"{_q(c)} VARCHAR" for c in keep)
         con.execute(f"CREATE TABLE {table} ({cols})")
     return keep
+
+
+def _store_labels(
+    con: duckdb.DuckDBPyConnection, table: str, labels: dict[str, dict[object, str]], keep: list[str]
+) -> None:
+    """Keep the SPSS value labels (code → text) of the columns read, in the table ``_labels``: a code
+    list is read from the file itself, so a recoded edition still maps by its own labels."""
+    con.execute("CREATE TABLE IF NOT EXISTS _labels (tbl VARCHAR, col VARCHAR, code VARCHAR, label VARCHAR)")
+    rows = []
+    for col, mapping in labels.items():
+        if col not in keep:
+            continue
+        for code, label in mapping.items():
+            text = str(int(code)) if isinstance(code, float) and code.is_integer() else str(code).strip()
+            rows.append((table, col.upper(), text, str(label)))
+    if rows:
+        con.executemany("INSERT INTO _labels VALUES (?, ?, ?, ?)", rows)
 
 
 def require_columns(
