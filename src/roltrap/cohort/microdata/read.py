@@ -17,9 +17,10 @@ latest version of each year.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -218,7 +219,7 @@ def _load_sav(
 
 
 def _store_labels(
-    con: duckdb.DuckDBPyConnection, table: str, labels: dict[str, dict[object, str]], keep: list[str]
+    con: duckdb.DuckDBPyConnection, table: str, labels: Mapping[str, Mapping[Any, str]], keep: list[str]
 ) -> None:
     """Keep the SPSS value labels (code → text) of the columns read, in the table ``_labels``: a code
     list is read from the file itself, so a recoded edition still maps by its own labels."""
