@@ -131,7 +131,7 @@ def test_unknown_kind_and_mode_are_input_errors(rt_ro: Roltrap) -> None:
 def test_need_weighted_counts_are_protected(rt_ro: Roltrap) -> None:
     res = rt_ro.access.need(gemeente="GM0546", soort="treinstation", mode="lopen")
     rows = res.rows
-    assert set(rows["group"]) == {"laag_inkomen_hh", "bijstand", "laagopgeleid"}
+    assert set(rows["group"]) == {"inwoners", "laag_inkomen_hh", "bijstand", "laagopgeleid"}
     bij = rows[rows["group"] == "bijstand"].set_index("code")
     wide = rt_ro.wide(year=2021, indicators=["a_soz_wb"], gemeente="GM0546")
     assert bij.loc["WK054603", "total"] == wide.loc["WK054603", "a_soz_wb"]

@@ -31,6 +31,7 @@ BUNDLE_DIR = Path(__file__).resolve().parents[1] / "data" / "bundle" / "access"
 MODE_LABELS = {"lopen": "lopen", "fiets": "fiets"}
 #: Need groups: id → (Dutch label, how it is counted from CBS figures).
 NEED_GROUPS: dict[str, str] = {
+    "inwoners": "alle inwoners",
     "laag_inkomen_hh": "huishoudens tot 110% van het sociaal minimum",
     "bijstand": "personen met bijstand",
     "laagopgeleid": "laagopgeleide inwoners (15–75 jaar)",
@@ -548,7 +549,7 @@ class AccessService:
         soort: str | None = None,
         year: int | None = None,
     ) -> MonitorResult:
-        """Low-income households, bijstand recipients and low-educated residents beyond 15 minutes.
+        """All residents, low-income households, bijstand recipients and low-educated residents beyond 15 min.
 
         Estimated per area as the group's CBS count × the share of residents beyond 15 minutes
         (assumes the group lives spread like all residents of the area); every count passes
@@ -563,9 +564,10 @@ class AccessService:
                 hint=res.notes[0] if res.notes else None,
             )
         codes = sorted(set(net["code"]))
-        figures, years = self._latest(codes, ["a_hh", "p_hh_110", "a_soz_wb", "a_opl_lg"], year)
+        figures, years = self._latest(codes, ["a_inw", "a_hh", "p_hh_110", "a_soz_wb", "a_opl_lg"], year)
         groups = pd.DataFrame(
             {
+                "inwoners": figures["a_inw"],
                 "laag_inkomen_hh": (figures["a_hh"] * figures["p_hh_110"] / 100).round(),
                 "bijstand": figures["a_soz_wb"],
                 "laagopgeleid": figures["a_opl_lg"],
