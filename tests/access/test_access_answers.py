@@ -277,7 +277,8 @@ def test_buurt_level_on_imported_buurt_boundaries(rt: Roltrap, tmp_path: Path) -
     path = tmp_path / "buurt_2021_leiden_noord.geojson"
     gdf.to_crs(4326).to_file(path, driver="GeoJSON")
     rt.import_file(path, format="boundaries")
-    rows = net_rows(rt, gemeente="GM0546", level="buurt", soort="treinstation", mode="lopen").set_index("code")
+    rows = net_rows(rt, gemeente="GM0546", level="buurt", soort="treinstation", mode="lopen")
+    rows = rows.set_index("code")
     assert set(rows.index) == {"BU05460300", "BU05460301"}
     wijk = net_rows(rt, gemeente="GM0546", soort="treinstation", mode="lopen").set_index("code")
     m = wijk.loc["WK054603", "minutes"]
