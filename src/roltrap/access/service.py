@@ -884,24 +884,6 @@ class AccessService:
         )
 
 
-def import_kind(path: Path, format: str = "auto") -> str | None:
-    """``network`` or ``places`` when ``rt.import_file`` should hand ``path`` to the access service."""
-    from roltrap.io.osm import is_osm_geojson, is_osm_pbf
-    from roltrap.io.vindplaatsen import is_vindplaatsen
-
-    if format in ("osm", "osm-pbf", "osm-geojson"):
-        return "network"
-    if format == "vindplaatsen":
-        return "places"
-    if format != "auto" or not path.is_file():
-        return None
-    if is_osm_pbf(path) or is_osm_geojson(path):
-        return "network"
-    if is_vindplaatsen(path):
-        return "places"
-    return None
-
-
 def _kind_order(k: str) -> int:
     return SOORTEN.index(k) if k in SOORTEN else len(SOORTEN)
 
