@@ -1,14 +1,20 @@
-"""Load benchmark of the web app: requests/s and p50/p95 latency per route, /health as baseline.
+"""Web benchmark: requests/s and p50/p95 per page against /health, at 1, 4 and 16 clients, in one run.
 
-The app runs in a second process (uvicorn on loopback, a free port, a fresh store built from the
-bundle in a temp folder); this process drives it with httpx, one route at a time, for a bounded
-time per route. Run: ``.venv/bin/python bench/bench_web.py [--seconds 10] [--concurrency 4]``.
+The app runs as ``roltrap serve`` in a second process (loopback, a free port, an empty data folder in
+a temp directory, so the run also times first use: store built from the bundle, first page answered);
+this process drives it with httpx. Ratios are against /health measured in the same run.
+
+    .venv/bin/python bench/bench_web.py                       # pages × 1/4/16 clients, 3 s each
+    .venv/bin/python bench/bench_web.py --seconds 10 --workers 2
+    .venv/bin/python bench/bench_web.py --load                # 50 clients for 60 s over every page
+    .venv/bin/python bench/bench_web.py --startup             # first use and CLI start-up times only
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import socket
 import statistics
@@ -16,11 +22,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
+from collections.abc import Iterator
 
 import httpx
 
-ROUTES = ["/health", "/wijk/WK054608", "/wijk/WK054608.json", "/kaart.json"]
+ROUTES = ["/health", "/", "/gemeente/GM0546.json", "/wijk/WK054608", "/wijk/WK054608.json",
+          "/kaart", "/kaart.json", "/vergelijk?codes=WK054603,WK054608,GM0546", "/bronnen"]
+ROLTRAP = [sys.executable, "-m", "roltrap"]
 
 
 def _free_port() -> int:
@@ -29,69 +37,121 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def _drive(base: str, path: str, *, seconds: float, concurrency: int) -> dict[str, float]:
-    latencies: list[float] = []
-    errors = 0
-    stop = time.perf_counter() + seconds
-
-    async def worker(client: httpx.AsyncClient) -> None:
-        nonlocal errors
-        while time.perf_counter() < stop:
-            t0 = time.perf_counter()
-            r = await client.get(path)
-            latencies.append(time.perf_counter() - t0)
-            if r.status_code != 200:
-                errors += 1
-
-    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-        await client.get(path)  # warm the caches: we measure steady state
-        t0 = time.perf_counter()
-        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
-        elapsed = time.perf_counter() - t0
-    qs = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [latencies[0]] * 99
-    return {"requests": len(latencies), "rps": len(latencies) / elapsed, "p50_ms": qs[49] * 1000,
-            "p95_ms": qs[94] * 1000, "errors": errors}
-
-
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--seconds", type=float, default=10.0, help="time per route")
-    ap.add_argument("--concurrency", type=int, default=4)
-    args = ap.parse_args()
-    port = _free_port()
+@contextlib.contextmanager
+def _server(workers: int) -> Iterator[tuple[str, float, float]]:
+    """Start ``roltrap serve`` on an empty data folder; yield (base URL, s to /health, s to first page)."""
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "ROLTRAP_DB": str(Path(tmp) / "bench.duckdb"), "ROLTRAP_DATA_DIR": tmp}
-        # Build the store first (the server then opens it read-only, as a deployment would).
-        subprocess.run([sys.executable, "-c", "from roltrap.core import Roltrap; Roltrap().close()"],
-                       env=env, check=True)
-        env["ROLTRAP_READ_ONLY"] = "true"
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "roltrap.web.app:create_app", "--factory", "--host",
-             "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning"],
-            env=env, stderr=subprocess.DEVNULL)
+        env = {**os.environ, "ROLTRAP_DATA_DIR": tmp}
+        for name in ("ROLTRAP_DB", "ROLTRAP_READ_ONLY"):
+            env.pop(name, None)
+        port = _free_port()
         base = f"http://127.0.0.1:{port}"
+        t0 = time.perf_counter()
+        proc = subprocess.Popen([*ROLTRAP, "serve", "--port", str(port), "--workers", str(workers)],
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            deadline = time.monotonic() + 60
+            up = first = 0.0
             while True:
                 try:
-                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    if httpx.get(f"{base}/", timeout=30).status_code == 200:
+                        first = time.perf_counter() - t0
                         break
                 except httpx.HTTPError:
                     pass
-                if time.monotonic() > deadline or proc.poll() is not None:
+                if proc.poll() is not None or time.perf_counter() - t0 > 120:
                     raise SystemExit("the app did not start")
-                time.sleep(0.2)
-            results = {p: asyncio.run(_drive(base, p, seconds=args.seconds, concurrency=args.concurrency))
-                       for p in ROUTES}
+                time.sleep(0.02)
+            up = first
+            yield base, up, first
         finally:
             proc.terminate()
-            proc.wait(timeout=10)
-    base_rps = results["/health"]["rps"]
-    print(f"{'route':<24}{'requests':>10}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}{'vs health':>11}"
-          f"{'errors':>8}")
-    for path, r in results.items():
-        print(f"{path:<24}{r['requests']:>10.0f}{r['rps']:>10.1f}{r['p50_ms']:>10.1f}{r['p95_ms']:>10.1f}"
-              f"{r['rps'] / base_rps:>10.2f}x{r['errors']:>8.0f}")
+            proc.wait(timeout=20)
+
+
+async def _drive(base: str, paths: list[str], *, seconds: float, clients: int) -> dict[str, float]:
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
+        for p in paths:
+            await client.get(p)  # warm the caches: we measure steady state
+        stop = time.perf_counter() + seconds
+
+        async def worker(i: int) -> None:
+            nonlocal errors
+            n = i
+            while time.perf_counter() < stop:
+                t0 = time.perf_counter()
+                try:
+                    r = await client.get(paths[n % len(paths)])
+                    if r.status_code != 200:
+                        errors += 1
+                except httpx.HTTPError:
+                    errors += 1
+                latencies.append(time.perf_counter() - t0)
+                n += 1
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(worker(i) for i in range(clients)))
+        elapsed = time.perf_counter() - t0
+    qs = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [latencies[0]] * 99
+    return {"requests": len(latencies), "rps": len(latencies) / elapsed, "p50_ms": qs[49] * 1000,
+            "p95_ms": qs[94] * 1000, "max_ms": max(latencies) * 1000, "errors": errors}
+
+
+def _cli_times(repeat: int = 3) -> dict[str, float]:
+    """Median wall time of ``roltrap --help`` and ``roltrap show`` on a built store."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "ROLTRAP_DATA_DIR": tmp}
+        env.pop("ROLTRAP_DB", None)
+        subprocess.run([*ROLTRAP, "show", "GM0546"], env=env, check=True, capture_output=True)
+        out = {}
+        for name, args in (("roltrap --help", ["--help"]), ("roltrap show GM0546", ["show", "GM0546"])):
+            times = []
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                subprocess.run([*ROLTRAP, *args], env=env, check=True, capture_output=True)
+                times.append(time.perf_counter() - t0)
+            out[name] = statistics.median(times)
+        return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seconds", type=float, default=3.0, help="time per route and client count")
+    ap.add_argument("--clients", default="1,4,16", help="comma-separated client counts")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="server processes")
+    ap.add_argument("--routes", default=" ".join(ROUTES), help="space-separated paths; /health first")
+    ap.add_argument("--load", action="store_true", help="load test: 50 clients, 60 s, every route")
+    ap.add_argument("--load-clients", type=int, default=50)
+    ap.add_argument("--load-seconds", type=float, default=60.0)
+    ap.add_argument("--startup", action="store_true", help="only first use and CLI start-up times")
+    args = ap.parse_args()
+
+    with _server(args.workers) as (base, _up, first):
+        print(f"first use: empty data folder → first page answered in {first:.2f} s "
+              f"(target < 2 s; workers {args.workers})")
+        if args.startup:
+            pass
+        elif args.load:
+            paths = args.routes.split()
+            r = asyncio.run(_drive(base, paths, seconds=args.load_seconds, clients=args.load_clients))
+            print(f"load: {args.load_clients} clients, {args.load_seconds:.0f} s, {len(paths)} routes: "
+                  f"{r['requests']:.0f} requests, {r['rps']:.1f} req/s, p50 {r['p50_ms']:.1f} ms, "
+                  f"p95 {r['p95_ms']:.1f} ms, max {r['max_ms']:.0f} ms, errors {r['errors']:.0f}")
+        else:
+            routes = args.routes.split()
+            clients = [int(c) for c in args.clients.split(",")]
+            print(f"{'route':<44}{'clients':>8}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'vs health':>11}"
+                  f"{'errors':>8}")
+            for n in clients:
+                results = {p: asyncio.run(_drive(base, [p], seconds=args.seconds, clients=n)) for p in routes}
+                base_rps = results[routes[0]]["rps"]
+                for path, r in results.items():
+                    print(f"{path:<44}{n:>8}{r['rps']:>9.1f}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}"
+                          f"{r['rps'] / base_rps:>10.2f}x{r['errors']:>8.0f}")
+    for name, secs in _cli_times().items():
+        print(f"{name:<24} {secs:.2f} s (target < 0.5 s)")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ from roltrap.io.boundaries import read_boundaries
 from roltrap.io.elan import elan_source, read_elan
 from roltrap.io.kwb import kwb_batch, read_kwb_frame
 from roltrap.io.odata import read_odata_csv
+from roltrap.io.osm_bundle import build_access
 from roltrap.io.population import read_housing_stock, read_population_changes, read_population_stock
 from roltrap.io.wbk import read_wbk
 from roltrap.store import COLUMNS, Batch
@@ -339,6 +340,10 @@ def build(raw: Path, out: Path, *, list_skipped: bool = False) -> dict[str, int]
             )
         )
 
+    def access() -> None:
+        # Walk/bike network and destinations (own files in access/); their sources join sources.parquet.
+        batches.extend(Batch(source=src) for src in build_access(raw, out))
+
     # Order matters for equal observation keys (later wins): map attributes < KWB rows; ELAN first.
     steps = [
         ("ELAN wijkprofielen", elan),
@@ -348,6 +353,7 @@ def build(raw: Path, out: Path, *, list_skipped: bool = False) -> dict[str, int]
         ("Grenzen 2016 en 2022", boundaries),
         ("KWB 2024", kwb2024),
         ("Bevolking en woningen", population),
+        ("Netwerk en bestemmingen (OSM)", access),
     ]
     with Progress(
         TextColumn("{task.description}"),

@@ -23,6 +23,7 @@ from roltrap.store import Store
 if TYPE_CHECKING:
     import geopandas as gpd
 
+    from roltrap.access.service import AccessService, ImportSummary
     from roltrap.io.importer import ImportReport
 
 
@@ -35,19 +36,24 @@ class Roltrap:
     """
 
     def __init__(self, path: Path | str | None = None, *, settings: Settings | None = None,
-                 read_only: bool | None = None) -> None:
+                 read_only: bool | None = None, hold: bool = True) -> None:
+        """``hold=False`` (the web server) keeps no connection open between uses: the store is
+        built or refreshed first, then read through short sessions (see :class:`Store`), so other
+        processes can read and import into the same file meanwhile."""
         self.settings = settings or Settings()
         db = Path(path) if path is not None else self.settings.db_path
         ro = self.settings.read_only if read_only is None else read_only
         if str(db) == ":memory:":
-            ro = False  # a private in-memory store must be filled, so it cannot be read-only
-        if ro and not db.exists():
-            # A read-only deployment still needs a store: build it and close that connection before
-            # reopening read-only (DuckDB refuses two configurations of one file in a process).
+            ro, hold = False, True  # a private in-memory store must be filled, so it cannot be read-only
+        if (ro or not hold) and (not db.exists() or not ro):
+            # Build (first use) or refresh (a rebuilt bundle) with a short writable connection, closed
+            # before reopening read-only: DuckDB refuses two configurations of one file in a process.
             tmp = Store(db)
-            bundle.load_into(tmp)
+            bundle.refresh_if_stale(tmp)
             tmp.close()
-        self.store = Store(db, read_only=ro)
+        if not hold:
+            ro = True  # a server never writes; imports come from the CLI
+        self.store = Store(db, read_only=ro, hold=hold)
         if not ro:
             # First use, or a roltrap upgrade that ships a rebuilt bundle: (re)load it.
             bundle.refresh_if_stale(self.store)
@@ -243,8 +249,18 @@ class Roltrap:
         return gpd.GeoDataFrame(df, geometry=geom, crs="EPSG:28992")
 
     # -- imports ----------------------------------------------------------------------------
-    def import_file(self, path: Path | str, *, format: str = "auto", progress: bool = False) -> ImportReport:
-        """Read, validate and load one file; nothing changes when validation fails."""
+    def import_file(self, path: Path | str, *, format: str = "auto", progress: bool = False,
+                    gemeente: str | None = None) -> ImportReport | ImportSummary:
+        """Read, validate and load one file; nothing changes when validation fails.
+
+        OSM extracts (``.osm.pbf``, Overpass GeoJSON) and vindplaatsen lists go to ``rt.access``;
+        an OSM extract needs ``gemeente`` (the municipality it is clipped to).
+        """
+        from roltrap.access.service import import_kind
+
+        kind = import_kind(Path(path), format)
+        if kind is not None:
+            return self.access.import_any(Path(path), kind=kind, gemeente=gemeente, progress=progress)
         from roltrap.io.importer import import_file
 
         return import_file(self.store, Path(path), format=format, progress=progress)
@@ -261,6 +277,12 @@ class Roltrap:
         from roltrap.triage.service import TriageService
 
         return TriageService(self)
+
+    @cached_property
+    def access(self) -> AccessService:
+        from roltrap.access.service import AccessService
+
+        return AccessService(self)
 
     @cached_property
     def cohort(self) -> Any:

@@ -40,6 +40,14 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address the web app listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port the web app listens on.")
     read_only: bool = Field(default=False, description="Open the store read-only (deployment).")
+    walk_kmh: float = Field(default=5.0, gt=0, le=30, description="Walking speed for travel times (km/h).")
+    bike_kmh: float = Field(default=15.0, gt=0, le=60, description="Cycling speed for travel times (km/h).")
+    access_margin_m: float = Field(
+        default=1000.0, ge=0, le=20000,
+        description="Margin (m) around a municipality kept when an OSM extract is imported.")
+    access_snap_m: float = Field(
+        default=250.0, gt=0, le=5000,
+        description="Farthest a place may lie from the street network (m) to count as reachable.")
 
     @property
     def db_path(self) -> Path:

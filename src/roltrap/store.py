@@ -3,11 +3,23 @@
 Knows SQL and canonical tables, nothing of file formats, HTTP or the CLI. Every write goes through
 :meth:`Store.apply`, which validates a :class:`Batch` and writes it in one transaction, so a failed
 import leaves the store exactly as it was.
+
+The store owns its connections. DuckDB lets one process write a file, or several processes read it,
+never both at once. A store opened with ``hold=True`` (the default: the CLI, the library) keeps one
+connection for its life and hands every other thread its own cursor on it. A store opened with
+``hold=False`` (the web server) holds nothing between uses: :meth:`Store.session` opens a connection
+on first use and closes it at the end, so the file lock lasts only as long as one page's queries and
+the CLI can read and import into the same file while the server runs. Opening waits a while for a lock
+held by another process instead of failing at once. :meth:`Store.version_key` tells cheaply (file
+size and modification time) when anyone changed the data, so caches built on it stay fresh.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,22 +158,103 @@ class Batch:
 class Store:
     """One DuckDB file (or ``:memory:``) holding the canonical model."""
 
-    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+    #: How long opening waits for a lock another process holds (an import, a page being computed).
+    LOCK_WAIT_S = 30.0
+
+    def __init__(self, path: Path | str, *, read_only: bool = False, hold: bool = True,
+                 lock_wait: float | None = None) -> None:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.con = duckdb.connect(self.path, read_only=read_only)
-        except (duckdb.IOException, duckdb.ConnectionException) as exc:
-            raise ConfigError(
-                f"De opslag {self.path} kan niet worden geopend: {exc}",
-                hint="Gebruikt een ander roltrap-programma (bijv. `roltrap web`) dit bestand al? Sluit dat "
-                     "eerst, of kies met --db een ander bestand.",
-            ) from exc
         self.read_only = read_only
+        # An in-memory store exists only inside its connection: it is always held.
+        self.hold = hold or self.path == ":memory:"
+        self.lock_wait = self.LOCK_WAIT_S if lock_wait is None else lock_wait
         self.changes = 0  # bumped by every apply(): lets in-process caches notice an import
+        self._local = threading.local()
+        self._base: duckdb.DuckDBPyConnection | None = None
+        self._owner = threading.get_ident()
+        if self.hold:
+            self._base = self._connect()
+        elif not Path(self.path).exists():
+            raise ConfigError(f"De opslag {self.path} bestaat niet.",
+                              hint="Start roltrap eenmaal zonder --read-only, of kies met --db een "
+                                   "bestaand bestand.")
         if not read_only:
-            self.migrate()
+            with self.session():
+                self.migrate()
+
+    # -- connections ------------------------------------------------------------------------
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        """Open a connection, waiting up to ``lock_wait`` seconds for another process's lock."""
+        deadline = time.monotonic() + self.lock_wait
+        pause = 0.01
+        while True:
+            try:
+                return duckdb.connect(self.path, read_only=self.read_only)
+            except (duckdb.IOException, duckdb.ConnectionException) as exc:
+                locked = "lock" in str(exc).lower()
+                if not locked or time.monotonic() + pause > deadline:
+                    hint = ("Een ander roltrap-programma (bijv. een import) gebruikt dit bestand nog; "
+                            "probeer het zo opnieuw, of kies met --db een ander bestand." if locked else
+                            "Controleer of het bestand een roltrap-opslag (DuckDB) is, of kies met --db "
+                            "een ander bestand.")
+                    raise ConfigError(f"De opslag {self.path} kan niet worden geopend: {exc}",
+                                      hint=hint) from exc
+                time.sleep(pause)
+                pause = min(pause * 2, 0.2)
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """This thread's connection: the held one (a cursor on it in other threads) or the session's."""
+        local = self._local
+        con: duckdb.DuckDBPyConnection | None = getattr(local, "con", None)
+        if con is not None:
+            return con
+        if self._base is not None:
+            if threading.get_ident() == self._owner:
+                return self._base
+            local.con = self._base.cursor()  # DuckDB connections are not thread-safe; cursors are
+            return local.con
+        if getattr(local, "depth", 0) == 0:
+            raise RuntimeError("a store opened with hold=False is used inside store.session()")
+        local.con = self._connect()
+        return local.con
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Store]:
+        """Work that belongs together on one connection; with ``hold=False`` it is closed after."""
+        local = self._local
+        depth = getattr(local, "depth", 0)
+        local.depth = depth + 1
+        try:
+            yield self
+        finally:
+            local.depth = depth
+            if depth == 0 and self._base is None:
+                con = getattr(local, "con", None)
+                local.con = None
+                if con is not None:
+                    con.close()
+
+    def version_key(self) -> tuple[int, ...]:
+        """Changes whenever the data change, in this process or another; costs two ``stat`` calls."""
+        key = [self.changes]
+        if self.path != ":memory:":
+            for name in (self.path, self.path + ".wal"):
+                try:
+                    st = os.stat(name)
+                except FileNotFoundError:
+                    key += [0, 0]
+                else:
+                    key += [st.st_mtime_ns, st.st_size]
+        return tuple(key)
+
+    def readable(self) -> bool:
+        """Is the store file there (and, for a held store, its connection open)?"""
+        if self.path == ":memory:" or self._base is not None:
+            return self._base is not None
+        return os.access(self.path, os.R_OK)
 
     # -- schema -----------------------------------------------------------------------------
     def version(self) -> int:
@@ -190,17 +283,20 @@ class Store:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        self.con.execute("BEGIN TRANSACTION")
-        try:
-            yield self.con
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
-        else:
-            self.con.execute("COMMIT")
+        with self.session():
+            con = self.con
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            else:
+                con.execute("COMMIT")
 
     def is_empty(self) -> bool:
-        row = self.con.execute("SELECT count(*) FROM sources").fetchone()
+        with self.session():
+            row = self.con.execute("SELECT count(*) FROM sources").fetchone()
         return not row or row[0] == 0
 
     # -- writes -----------------------------------------------------------------------------
@@ -269,7 +365,10 @@ class Store:
 
     # -- reads ------------------------------------------------------------------------------
     def query(self, sql: str, params: list[object] | None = None) -> pd.DataFrame:
-        return self.con.execute(sql, params or []).df()
+        with self.session():
+            return self.con.execute(sql, params or []).df()
 
     def close(self) -> None:
-        self.con.close()
+        if self._base is not None:
+            self._base.close()
+            self._base = None

@@ -58,7 +58,8 @@ def test_monitor_json_and_csv_keep_ids(cli: Callable[..., Any]) -> None:
     assert "Voorzieningen, laag (personen)" not in res.stdout
     res = cli("monitor", "vulnerable", "-g", "GM0546", "-w", "WK054608", "--format", "csv")
     assert res.exit_code == 0, res.output
-    header = next(csv.reader(io.StringIO(res.stdout)))
+    assert res.stdout.startswith("\ufeff")  # UTF-8 with BOM: a Dutch Excel reads it right
+    header = next(csv.reader(io.StringIO(res.stdout.lstrip("\ufeff")), delimiter=";"))
     assert "voorzieningen_min" in header and "Regio" not in header
 
 
@@ -119,10 +120,11 @@ def test_cohort_table_dutch_headers_share_in_percent(cli: Callable[..., Any], co
 def test_cohort_csv_keeps_ids_and_share(cli: Callable[..., Any], cohort_input: Path) -> None:
     res = _analyse(cli, cohort_input, "csv")
     assert res.exit_code == 0, res.output
-    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    rows = list(csv.DictReader(io.StringIO(res.stdout.lstrip("\ufeff")), delimiter=";"))
     assert "nog_in_wijk" in rows[0] and "vervangingssnelheid" in rows[0]
     a = next(r for r in rows if r["wijk"] == A)
-    assert float(a["nog_in_wijk"]) == pytest.approx(25 / 40)
+    assert a["nog_in_wijk"] == "0,625"  # a share 0–1 keeps three decimals, with a decimal comma
+    assert float(a["nog_in_wijk"].replace(",", ".")) == pytest.approx(25 / 40)
 
 
 words = st.text(alphabet="abcdefghij%()", min_size=1, max_size=25)

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from roltrap.core import Roltrap
 from roltrap.errors import InputError, PrivacyError
 from roltrap.triage.caseload import (
+    Caseload,
     Classified,
-    check_privacy,
+    RegionIndex,
     classify,
     looks_like_bsn,
     looks_like_date,
@@ -40,50 +41,74 @@ def test_dates_are_recognised() -> None:
     assert not looks_like_date("31-02-1985") and not looks_like_date("18_26")
 
 
-def _csv(text: str) -> pd.DataFrame:
-    return read_caseload(text.encode())[0]
+def _read(text: str, q: Questionnaire) -> Caseload:
+    return read_caseload(text.encode(), questionnaire=q)
 
 
-@pytest.mark.parametrize("text, column", [
-    ("wijk,naam,leeftijd\nWK054600,Jan Jansen,27_49\n", "naam"),
-    ("wijk,Geboortedatum,leeftijd\nWK054600,x,27_49\n", "Geboortedatum"),
-    ("wijk,E-mail\nWK054600,x\n", "E-mail"),
-    ("wijk,client_id\nWK054600,111222333\n", "client_id"),
-    ("wijk,kenmerk\nWK054600,12-03-1985\n", "kenmerk"),
-    ("wijk,toelichting_coach\nWK054600,ok\n", "toelichting_coach"),
-    ("wijk,verhaal\nWK054600,woont sinds kort alleen na scheiding\n", "verhaal"),
-    ("wijk,contact\nWK054600,0612345678\n", "contact"),
+@pytest.mark.parametrize("text, column, secret", [
+    ("wijk,Naam cliënt,leeftijd\nWK054600,x,27_49\n", "B", "Naam cliënt"),
+    ("wijk,Geboortedatum,leeftijd\nWK054600,x,27_49\n", "B", "Geboortedatum"),
+    ("wijk,E-mail\nWK054600,x\n", "B", "E-mail"),
+    ("wijk,leeftijd,client_id\nWK054600,27_49,111222333\n", "C", "111222333"),
+    ("wijk,leeftijd,kenmerk\nWK054600,27_49,12-03-1985\n", "C", "12-03-1985"),
+    ("wijk,toelichting_coach\nWK054600,ok\n", "B", "toelichting_coach"),
+    ("wijk,leeftijd,verhaal\nWK054600,27_49,woont sinds kort alleen na scheiding\n", "C", "woont sinds"),
+    ("wijk,leeftijd,contact\nWK054600,27_49,0612345678\n", "C", "0612345678"),
 ])
-def test_identifying_columns_and_values_are_refused(text: str, column: str, q: Questionnaire) -> None:
+def test_identifying_columns_and_values_are_refused_by_position(text: str, column: str, secret: str,
+                                                                 q: Questionnaire) -> None:
     with pytest.raises(PrivacyError) as exc:
-        check_privacy(_csv(text), questionnaire=q)
+        _read(text, q)
     message = str(exc.value)
     assert f"kolom '{column}'" in message
-    for secret in ("Jan Jansen", "111222333", "12-03-1985", "0612345678", "woont sinds"):
-        assert secret not in message, "a refused value is never repeated"
+    assert secret not in message, "neither a refused value nor an unknown column name is repeated"
 
 
 def test_privacy_is_checked_before_answers_are_validated(service: object, triage_rt: Roltrap) -> None:
     # The file also has an invalid answer; the privacy refusal must come first.
-    text = f"wijk,leeftijd,nummer\nWK054600,honderd,{VALID_BSN}\n"
-    with pytest.raises(PrivacyError, match="elfproef"):
+    text = f"wijk,leeftijd,kenmerk_x\nWK054600,honderd,{VALID_BSN}\n"
+    with pytest.raises(PrivacyError, match="elfproef") as exc:
         triage_rt.triage.caseload(text.encode())
+    assert VALID_BSN not in str(exc.value) and "kenmerk_x" not in str(exc.value)
 
 
 def test_district_name_column_and_labels_are_fine(q: Questionnaire) -> None:
-    check_privacy(_csv("wijk,werk\nBinnenstad-Zuid,Tijdelijk contract; Uitzendwerk\n"), questionnaire=q)
+    case = _read("Wijk,Werksituatie\nBinnenstad-Zuid,Tijdelijk contract; Uitzendwerk\n", q)
+    assert list(case.frame.columns) == ["wijk", "werk"] and case.rows == [2]
+    assert case.column_name("werk") == "B (Werksituatie)"
+
+
+def _index() -> RegionIndex:
+    regions = pd.DataFrame({"code": ["WK054600", "WK054601", "WK054608"],
+                            "name": ["Binnenstad-Zuid", "Binnenstad-Noord", "Merenwijkdistrict"],
+                            "level": "wijk", "parent": "GM0546"})
+    return RegionIndex(gemeente="GM0546", gemeente_name="Leiden", regions=regions)
 
 
 def test_bad_cells_are_all_reported_without_their_values(q: Questionnaire, fw: Frameworks) -> None:
-    df = _csv("wijk,leeftijd,werk\nWK054600,27_49,vast\nWK999999,oud,vast\nWK054601,27_49,kantoor\n")
+    case = _read("wijk,leeftijd,werk\nWK054600,27_49,vast\nWK999999,oud,vast\nWK054601,27_49,kantoor\n", q)
     with pytest.raises(InputError) as exc:
-        classify(df, questionnaire=q, frameworks=fw,
-                 wijk_codes=lambda c: c if c.startswith("WK0546") else None)
+        classify(case, questionnaire=q, frameworks=fw, index=_index())
     where = [(p.row, p.column) for p in exc.value.problems]
-    assert where == [(3, "wijk"), (3, "leeftijd"), (4, "werk")]
+    assert where == [(3, "A (Wijk)"), (3, "B (Leeftijdsgroep)"), (4, "C (Werksituatie)")]
     assert all(p.value is None for p in exc.value.problems)
-    with pytest.raises(InputError, match="onbekende kolom"):
-        classify(_csv("wijk,schoenmaat\nWK054600,43\n"), questionnaire=q, frameworks=fw, wijk_codes=str)
+    for secret in ("WK999999", "oud", "kantoor"):
+        assert f"'{secret}'" not in str(exc.value) and f" {secret} " not in str(exc.value)
+    with pytest.raises(InputError, match="onbekende kolomnaam") as unknown:
+        _read("wijk,schoenmaat\nWK054600,43\n", q)
+    assert "schoenmaat" not in str(unknown.value)
+
+
+def test_names_match_loosely_and_ambiguity_is_reported(q: Questionnaire, fw: Frameworks) -> None:
+    index = _index()
+    assert index.resolve("Merenwijk", level="wijk") == ("WK054608", None)
+    assert index.resolve("MERENWIJKDISTRICT", level="wijk") == ("WK054608", None)
+    assert index.resolve("54600", level="wijk") == ("WK054600", None)
+    code, why = index.resolve("Binnenstad", level="wijk")
+    assert code is None and why is not None
+    assert "Binnenstad-Zuid (WK054600)" in why and "Binnenstad-Noord (WK054601)" in why
+    code, why = index.resolve("Jan Jansen", level="wijk")
+    assert code is None and why is not None and "Jan" not in why
 
 
 def _classified(cells: dict[tuple[str, str], int]) -> Classified:

@@ -222,3 +222,14 @@ def test_openapi_documents_json_routes_only(client: TestClient) -> None:
     paths = _json(client, "/openapi.json")["paths"]
     assert "/wijk/{code}.json" in paths and "/kaart.json" in paths and "/health" in paths
     assert "/wijk/{code}" not in paths and "/" not in paths
+
+
+@pytest.mark.parametrize("path", ["/static/x%00.json", "/static/x%00", "/static/%00/roltrap.css",
+                                  "/static/" + "a" * 300 + ".json", "/static/..%2f..%2fpyproject.toml",
+                                  "/static/vendor/%ff%fe.js", "/static/roltrap.css%00.json"])
+def test_odd_static_paths_are_404_without_traceback(client: TestClient, path: str) -> None:
+    r = client.get(path)
+    assert r.status_code == 404, (path, r.status_code)
+    assert "Traceback" not in r.text
+    if path.endswith(".json"):
+        assert r.json()["error"]["status"] == 404

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
 from enum import Enum
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
 import click
 import pandas as pd
@@ -19,8 +22,12 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
-from roltrap.errors import RoltrapError
+from roltrap import fmt as nl
+from roltrap.cli import _dutch
+from roltrap.errors import ConfigError, RoltrapError
 from roltrap.jsonable import jsonable
+
+_dutch.install()  # Click's and Typer's own messages in Dutch, before any command is parsed
 
 # Piped output (files, other programs) gets wide tables instead of Rich's 80-column default, which
 # would fold every cell of the monitor's wide tables.
@@ -38,22 +45,70 @@ class Format(str, Enum):
     table = "table"
     csv = "csv"
     json = "json"
+    xlsx = "xlsx"
+
+
+# The options every table-printing command shares (use them in a command's signature).
+FormatOpt = Annotated[Format, typer.Option(
+    "--format", "-f", help="table (scherm), csv (Nederlandse Excel: ; en decimale komma), json of xlsx.")]
+OutOpt = Annotated[Path | None, typer.Option(
+    "--out", "-o", help="Schrijf naar dit bestand in plaats van naar het scherm (nodig voor xlsx op "
+                        "een terminal).", dir_okay=False)]
+
+
+def _flags(group: click.Group) -> dict[str, str]:
+    """Parameter name → how the user types it on this command line (``wijk`` → ``--wijk``)."""
+    names: dict[str, str] = {}
+    stack: list[click.Command] = [group]
+    while stack:
+        cmd = stack.pop()
+        for p in cmd.params:
+            if isinstance(p, click.Option) and p.name:
+                longs = [o for o in p.opts if o.startswith("--")]
+                names.setdefault(p.name, longs[0] if longs else p.opts[0])
+            elif isinstance(p, click.Argument) and p.name:
+                names.setdefault(p.name, p.human_readable_name)
+        if isinstance(cmd, click.Group):
+            stack.extend(cmd.commands.values())
+    return names
 
 
 class ErrorHandlingGroup(TyperGroup):
-    """Root command group: a user mistake prints one clear message and exits non-zero, no traceback."""
+    """Root command group: a user mistake prints one clear message and exits non-zero, no traceback.
+
+    Errors name parameters neutrally (``param``, ``{wijk}`` tokens); here they become the options
+    the user typed (``--wijk``). Settings read from the environment that fail validation get a
+    Dutch message naming the variable (``ROLTRAP_PORT``).
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except RoltrapError as exc:
-            # Messages quote user input (file names, cell values): escape it so "[x]" is not markup.
-            err_console.print(f"[bold red]Fout:[/bold red] {escape(exc.message)}", highlight=False,
-                              soft_wrap=True)
-            if exc.hint:
-                err_console.print(f"[yellow]Tip:[/yellow] {escape(exc.hint)}", highlight=False,
-                                  soft_wrap=True)
+            self.report(exc)
             raise typer.Exit(exc.exit_code) from None
+
+    def report(self, exc: RoltrapError) -> None:
+        names = _flags(self)
+        message, hint = exc.message_for(names), exc.hint_for(names)
+        # Messages quote user input (file names, cell values): escape it so "[x]" is not markup.
+        err_console.print(f"[bold red]Fout:[/bold red] {escape(message)}", highlight=False, soft_wrap=True)
+        if hint:
+            err_console.print(f"[yellow]Tip:[/yellow] {escape(hint)}", highlight=False, soft_wrap=True)
+
+
+def settings_from_env(**overrides: Any) -> Any:
+    """The settings object; a bad ``ROLTRAP_*`` value is a Dutch error naming the variable."""
+    from pydantic import ValidationError
+
+    from roltrap.errors import from_validation
+    from roltrap.settings import Settings
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        names = {name: f"ROLTRAP_{name.upper()}" for name in Settings.model_fields}
+        raise from_validation(exc, names=names, what="Een instelling klopt niet") from None
 
 
 def open_roltrap(ctx: typer.Context) -> Any:
@@ -74,22 +129,77 @@ def to_json(data: Any) -> str:
     return json.dumps(jsonable(data), ensure_ascii=False, indent=2)
 
 
-def emit(data: pd.DataFrame | dict[str, Any] | list[Any], fmt: Format, *, title: str | None = None,
-         labels: Mapping[str, str] | None = None) -> None:
-    """Print a result as a Rich table, CSV or JSON on stdout.
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` under a temporary name first: an interrupted run leaves nothing
+    half-written under the final name."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
-    ``labels`` (column id → Dutch header) applies to the table only: CSV and JSON keep the ids,
-    the stable names scripts rely on.
+
+def _deliver(data: bytes, out: Path | None, *, binary: bool) -> None:
+    if out is not None:
+        write_atomic(out, data)
+        err_console.print(f"geschreven: {escape(str(out))}", highlight=False)
+        return
+    if binary and sys.stdout.isatty():
+        raise ConfigError("Een Excel-bestand kan niet op het scherm worden getoond.",
+                          hint="Geef een bestand op met {out}, bijv. {out} tabel.xlsx.", param="out")
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is not None:
+        buffer.write(data)
+        buffer.flush()
+    else:  # a test runner's text stream
+        sys.stdout.write(data.decode("utf-8") if not binary else data.decode("latin-1"))
+
+
+def emit(data: pd.DataFrame | dict[str, Any] | list[Any], fmt: Format, *, title: str | None = None,
+         labels: Mapping[str, str] | None = None, out: Path | None = None,
+         decimals: Mapping[str, int | None | Sequence[int | None]] | None = None,
+         suppressed: pd.DataFrame | Iterable[str] | None = None,
+         sources: list[str] | None = None, sheet: str | None = None) -> None:
+    """Print a result as a Rich table, CSV, JSON or Excel, on stdout or into ``out``.
+
+    ``labels`` (column id → Dutch header) applies to the table and the Excel sheet: CSV and JSON
+    keep the ids, the stable names scripts rely on. CSV and Excel come from
+    :mod:`roltrap.export` (``;``, decimal comma, BOM; numbers rounded to ``decimals``, cells in
+    ``suppressed`` read "onderdrukt").
     """
+    from roltrap import export
+
     if fmt is Format.json:
-        sys.stdout.write(to_json(data) + "\n")
+        text = to_json(data) + "\n"
+        if out is not None:
+            _deliver(text.encode("utf-8"), out, binary=False)
+        else:
+            sys.stdout.write(text)
         return
     df = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data if isinstance(data, list) else [data])
     if fmt is Format.csv:
-        df.to_csv(sys.stdout, index=False)
+        _deliver(export.csv_bytes(df, decimals=decimals, suppressed=suppressed), out, binary=False)
         return
+    if fmt is Format.xlsx:
+        name = sheet or title or "Tabel"
+        _deliver(export.xlsx_bytes({name: df}, sources=sources or [], labels=labels, decimals=decimals,
+                                   suppressed={name: suppressed} if suppressed is not None else None,
+                                   note=export.SUPPRESSION_NOTE.format(min_cell=10), title=title),
+                 out, binary=True)
+        return
+    if out is not None:
+        raise ConfigError("Een tabel voor het scherm kan niet in een bestand.",
+                          hint="Kies {format} csv, xlsx of json bij {out}.", param="out")
     headers = [(labels or {}).get(str(col), str(col)) for col in df.columns]
-    cells = [[_cell(v) for v in row] for row in df.itertuples(index=False)]
+    places = {str(c): _places(str(c), len(df), decimals) for c in df.columns}
+    cells = [[_cell(v, places[str(col)][i], str(col)) for v, col in zip(row, df.columns, strict=True)]
+             for i, row in enumerate(df.itertuples(index=False))]
     widths = _word_widths(headers, cells, width=console.width) if labels is not None else None
     table = Table(title=title, show_lines=False)
     for i, header in enumerate(headers):
@@ -123,13 +233,28 @@ def _word_widths(headers: list[str], cells: list[list[str]], *, width: int) -> l
     return at(level)
 
 
-def _cell(v: Any) -> str:
+Places = Mapping[str, int | None | Sequence[int | None]]
+
+
+def _places(col: str, n: int, decimals: Places | None) -> list[int | None]:
+    # A screen table shows shares ×100 (cohort "nog in wijk"), so the 0–1 rule does not apply here.
+    default = None if col in nl.SHARE_COLUMNS else nl.column_decimals(col)
+    given = (decimals or {}).get(col, default)
+    if given is None or isinstance(given, int):
+        return [given] * n
+    return list(given)
+
+
+def _cell(v: Any, decimals: int | None = None, column: str = "") -> str:
     v = jsonable(v)
     if v is None:
-        return "[dim]n.b.[/dim]"
-    if isinstance(v, float):
-        return f"{v:,.1f}".replace(",", "_").replace(".", ",").replace("_", ".") if not v.is_integer() \
-            else f"{int(v):,}".replace(",", ".")
+        return f"[dim]{nl.MISSING}[/dim]"
+    if v == nl.SUPPRESSED:
+        return f"[dim]{nl.SUPPRESSED}[/dim]"
+    if isinstance(v, bool):
+        return nl.yes_no(v)
+    if isinstance(v, (int, float)):
+        return nl.cell(v, column, decimals)
     if isinstance(v, list):
-        return ", ".join(map(str, v))
-    return str(v)
+        return escape(", ".join(map(str, v)))
+    return escape(str(v))

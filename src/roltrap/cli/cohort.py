@@ -8,6 +8,7 @@ from typing import Annotated, Any, Optional
 import pandas as pd
 import typer
 
+from roltrap import fmt as nl
 from roltrap.cli._common import Format, console, emit, err_console, open_roltrap, progress_bar, to_json
 from roltrap.cohort.labels import SHARE_AS_PERCENT, table_labels
 from roltrap.errors import ConfigError
@@ -65,7 +66,8 @@ def synth(
             progress=lambda done, total: bar.update(task, completed=done),
         )
     console.print(
-        f"[green]Klaar:[/green] {rep.rows:,} persoonsjaren van {rep.persons:,} synthetische personen "
+        f"[green]Klaar:[/green] {nl.count(rep.rows, 'persoonsjaar', 'persoonsjaren')} van "
+        f"{nl.count(rep.persons, 'synthetische persoon', 'synthetische personen')} "
         f"in {rep.files} bestanden → {rep.out} (gemarkeerd als SYNTHETISCH)."
     )
 
@@ -105,13 +107,18 @@ def analyse(
     if format is Format.json:
         typer.echo(to_json(res))
     elif format is Format.csv:
-        emit(_summary(res), format)
+        # A missing figure of a cohort cell is a suppressed one: say so in the file.
+        emit(_summary(res), format, suppressed=SUPPRESSIBLE)
     else:
         _print_tables(res)
     err_console.print(
         f"Onderdrukte cellen (< {res['parameters']['min_cell']} personen): {supp['total']} "
         f"(primair {supp['primary']}, secundair {supp['secondary']}, dominantie {supp['dominance']})."
     )
+
+
+SUPPRESSIBLE = ("cohort", "nog_in_wijk", "andere_wijk", "andere_gemeente", "onbekend", "roltrapscore",
+                "ci_laag", "ci_hoog")
 
 
 def _summary(res: dict[str, Any]) -> pd.DataFrame:
@@ -169,8 +176,8 @@ def _print_tables(res: dict[str, Any]) -> None:
     low = res["escalator_low_income"]
     if low["score"] is not None:
         console.print(
-            f"Roltrapscore lage-inkomenswijken samen: {low['score']:.1f} percentielpunten "
-            f"(95%-BI {low['ci_low']:.1f} tot {low['ci_high']:.1f})."
+            f"Roltrapscore lage-inkomenswijken samen: {nl.points(low['score'], unit='percentielpunten')} "
+            f"(95%-BI {nl.number(low['ci_low'], 1)} tot {nl.number(low['ci_high'], 1)})."
         )
 
 

@@ -50,8 +50,10 @@ def show(result: MonitorResult, fmt: Format) -> None:
     if fmt is Format.json:
         emit(result.to_dict(), fmt)
         return
-    if fmt is Format.csv:
-        emit(result.table().drop(columns=["evidence"], errors="ignore"), fmt)
+    if fmt in (Format.csv, Format.xlsx):  # files: every column (CSV keeps ids, Excel gets labels)
+        full = result.table().drop(columns=["evidence"], errors="ignore")
+        emit(full, fmt, title=result.title, sheet=result.kind, sources=result.sources,
+             labels=table_labels(list(full.columns), kind=result.kind))
         return
     table = result.table()
     cols = [c for c in TABLE_COLUMNS.get(result.kind, list(table.columns)) if c in table.columns]

@@ -41,7 +41,15 @@ def triage(
     schema: Annotated[bool, typer.Option("--schema", help="Toon het JSON Schema van de vragen.")] = False,
     types: Annotated[bool, typer.Option("--types", help="Toon alle typen (§6) met perspectief.")] = False,
     caseload: Annotated[Optional[Path], typer.Option(  # noqa: UP045
-        "--caseload", help="Anonieme caseload (CSV: wijk + vragen) samenvatten per wijk.")] = None,
+        "--caseload", help="Anonieme caseload (Excel of CSV: Wijk of Buurt + vragen) samenvatten per "
+                           "wijk of buurt.")] = None,
+    template: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+        "--template", help="Schrijf het caseloadsjabloon (Excel, met keuzelijsten en uitleg) naar dit "
+                           "bestand.")] = None,
+    gemeente: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--gemeente", "-g", help="Gemeente van de caseload (code of naam); standaard de ingestelde.")] = None,
+    level: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--level", help="wijk of buurt; standaard buurt als het bestand een kolom Buurt heeft.")] = None,
     format: Annotated[TriageFormat, typer.Option(
         "--format", "-f", help="text, json of csv.")] = TriageFormat.text,
 ) -> None:
@@ -52,13 +60,19 @@ def triage(
     from roltrap.triage.service import TriageService
 
     chosen = [name for name, on in (("--answers", answers is not None), ("--schema", schema),
-                                    ("--types", types), ("--caseload", caseload is not None)) if on]
+                                    ("--types", types), ("--caseload", caseload is not None),
+                                    ("--template", template is not None)) if on]
     if len(chosen) > 1:
         raise ConfigError(f"Kies één van {', '.join(chosen)}.",
                           hint="Bijvoorbeeld `roltrap triage --answers antwoorden.json`.")
     if caseload is not None:
+        from roltrap.triage.upload import CLI_LIMITS
+
         service = open_roltrap(ctx).triage
-        _print_caseload(service.caseload(caseload), format)
+        _print_caseload(service.caseload(caseload, gemeente=gemeente, level=level, limits=CLI_LIMITS), format)
+        return
+    if template is not None:
+        _write_template(open_roltrap(ctx).triage.template(gemeente=gemeente), template)
         return
     service = TriageService()
     if schema:
@@ -77,6 +91,27 @@ def triage(
         _print_result(result)
     else:
         sys.stdout.write(to_json(result.to_dict()) + "\n")
+
+
+def _write_template(data: bytes, path: Path) -> None:
+    """Write to a temporary name beside the target, then rename: no half-written workbook."""
+    import os
+    import tempfile
+
+    if path.is_dir():
+        raise ConfigError(f"{path} is een map; geef een bestandsnaam, zoals caseload-sjabloon.xlsx.")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or Path("."))
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a template is an ordinary file
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise ConfigError(f"Kan {path.name} niet schrijven: {exc.strerror}.",
+                          hint="Kies een map waarin je mag schrijven.") from None
+    console.print(f"Caseloadsjabloon geschreven: {escape(str(path))}")
 
 
 def _suggest_from_file(service: Any, raw: Any, path: Path) -> TriageResult:
@@ -165,7 +200,7 @@ def _print_caseload(res: CaseloadResult, fmt: TriageFormat) -> None:
         parts = []
         for name, df in (("typen", res.types), ("stijlen", res.styles)):
             long = df.stack(future_stack=True).rename("aantal").reset_index()
-            long.columns = ["rij", "wijk", "aantal"]
+            long.columns = ["rij", res.level, "aantal"]
             long.insert(0, "tabel", name)
             parts.append(long)
         pd.concat(parts).to_csv(sys.stdout, index=False)
@@ -174,6 +209,7 @@ def _print_caseload(res: CaseloadResult, fmt: TriageFormat) -> None:
     console.print(f"[bold]Caseload[/bold]: {n} cliënten.")
     emit(res.types.reset_index(names="type"), Format.table, title="Typen per wijk (§6)")
     emit(res.styles.reset_index(names="stijl"), Format.table, title="Stijlen per wijk (§19)")
-    emit(res.districts.reset_index(names="wijk"), Format.table, title="Wijkcijfers")
+    emit(res.districts.reset_index(names=res.level), Format.table,
+         title="Wijkcijfers" if res.level == "wijk" else "Buurtcijfers")
     for note in res.notes:
         console.print(f"[dim]{escape(note)}[/dim]")

@@ -19,16 +19,23 @@ def register(app: typer.Typer) -> None:
 
 def serve(
     ctx: typer.Context,
-    host: Annotated[Optional[str], typer.Option(help="Address to listen on (env ROLTRAP_HOST).")] = None,  # noqa: UP045
-    port: Annotated[Optional[int], typer.Option(help="Port (env ROLTRAP_PORT).", min=1, max=65535)] = None,  # noqa: UP045
+    host: Annotated[Optional[str], typer.Option(help="Adres om op te luisteren (env ROLTRAP_HOST).")] = None,  # noqa: UP045
+    port: Annotated[Optional[int], typer.Option(help="Poort (env ROLTRAP_PORT).", min=1, max=65535)] = None,  # noqa: UP045
+    workers: Annotated[Optional[int], typer.Option(  # noqa: UP045
+        help="Aantal serverprocessen; standaard het aantal processorkernen.", min=1, max=64)] = None,
     read_only: Annotated[bool, typer.Option("--read-only/--writable",
-                                            help="Open the store read-only (for a deployment).")] = False,
+                                            help="Werk de meegeleverde gegevens bij de start niet bij "
+                                                 "(voor een vaste installatie).")] = False,
 ) -> None:
-    """Start de webapp: Stad, Kaart, Wijk, Vergelijk, Coach en Bronnen (elke pagina ook als JSON)."""
+    """Start de webapp: Stad, Kaart, Wijk, Vergelijk, Coach en Bronnen (elke pagina ook als JSON).
+
+    De server houdt het gegevensbestand niet vast: terwijl hij draait kunnen `roltrap show` en
+    `roltrap import` hetzelfde bestand gebruiken, en nieuwe cijfers staan meteen op de pagina's."""
+    import os
+
     import uvicorn
 
     from roltrap.core import Roltrap
-    from roltrap.web.app import create_app
 
     root = ctx.find_root()
     obj = root.obj if isinstance(root.obj, dict) else {}
@@ -45,16 +52,20 @@ def serve(
     if read_only:
         updates["read_only"] = True
     settings = settings.model_copy(update=updates)
-    rt = Roltrap(settings.db_path, settings=settings)
-    app = create_app(rt, settings=settings)
+    n = workers or os.cpu_count() or 1
+    # Build (first use) or refresh the store once, here; the workers then only read it, each through
+    # short sessions, so the single writer is always a CLI command.
+    Roltrap(settings.db_path, settings=settings, hold=False).close()
     shown_host = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0") else settings.host
     console.print(f"roltrap draait op [bold]http://{shown_host}:{settings.port}/[/bold] "
                   f"(stoppen met Ctrl+C){' — alleen lezen' if settings.read_only else ''}")
-    try:
-        # uvicorn's own access log would print query strings; ours logs paths only.
-        uvicorn.run(app, host=settings.host, port=settings.port, access_log=False, log_level="warning")
-    finally:
-        rt.close()
+    # Workers are separate processes: they read their settings from the environment.
+    os.environ.update({"ROLTRAP_DB": str(settings.db_path), "ROLTRAP_DATA_DIR": str(settings.data_dir),
+                       "ROLTRAP_READ_ONLY": "true", "ROLTRAP_GEMEENTE": settings.gemeente,
+                       "ROLTRAP_MIN_CELL": str(settings.min_cell)})
+    # uvicorn's own access log would print query strings; ours logs paths only.
+    uvicorn.run("roltrap.web.app:create_app", factory=True, host=settings.host, port=settings.port,
+                workers=n, access_log=False, log_level="warning")
 
 
 def report(

@@ -11,6 +11,8 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
+from roltrap import fmt as nl
+
 # Syllabus §8 legend: lichtgeel < 10 %, geel 10–15, lichtoranje 15–20, donkeroranje 20–25, rood > 25.
 # Colours from ColorBrewer YlOrRd (sequential, colour-blind safe, light → dark keeps the order readable
 # in grey print too).
@@ -86,6 +88,4 @@ def classify_values(values: pd.Series, *, scheme: str = "syllabus", k: int = 5
 
 
 def _fmt(x: float | None) -> str:
-    if x is None:
-        return ""
-    return f"{x:.1f}".replace(".", ",")
+    return "" if x is None else nl.number(x, 1)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from roltrap import fmt as nl
 from roltrap.disclosure import suppress_small
 from roltrap.errors import ConfigError, InputError, NotAvailableError, NotFoundError, Problem
 from roltrap.monitor import classify as classify_mod
@@ -370,7 +371,8 @@ class DistrictMonitor:
         rows = []
         for code in codes:
             ev = evidence.get(code, [])
-            top = "; ".join(f"{e['label']} {e['value']:.1f} (stad {e['city_value']:.1f})" for e in ev[:3])
+            top = "; ".join(f"{e['label']} {nl.number(e['value'], 1)} (stad {nl.number(e['city_value'], 1)})"
+                            for e in ev[:3])
             r = result.loc[code]
             rows.append({
                 "code": code, "name": wide.at[code, "name"], "class": r["class"],
@@ -395,7 +397,8 @@ class DistrictMonitor:
                     "teken + voor 'aankomst' (jong, alleenstaand, huur, appartementen, veel nieuwkomers, "
                     "groei) "
                     "en − voor 'bestemming' (gezinnen, 65+, koop, eengezinswoningen). Score = gemiddelde "
-                    f"z. Score ≥ {th.aankomst} → wijk van aankomst, ≤ {th.bestemming} → wijk van bestemming, "
+                    f"z. Score ≥ {nl.number(th.aankomst, 2)} → wijk van aankomst, "
+                    f"≤ {nl.signed(th.bestemming, 2)} → wijk van bestemming, "
                     "anders gemengd."),
             assumptions=["Alle indicatoren wegen even zwaar.",
                          "De stad als geheel is het referentiepunt; de klassen zijn dus relatief binnen "
@@ -693,7 +696,8 @@ class DistrictMonitor:
         if series["year"].nunique() >= 2:
             fit = trend_mod.fit_linear(series["year"], series["value"])
             extra.update(slope=fit.slope, intercept=fit.intercept, r2=fit.r2, n=fit.n)
-            method += f" Lineaire trend (kleinste kwadraten): {fit.slope:+.3f} per jaar, R² = {fit.r2:.2f}."
+            method += (f" Lineaire trend (kleinste kwadraten): {nl.signed(fit.slope, 3)} per jaar, "
+                       f"R² = {nl.number(fit.r2, 2)}.")
         else:
             notes.append("Maar één jaar beschikbaar: geen trend.")
         return MonitorResult(kind="trend", title=f"{label}: {reg['name']}", rows=rows.reset_index(drop=True),
@@ -748,15 +752,16 @@ class DistrictMonitor:
                 both = tgt.earliest is not None and tgt.latest is not None
                 span = (f"{tgt.earliest:.0f}–{tgt.latest:.0f}" if both
                         else f"vanaf {tgt.earliest:.0f}" if tgt.earliest is not None else "onbepaald")
-                notes.append(f"Doel {target:g} bereikt rond {tgt.year:.1f} ({pct}%-voorspelinterval: "
-                             f"{span}); "
-                             f"dat is {tgt.year - last_year:.1f} jaar na {last_year}.")
+                notes.append(f"Doel {nl.number(target)} bereikt rond "
+                             f"{nl.number(tgt.year, 1, grouping=False)} ({pct}%-voorspelinterval: {span}); "
+                             f"dat is {nl.number(tgt.year - last_year, 1)} jaar na {last_year}.")
         if indicator == "p_internationaal" and reg["code"] == "GM0546":
             notes.append("Syllabus (§16): Leiden 32% in 2020; 'reële aanname' 40% binnen zeven à acht jaar.")
         return MonitorResult(
             kind="project", title=f"Projectie {label}: {reg['name']}", rows=rows, unit=label,
             method=(f"Lineaire trend (kleinste kwadraten) op {fit.n} jaren {extra['fit_years'][0]}–"
-                    f"{extra['fit_years'][1]}: {fit.slope:+.3f} per jaar (R² = {fit.r2:.2f}); {pct}%-"
+                    f"{extra['fit_years'][1]}: {nl.signed(fit.slope, 3)} per jaar "
+                    f"(R² = {nl.number(fit.r2, 2)}); {pct}%-"
                     "voorspelinterval met Student-t (n − 2 vrijheidsgraden)."),
             assumptions=["De groei van de afgelopen jaren zet lineair door (geen versnelling, geen "
                          "trendbreuk).",
@@ -777,6 +782,10 @@ class DistrictMonitor:
         yr = self._pick_year([gm, *codes], need, year)
         wide = self._wide([gm, *codes], need, yr)
         cond = conditions_mod.conditions(wide)
+        # Where CBS publishes no station distance, the street network gives one (rt.access, issue 13).
+        station = self.rt.access.station_km(gemeente=gm)
+        filled = cond["g_afs_ov"].isna() & cond.index.isin(station.index)
+        cond["g_afs_ov"] = cond["g_afs_ov"].fillna(station.reindex(cond.index))
         df = cond.reset_index(names="code")
         df.insert(1, "name", wide["name"].to_numpy())
         df.insert(2, "level", wide["level"].to_numpy())
@@ -789,6 +798,10 @@ class DistrictMonitor:
                                               if pd.isna(cond.at[code, c])))
             if cond.loc[code].isna().any() else None for code in cond.index]
         notes = [f"{conditions_mod.CONDITIONS[c][0]}: {NOT_AVAILABLE} in {yr}." for c in missing_cols]
+        if filled.any():
+            notes.append("Afstand tot treinstation: gemiddelde loopafstand van de bewoners over het "
+                         "OpenStreetMap-straatnetwerk (roltrap access, © OpenStreetMap-bijdragers (ODbL)); "
+                         "geen CBS-cijfer.")
         result = MonitorResult(
             kind="conditions", title=f"Voorwaarden voor een roltrapwijk, {reg['name']} ({yr})", rows=df,
             unit="",

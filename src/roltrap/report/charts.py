@@ -13,6 +13,8 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from roltrap import fmt
+
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 MISSING_COLOUR = "#d9d9d9"
@@ -122,7 +124,7 @@ def range_chart(df: pd.DataFrame, *, low: float | None, high: float | None, titl
         y=y, x="central:Q", tooltip=tips))
     chart = alt.layer(*layers).properties(width="container", height=max(90, 36 * len(data)))
     desc = f"{title}: per lens een lijn van laag tot hoog met een punt op de centrale waarde" + (
-        f"; bandbreedte {low:,.0f} tot {high:,.0f}".replace(",", ".")
+        f"; bandbreedte {fmt.number_range(low, high, 0)}"
         if low is not None and high is not None else "") + "."
     return _finish(chart, description=desc)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,6 +20,13 @@ QUESTIONNAIRE_PATH = DATA_DIR / "questionnaire.yaml"
 MULTI_SEPARATORS = (";", "|")
 
 
+def fold(text: object) -> str:
+    """A matching key: accents dropped, case folded, only letters and digits ("Geïsoleerd" → "geisoleerd")."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return "".join(ch for ch in plain.casefold() if ch.isalnum())
+
+
 class Option(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -32,6 +40,7 @@ class Question(BaseModel):
     id: str = Field(min_length=1, pattern=r"^[a-z0-9_]+$")
     label: str = Field(min_length=1)
     help: str | None = None
+    aliases: tuple[str, ...] = ()  # other column headings a coach may use in a caseload ("Leeftijd")
     multiple: bool = False
     options: tuple[Option, ...] = Field(min_length=2)
 
@@ -41,6 +50,11 @@ class Question(BaseModel):
         dupes = sorted({v for v in values if values.count(v) > 1})
         if dupes:
             raise ValueError(f"answer codes occur twice: {', '.join(dupes)}")
+        keys = [k for o in self.options for k in {fold(o.value), fold(o.label)}]
+        clashes = sorted({k for k in keys if keys.count(k) > 1})
+        if clashes:
+            raise ValueError(f"answers cannot be told apart once case and accents are ignored: "
+                             f"{', '.join(clashes)}")
         return self
 
     def option_label(self, value: str) -> str:
@@ -48,6 +62,10 @@ class Question(BaseModel):
             if opt.value == value:
                 return opt.label
         return value
+
+    def header_keys(self) -> set[str]:
+        """Folded column headings that name this question: its id, label and aliases."""
+        return {fold(t) for t in (self.id, self.label, *self.aliases)}
 
 
 class Questionnaire(BaseModel):
@@ -66,6 +84,11 @@ class Questionnaire(BaseModel):
         for q in self.questions:
             if any(o.value == self.decline.value for o in q.options):
                 raise ValueError(f"question '{q.id}' lists the decline code '{self.decline.value}' itself")
+        seen: dict[str, str] = {}
+        for q in self.questions:
+            for key in q.header_keys():
+                if seen.setdefault(key, q.id) != q.id:
+                    raise ValueError(f"questions '{seen[key]}' and '{q.id}' share the heading '{key}'")
         return self
 
     def question(self, question_id: str) -> Question:
@@ -187,9 +210,11 @@ class Answers:
 
 def _lookup(q: Question, decline: Option, text: str) -> str | None:
     """The answer code for a code or a label, case-insensitive; None when it is neither."""
-    key = text.strip().casefold()
+    key = fold(text)
+    if not key:
+        return None
     for opt in (*q.options, decline):
-        if key in (opt.value.casefold(), opt.label.casefold()):
+        if key in (fold(opt.value), fold(opt.label)):
             return opt.value
     return None
 
@@ -203,17 +228,32 @@ def _is_blank(value: Any) -> bool:
 
 
 def read_answers(raw: Mapping[str, Any], questionnaire: Questionnaire, *, file: str | None = None,
-                 row: int | None = None) -> tuple[Answers, list[Problem]]:
-    """Parse one answers mapping; returns the answers kept and every problem found."""
+                 row: int | None = None, columns: Mapping[str, str] | None = None
+                 ) -> tuple[Answers, list[Problem]]:
+    """Parse one answers mapping; returns the answers kept and every problem found.
+
+    No problem repeats what was given (an unknown key or answer may be something personal).
+    ``columns`` (question id → how the column is named to the user, e.g. "C (Leeftijdsgroep)")
+    switches the messages to a caseload's terms: answers named by their labels, not their codes.
+    """
     problems: list[Problem] = []
     values: dict[str, tuple[str, ...]] = {}
     declined: set[str] = set()
     known = set(questionnaire.ids)
     decline = questionnaire.decline
-    for key, value in raw.items():
-        if key not in known:
-            problems.append(Problem(f"onbekende vraag; bekende vragen: {', '.join(questionnaire.ids)}",
-                                    file=file, row=row, column=str(key)))
+
+    def problem(message: str, key: str) -> None:
+        column = columns.get(key, key) if columns is not None else key
+        problems.append(Problem(message, file=file, row=row, column=column))
+
+    def answer_name(q: Question, code: str) -> str:
+        label = decline.label if code == decline.value else q.option_label(code)
+        return f"'{label}'" if columns is not None else f"'{code}'"
+
+    for position, (key, value) in enumerate(raw.items(), start=1):
+        if not isinstance(key, str) or key not in known:
+            problems.append(Problem(f"onbekende vraag (veld {position}); bekende vragen: "
+                                    f"{', '.join(questionnaire.ids)}", file=file, row=row))
             continue
         q = questionnaire.question(key)
         if _is_blank(value):
@@ -226,30 +266,34 @@ def read_answers(raw: Mapping[str, Any], questionnaire: Questionnaire, *, file: 
         else:
             items = [value]
         if len(items) > 1 and not q.multiple:
-            problems.append(Problem("deze vraag kent maar één antwoord", file=file, row=row, column=key,
-                                    value=str(value)))
+            problem("deze vraag kent maar één antwoord", key)
             continue
         codes: list[str] = []
+        unknown = 0
         for item in items:
             if _is_blank(item):
                 continue
-            code = _lookup(q, decline, str(item)) if isinstance(item, (str, int)) else None
+            code = _lookup(q, decline, str(item)) if isinstance(item, (str, int)) and \
+                not isinstance(item, bool) else None
             if code is None:
-                allowed = ", ".join([o.value for o in q.options] + [decline.value])
-                problems.append(Problem(f"onbekend antwoord; kies uit {allowed}", file=file, row=row,
-                                        column=key, value=str(item)))
+                unknown += 1
             elif code not in codes:
                 codes.append(code)
+        if unknown:
+            if columns is not None:
+                allowed = "; ".join([o.label for o in q.options] + [decline.label])
+            else:
+                allowed = ", ".join([o.value for o in q.options] + [decline.value])
+            problem(f"onbekend antwoord; kies uit {allowed}", key)
+            continue
         if decline.value in codes:
             if len(codes) > 1:
-                problems.append(Problem(f"'{decline.value}' kan niet samen met andere antwoorden",
-                                        file=file, row=row, column=key, value=str(value)))
+                problem(f"{answer_name(q, decline.value)} kan niet samen met andere antwoorden", key)
             else:
                 declined.add(key)
             continue
         if "geen" in codes and len(codes) > 1:
-            problems.append(Problem("'geen' kan niet samen met andere antwoorden", file=file, row=row,
-                                    column=key, value=str(value)))
+            problem(f"{answer_name(q, 'geen')} kan niet samen met andere antwoorden", key)
             continue
         if codes:
             values[key] = tuple(codes)
@@ -268,9 +312,10 @@ def parse_answers(raw: Mapping[str, Any] | Any, questionnaire: Questionnaire, *,
     """Parse answers or raise :class:`InputError` listing every problem at once."""
     if not isinstance(raw, Mapping):
         raise InputError("De antwoorden moeten een JSON-object zijn ({\"vraag\": \"antwoord\", ...}).",
-                         file=file, hint="Zie `roltrap triage --schema` voor de vragen en antwoorden.")
+                         file=file, hint="Zie het JSON Schema van de vragenlijst voor de vragen en "
+                                         "antwoorden.")
     answers, problems = read_answers(raw, questionnaire, file=file)
     if problems:
         raise InputError(f"{len(problems)} antwoord(en) kloppen niet.", problems=problems, file=file,
-                         hint="Zie `roltrap triage --schema` voor de toegestane antwoorden.")
+                         hint="Zie het JSON Schema van de vragenlijst voor de toegestane antwoorden.")
     return answers

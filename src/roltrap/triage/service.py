@@ -19,6 +19,7 @@ from roltrap.triage.questionnaire import (
     load_questionnaire,
     parse_answers,
 )
+from roltrap.triage.upload import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:
     from roltrap.core import Roltrap
@@ -63,32 +64,79 @@ class TriageService:
         parsed = answers if isinstance(answers, Answers) else self.parse(answers)
         return suggest(parsed, frameworks=self.frameworks, questionnaire=self.questionnaire)
 
-    def caseload(self, source: Path | str | bytes | IO[bytes] | pd.DataFrame, *,
-                 year: int | None = None) -> cl.CaseloadResult:
-        """Types and styles per district of an anonymous caseload, joined to district figures.
+    def caseload(self, source: Path | str | bytes | IO[bytes] | pd.DataFrame, *, gemeente: str | None = None,
+                 level: str | None = None, year: int | None = None,
+                 limits: Limits = DEFAULT_LIMITS) -> cl.CaseloadResult:
+        """Types and styles per wijk or buurt of an anonymous caseload, joined to district figures.
 
-        The file is screened for identifying data before anything else happens (PrivacyError).
+        ``gemeente`` (code or name; default the configured one) is where the wijk and buurt names
+        are looked up; ``level`` is ``"wijk"`` or ``"buurt"`` (default: buurt when the file has a
+        buurt column). The file is screened for identifying data before anything else happens.
         """
         if self.rt is None:
             raise ConfigError("Voor een caseload is de database met wijkgegevens nodig.",
-                              hint="Gebruik `Roltrap().triage.caseload(...)`.")
-        df, name = cl.read_caseload(source)
-        cl.check_privacy(df, questionnaire=self.questionnaire, file=name)
-        gemeente = self.rt.settings.gemeente
-        regions = self.rt.children(gemeente, level="wijk")
-        if regions.empty:
-            raise NotAvailableError(f"Geen wijken van {gemeente} in de database.",
-                                    hint="Laad wijkgegevens met `roltrap import`.")
-        classified = cl.classify(df, questionnaire=self.questionnaire, frameworks=self.frameworks,
-                                 wijk_codes=cl.district_lookup(regions), file=name)
-        districts = self._district_figures(gemeente, year=year, regions=regions)
-        return cl.summarise(classified, frameworks=self.frameworks, min_cell=self.rt.settings.min_cell,
-                            districts=districts)
+                              hint="Maak de coachhulp met een Roltrap-object: Roltrap().triage.")
+        case = cl.read_caseload(source, questionnaire=self.questionnaire, limits=limits)
+        gm = self.rt.region(gemeente or self.rt.settings.gemeente)
+        if gm["level"] != "gemeente":
+            raise ConfigError(f"{gm['name']} ({gm['code']}) is geen gemeente.",
+                              hint="Kies de gemeente waar de wijken en buurten van de caseload liggen.")
+        regions = self.rt.regions(gemeente=gm["code"])
+        regions = regions[regions["level"].isin(cl.LEVELS)][["code", "name", "level", "parent",
+                                                            "boundary_year"]]
+        index = cl.RegionIndex(gemeente=gm["code"], gemeente_name=gm["name"], regions=regions,
+                               elsewhere=self._municipality_of)
+        lvl, source_col = cl.choose_level(case, level)
+        for needed in {lvl, source_col}:
+            if not (regions["level"] == needed).any():
+                what = "wijken" if needed == cl.WIJK_COLUMN else "buurten"
+                raise NotAvailableError(f"Er zijn geen {what} van {gm['name']} in de database.",
+                                        hint=f"Laad eerst de {what} van {gm['name']} (een KWB-bestand met "
+                                             f"{what}), of kies een ander niveau.")
+        classified = cl.classify(case, questionnaire=self.questionnaire, frameworks=self.frameworks,
+                                 index=index, level=lvl)
+        districts = self._district_figures(regions[regions["level"] == lvl], year=year)
+        res = cl.summarise(classified, frameworks=self.frameworks, min_cell=self.rt.settings.min_cell,
+                           districts=districts)
+        res.gemeente = str(gm["code"])
+        return res
 
-    def _district_figures(self, gemeente: str, *, year: int | None, regions: pd.DataFrame) -> pd.DataFrame:
-        """Name plus, per indicator, its value in ``year`` or else its latest year with district values."""
+    def template(self, *, gemeente: str | None = None) -> bytes:
+        """The caseload template (Excel) for a municipality: its wijk and buurt names as drop-downs."""
+        from roltrap.triage.template import caseload_template
+
+        if self.rt is None:
+            regions = pd.DataFrame(columns=["code", "name", "level"])
+            name = "uw gemeente"
+            min_cell = 10
+        else:
+            gm = self.rt.region(gemeente or self.rt.settings.gemeente)
+            regions = self.rt.regions(gemeente=gm["code"])
+            regions = regions[regions["level"].isin(cl.LEVELS)]
+            name = str(gm["name"])
+            min_cell = self.rt.settings.min_cell
+        return caseload_template(self.questionnaire, gemeente_name=name, regions=regions, min_cell=min_cell)
+
+    def _municipality_of(self, code: str) -> str | None:
+        """Name of the municipality a known wijk or buurt code belongs to (for "not in Leiden")."""
+        from roltrap.errors import NotFoundError
+        from roltrap.io.codes import gemeente_of
+
         assert self.rt is not None
-        long = self.rt.observations(indicators=list(cl.DISTRICT_INDICATORS), level="wijk", gemeente=gemeente)
+        gm = gemeente_of(code)
+        if gm is None:
+            return None
+        try:
+            self.rt.region(code)
+            return str(self.rt.region(gm)["name"])
+        except NotFoundError:
+            return None
+
+    def _district_figures(self, regions: pd.DataFrame, *, year: int | None) -> pd.DataFrame:
+        """Name plus, per indicator, its value in ``year`` or else its latest year with values there."""
+        assert self.rt is not None
+        codes = [str(c) for c in regions["code"]]
+        long = self.rt.observations(indicators=list(cl.DISTRICT_INDICATORS), codes=codes)
         long = long.dropna(subset=["value"])
         out = regions.set_index("code")[["name"]].copy()
         for ind in cl.DISTRICT_INDICATORS:

@@ -1,17 +1,18 @@
 """The web app factory: a thin HTTP shell around one :class:`~roltrap.core.Roltrap`.
 
 ``create_app`` wires templates, static files, error pages, the JSON access log and the route
-modules. The optional ``routes_triage`` and ``routes_cohort`` modules are included when present
-(each exposes ``router: fastapi.APIRouter``).
+modules (each exposes ``router: fastapi.APIRouter``). The web layer never touches a database
+connection: the store owns them (see :class:`roltrap.store.Store`); a server opens its store with
+``hold=False``, so the CLI can read and import into the same file while it runs.
 """
 
 from __future__ import annotations
 
-import importlib
+import hashlib
 import json
 import logging
-import threading
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -25,12 +26,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from roltrap.core import Roltrap
 from roltrap.errors import RoltrapError
 from roltrap.settings import Settings
+from roltrap.web import routes_cohort, routes_pages, routes_triage
 from roltrap.web.deps import STATIC_DIR, templates, wants_json
 
 access_log = logging.getLogger("roltrap.web.access")
 error_log = logging.getLogger("roltrap.web")
-
-OPTIONAL_ROUTERS = (("routes_triage", "Coach", "/coach"), ("routes_cohort", "Roltrap", "/roltrap"))
 
 # Vega compiles expressions with Function(), hence 'unsafe-eval'; everything else comes from us.
 CSP = ("default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
@@ -42,36 +42,109 @@ ASGIApp = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message],
                    Awaitable[None]]
 
 
-class _PerThreadConnection:
-    """A DuckDB connection is not thread-safe; every worker thread gets its own cursor on it.
+class _StaticFiles(StaticFiles):
+    """Static files where an odd path (a NUL byte, an overlong or undecodable name) is a plain 404.
 
-    Sync routes run in a threadpool, so this keeps DuckDB reads off the event loop and lets them
-    run side by side without a global lock.
+    Starlette hands such paths to ``os.stat``, which raises ``ValueError``/``OSError`` instead of
+    answering "not found"."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        if "\x00" in path or len(path) > 255:
+            raise StarletteHTTPException(status_code=404)
+        try:
+            return await super().get_response(path, scope)
+        except (ValueError, OSError) as exc:
+            raise StarletteHTTPException(status_code=404) from exc
+
+
+class PageCache:
+    """Rendered pages and their twins, cached per store version, with ETag and conditional GET.
+
+    Sits in front of the routes: a hit is answered from memory without routing, threads or the
+    store. The key is the path, the query string and whether JSON was asked for; the store's
+    :meth:`~roltrap.store.Store.version_key` (two ``stat`` calls) is checked on every request, so
+    an import by any process empties the cache and the next request shows the new figures. Only
+    successful answers of the page routes are kept, never errors, uploads or the coach's pages.
     """
 
-    def __init__(self, con: Any) -> None:
-        self._base = con
-        self._local = threading.local()
-        self._lock = threading.Lock()
+    PREFIXES = ("/gemeente/", "/kaart", "/wijk", "/buurt", "/vergelijk", "/bronnen")
 
-    def _con(self) -> Any:
-        con = getattr(self._local, "con", None)
-        if con is None:
-            with self._lock:
-                con = self._base.cursor()
-            self._local.con = con
-        return con
+    def __init__(self, app: ASGIApp, *, version: Callable[[], tuple[int, ...]],
+                 max_bytes: int = 256 * 1024 * 1024) -> None:
+        self.app = app
+        self.version = version
+        self.max_bytes = max_bytes
+        self.entries: OrderedDict[tuple[str, bytes, bool], tuple[list[tuple[bytes, bytes]], bytes]] = \
+            OrderedDict()
+        self.size = 0
+        self.seen: tuple[int, ...] | None = None
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._con(), name)
+    def _cacheable(self, scope: Scope) -> bool:
+        path: str = scope.get("path", "")
+        return (scope["type"] == "http" and scope.get("method") == "GET"
+                and (path == "/" or path.startswith(self.PREFIXES)))
 
-    def close(self) -> None:
-        self._base.close()
+    async def __call__(self, scope: Scope, receive: Callable[[], Awaitable[Message]],
+                       send: Callable[[Message], Awaitable[None]]) -> None:
+        if not self._cacheable(scope):
+            await self.app(scope, receive, send)
+            return
+        version = self.version()
+        if version != self.seen:
+            self.entries.clear()
+            self.size = 0
+            self.seen = version
+        headers = dict(scope.get("headers") or [])
+        accept = headers.get(b"accept", b"").decode("latin-1")
+        as_json = scope["path"].endswith(".json") or ("application/json" in accept
+                                                      and "text/html" not in accept)
+        key = (scope["path"], scope.get("query_string", b""), as_json)
+        hit = self.entries.get(key)
+        if hit is not None:
+            self.entries.move_to_end(key)
+            await self._answer(send, hit, headers.get(b"if-none-match"))
+            return
+        start: Message = {}
+        chunks: list[bytes] = []
 
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
 
-def _thread_safe(rt: Roltrap) -> None:
-    if not isinstance(rt.store.con, _PerThreadConnection):
-        rt.store.con = _PerThreadConnection(rt.store.con)  # type: ignore[assignment]
+        await self.app(scope, receive, capture)
+        body = b"".join(chunks)
+        stored = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        status = int(start.get("status", 500))
+        if status != 200 or any(k.lower() == b"set-cookie" for k, _ in stored):
+            await send({**start, "headers": [*stored, (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        etag = b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode() + b'"'
+        stored += [(b"etag", etag), (b"cache-control", b"no-cache"), (b"vary", b"Accept")]
+        entry = (stored, body)
+        if len(body) <= self.max_bytes // 8 and self.version() == version:
+            self.entries[key] = entry
+            self.size += len(body)
+            while self.size > self.max_bytes and self.entries:
+                _, (_, old) = self.entries.popitem(last=False)
+                self.size -= len(old)
+        await self._answer(send, entry, headers.get(b"if-none-match"))
+
+    @staticmethod
+    async def _answer(send: Callable[[Message], Awaitable[None]],
+                      entry: tuple[list[tuple[bytes, bytes]], bytes], if_none_match: bytes | None) -> None:
+        stored, body = entry
+        etag = next(v for k, v in stored if k == b"etag")
+        if if_none_match is not None and etag in [t.strip() for t in if_none_match.split(b",")]:
+            keep = [(k, v) for k, v in stored if k in (b"etag", b"cache-control", b"vary")]
+            await send({"type": "http.response.start", "status": 304, "headers": keep})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [*stored, (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
 
 
 class AccessLogMiddleware:
@@ -139,9 +212,8 @@ def create_app(rt: Roltrap | None = None, *, settings: Settings | None = None) -
     """Build the web app around ``rt`` (or a core object opened from ``settings``)."""
     owned = rt is None
     if rt is None:
-        rt = Roltrap(settings=settings)
+        rt = Roltrap(settings=settings, hold=False)
     settings = settings or rt.settings
-    _thread_safe(rt)
     _setup_logging()
 
     @asynccontextmanager
@@ -160,25 +232,15 @@ def create_app(rt: Roltrap | None = None, *, settings: Settings | None = None) -
     app.state.rt = rt
     app.state.settings = settings
     app.state.min_cell = settings.min_cell
-    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
-
-    from roltrap.web import routes_pages
+    app.mount("/static", _StaticFiles(directory=str(STATIC_DIR)), name="static")
 
     app.include_router(routes_pages.router)
-    nav = [{"label": "Stad", "href": "/"}, {"label": "Kaart", "href": "/kaart"},
-           {"label": "Wijken", "href": "/wijk"}, {"label": "Vergelijk", "href": "/vergelijk"}]
-    for module_name, label, href in OPTIONAL_ROUTERS:
-        full = f"roltrap.web.{module_name}"
-        try:
-            module = importlib.import_module(full)
-        except ModuleNotFoundError as exc:
-            if exc.name != full:
-                raise
-            continue
-        app.include_router(module.router)
-        nav.append({"label": label, "href": href})
-    nav.append({"label": "Bronnen", "href": "/bronnen"})
-    app.state.nav = nav
+    app.include_router(routes_triage.router)
+    app.include_router(routes_cohort.router)
+    app.state.nav = [{"label": "Stad", "href": "/"}, {"label": "Kaart", "href": "/kaart"},
+                     {"label": "Wijken", "href": "/wijk"}, {"label": "Vergelijk", "href": "/vergelijk"},
+                     {"label": "Coach", "href": "/coach"}, {"label": "Roltrap", "href": "/roltrap"},
+                     {"label": "Bronnen", "href": "/bronnen"}]
 
     @app.exception_handler(RoltrapError)
     async def _roltrap_error(request: Request, exc: RoltrapError) -> Response:
@@ -203,5 +265,7 @@ def create_app(rt: Roltrap | None = None, *, settings: Settings | None = None) -
         return _error_response(request, 500, "Er ging iets mis aan onze kant.",
                                "Probeer het later opnieuw; meld het als het blijft gebeuren.")
 
+    store = rt.store
+    app.add_middleware(PageCache, version=store.version_key)  # type: ignore[arg-type]
     app.add_middleware(AccessLogMiddleware)  # type: ignore[arg-type]
     return app

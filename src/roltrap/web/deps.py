@@ -24,8 +24,8 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from roltrap import fmt
 from roltrap.jsonable import jsonable
-from roltrap.report.fmt import nl_number, with_unit
 
 if TYPE_CHECKING:
     from roltrap.core import Roltrap
@@ -34,19 +34,8 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
 
-def _fmt_value(value: Any, unit: str | None = None, decimals: int | None = None) -> str:
-    text = nl_number(value, decimals)
-    if text == "n.b." or not unit:
-        return text
-    if unit in ("%", "percent"):
-        return f"{text} %"
-    return f"{text} {unit}"
-
-
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
-templates.env.filters["with_unit"] = with_unit
-templates.env.filters["nl"] = nl_number
-templates.env.filters["fmt"] = _fmt_value
+templates.env.filters.update(fmt.jinja_filters())  # nl, fmt, pct, with_unit: the same as the PDF's
 templates.env.globals["today"] = lambda: date.today().isoformat()
 
 

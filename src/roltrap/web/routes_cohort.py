@@ -16,6 +16,7 @@ import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from roltrap import fmt
 from roltrap.disclosure import SUPPRESSED_LABEL
 from roltrap.errors import ConfigError
 from roltrap.report import charts
@@ -82,9 +83,7 @@ def _score_class(v: float | None) -> str | None:
 
 
 def _fmt(v: Any, decimals: int = 0) -> str:
-    if v is None:
-        return SUPPRESSED_LABEL
-    return f"{v:,.{decimals}f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    return fmt.number(v, decimals, missing=SUPPRESSED_LABEL)
 
 
 def _view(request: Request, res: dict[str, Any], *, demo: bool) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
-from roltrap.errors import InputError, Problem
+from roltrap.errors import InputError, NotAvailableError, Problem
 from roltrap.web.deps import get_rt, jsonable, respond
 from roltrap.web.views import Views
 
@@ -209,9 +209,10 @@ class Health(BaseModel):
 
 @router.get("/health", tags=["systeem"], summary="Werkt de app?", response_model=Health)
 def health(request: Request) -> Health:
-    """Antwoordt ``ok`` als de app draait en de database leesbaar is."""
+    """Antwoordt ``ok`` als de app draait en het gegevensbestand leesbaar is."""
     rt = get_rt(request)
-    rt.store.con.execute("SELECT 1").fetchone()
+    if not rt.store.readable():
+        raise NotAvailableError("Het gegevensbestand is niet leesbaar.")
     from roltrap import __version__
 
     return Health(status="ok", version=__version__, read_only=bool(rt.store.read_only))

@@ -1,21 +1,27 @@
-"""The coach's aid on the web: ``/coach`` (form → printable result), ``/coach.json`` and
-``/coach/caseload`` (anonymous upload → protected tables).
+"""The coach's aid on the web: ``/coach`` (form → printable result), ``/coach.json``,
+``/coach/caseload`` (anonymous upload → protected tables) and the caseload template.
 
 Answers and uploads are processed in memory and never stored or logged: forms are POSTed (so no
 answer lands in an access log's URL), responses carry ``Cache-Control: no-store`` and no cookies.
+Every request body is read here, chunk by chunk, with a byte cap that holds whether or not the
+client sends a Content-Length; multipart bodies are parsed in memory (Starlette's own form parser
+would spool a large file part to a temporary file on disk, so it is not used).
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
 import pandas as pd
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 
 from roltrap.errors import InputError, RoltrapError
+from roltrap.triage.upload import DEFAULT_LIMITS, too_large
 from roltrap.web.deps import get_rt, jsonable, templates
 
 if TYPE_CHECKING:
@@ -24,9 +30,14 @@ if TYPE_CHECKING:
 
 router = APIRouter()
 
-# Uploads above this size are refused before parsing (bigger multipart parts would be spooled to disk).
-MAX_UPLOAD_BYTES = 1_000_000
+#: A caseload file may be this large; the whole multipart body a little more (headers, other fields).
+MAX_UPLOAD_BYTES = DEFAULT_LIMITS.max_bytes
+MULTIPART_OVERHEAD = 16_384
+#: A coach form or a JSON answers object is a few kilobytes.
+MAX_FORM_BYTES = 64_000
+MAX_FORM_FIELDS = 200
 NO_STORE = {"Cache-Control": "no-store"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _service(request: Request) -> TriageService:
@@ -60,13 +71,13 @@ def coach_form(request: Request) -> Response:
 @router.post("/coach", include_in_schema=False)
 async def coach_submit(request: Request) -> Response:
     service = _service(request)
-    form = await request.form()
     raw: dict[str, Any] = {}
-    for q in service.questionnaire.questions:
-        values = [v for v in form.getlist(q.id) if isinstance(v, str) and v]
-        if values:
-            raw[q.id] = values if q.multiple or len(values) > 1 else values[0]
     try:
+        form = await _read_form(request, limit=MAX_FORM_BYTES)
+        for q in service.questionnaire.questions:
+            values = [v for v in form.getlist(q.id) if v]
+            if values:
+                raw[q.id] = values if q.multiple or len(values) > 1 else values[0]
         result = service.suggest(raw)
     except RoltrapError as exc:
         return _page(request, "triage.html", _form_context(service, answers=raw, error=exc),
@@ -101,32 +112,144 @@ def coach_json(request: Request) -> Response:
 
 
 @router.post("/coach.json", tags=["coach"], summary="Suggesties voor anonieme antwoorden",
-             responses={422: {"description": "Onbekende vraag of antwoord."}})
-def coach_suggest_json(
-    request: Request,
-    answers: dict[str, str | list[str] | None] = Body(
-        ..., description="Antwoorden: vraag-id → antwoordcode (of lijst bij meer antwoorden); "
-                         "zie GET /coach.json voor het schema.",
-        examples=[{"leeftijd": "27_49", "migratie": "statushouder", "opleiding": "hoog"}]),
-) -> Response:
+             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                 "schema": {"type": "object", "additionalProperties": {
+                     "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}},
+                               {"type": "null"}]}},
+                 "example": {"leeftijd": "27_49", "migratie": "statushouder", "opleiding": "hoog"}}}}},
+             responses={422: {"description": "Onbekende vraag of antwoord, of geen geldige JSON."}})
+async def coach_suggest_json(request: Request) -> Response:
     """Gerangschikte typen met redenen, perspectief, stijl en vindplaatsen; wegwijzers als de
-    antwoorden buiten het terrein van BuZz wijzen. Niets wordt opgeslagen."""
+    antwoorden buiten het terrein van BuZz wijzen. De body is een JSON-object: vraag-id →
+    antwoordcode (of een lijst bij meer antwoorden); zie GET /coach.json voor het schema. Niets
+    wordt opgeslagen."""
     try:
+        body = await _read_body(request, limit=MAX_FORM_BYTES)
+        answers = _json_object(body)
         result = _service(request).suggest(answers)
     except RoltrapError as exc:
         return _error_json(exc)
     return JSONResponse(result.to_dict(), headers=NO_STORE)
 
 
-# -- caseload ---------------------------------------------------------------------------------------
-def _too_big(request: Request) -> InputError | None:
+# -- reading request bodies -------------------------------------------------------------------------
+async def _read_body(request: Request, *, limit: int) -> bytes:
+    """The request body, refused as soon as more than ``limit`` bytes have arrived (chunked or not)."""
     length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > MAX_UPLOAD_BYTES:
-        return InputError(f"Het bestand is te groot (meer dan {MAX_UPLOAD_BYTES // 1_000_000} MB).",
-                          hint="Splits de caseload of gebruik `roltrap triage --caseload`.")
-    return None
+    if length is not None:
+        if not length.strip().isdigit():
+            raise InputError("Het verzoek heeft een ongeldige lengte (Content-Length).")
+        if int(length) > limit:
+            raise too_large(limit)
+    buf = bytearray()
+    async for chunk in request.stream():
+        buf += chunk
+        if len(buf) > limit:
+            raise too_large(limit)
+    return bytes(buf)
 
 
+def _json_object(body: bytes) -> Any:
+    try:
+        return json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise InputError("De body is geen geldige JSON.",
+                         hint='Stuur een JSON-object, bijvoorbeeld {"leeftijd": "27_49"}.') from None
+    except RecursionError:
+        raise InputError("De JSON is te diep genest.",
+                         hint='Stuur een plat JSON-object, bijvoorbeeld {"leeftijd": "27_49"}.') from None
+
+
+@dataclass
+class _Form:
+    """Text fields (every value, in order) and at most one file, all in memory."""
+
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    file: bytes | None = None
+
+    def getlist(self, name: str) -> list[str]:
+        return self.fields.get(name, [])
+
+    def get(self, name: str) -> str | None:
+        values = self.fields.get(name)
+        return values[0] if values else None
+
+
+async def _read_form(request: Request, *, limit: int, file_field: str | None = None,
+                     max_file: int = MAX_UPLOAD_BYTES) -> _Form:
+    ctype = request.headers.get("content-type", "")
+    body = await _read_body(request, limit=limit)
+    if ctype.startswith("multipart/form-data"):
+        return _parse_multipart(body, ctype, file_field=file_field, max_file=max_file)
+    try:
+        pairs = parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True,
+                          max_num_fields=MAX_FORM_FIELDS)
+    except ValueError:
+        raise InputError("Het formulier heeft te veel velden.") from None
+    form = _Form()
+    for key, value in pairs:
+        form.fields.setdefault(key, []).append(value)
+    return form
+
+
+def _parse_multipart(body: bytes, content_type: str, *, file_field: str | None, max_file: int) -> _Form:
+    """multipart/form-data parsed from memory with python-multipart's streaming parser."""
+    from python_multipart.multipart import MultipartParser, parse_options_header
+
+    _, params = parse_options_header(content_type)
+    boundary = params.get(b"boundary")
+    bad = InputError("Het formulier kon niet gelezen worden.",
+                     hint="Kies het bestand opnieuw en verstuur het formulier nog eens.")
+    if not boundary:
+        raise bad
+    parts: list[dict[str, Any]] = []
+    current: dict[str, Any] = {}
+    header: dict[str, bytearray] = {"field": bytearray(), "value": bytearray()}
+
+    def part_begin() -> None:
+        current.clear()
+        current.update(headers={}, data=bytearray())
+
+    def header_field(data: bytes, start: int, end: int) -> None:
+        header["field"] += data[start:end]
+
+    def header_value(data: bytes, start: int, end: int) -> None:
+        header["value"] += data[start:end]
+
+    def header_end() -> None:
+        current["headers"][bytes(header["field"]).lower()] = bytes(header["value"])
+        header["field"], header["value"] = bytearray(), bytearray()
+
+    def part_data(data: bytes, start: int, end: int) -> None:
+        current["data"] += data[start:end]
+
+    def part_end() -> None:
+        if len(parts) < MAX_FORM_FIELDS:
+            parts.append(dict(current))
+
+    parser = MultipartParser(boundary, {
+        "on_part_begin": part_begin, "on_header_field": header_field, "on_header_value": header_value,
+        "on_header_end": header_end, "on_part_data": part_data, "on_part_end": part_end})
+    try:
+        parser.write(body)
+        parser.finalize()
+    except Exception:  # python-multipart raises several parse errors for malformed bodies
+        raise bad from None
+    form = _Form()
+    for part in parts:
+        _, disp = parse_options_header(part["headers"].get(b"content-disposition", b""))
+        name = disp.get(b"name", b"").decode("utf-8", errors="replace")
+        if b"filename" in disp:
+            if name == file_field and form.file is None:
+                if len(part["data"]) > max_file:
+                    raise too_large(max_file)
+                form.file = bytes(part["data"])
+            continue
+        form.fields.setdefault(name, []).append(bytes(part["data"]).decode("utf-8", errors="replace"))
+    return form
+
+
+# -- caseload ---------------------------------------------------------------------------------------
 def _table(df: pd.DataFrame, names: dict[str, str], first: str) -> dict[str, Any]:
     cols = [names.get(str(c), str(c)) for c in df.columns]
     rows = [[str(idx), *[None if pd.isna(v) else float(v) for v in row]]
@@ -136,10 +259,11 @@ def _table(df: pd.DataFrame, names: dict[str, str], first: str) -> dict[str, Any
 
 def _caseload_context(res: CaseloadResult) -> dict[str, Any]:
     names = {str(k): str(v) for k, v in res.districts["name"].items()} if "name" in res.districts else {}
-    dist = res.districts.reset_index(names="wijk")
+    dist = res.districts.reset_index(names=res.level)
     for col in [c for c in dist.columns if c.endswith("_jaar")]:
         dist[col] = dist[col].map(lambda y: None if pd.isna(y) else str(int(y)))
-    labels = {"wijk": "Wijk", "name": "Naam", "a_inw": "Inwoners", "a_inw_jaar": "Jaar (inwoners)",
+    labels = {"wijk": "Wijk", "buurt": "Buurt", "name": "Naam", "a_inw": "Inwoners",
+              "a_inw_jaar": "Jaar (inwoners)",
               "p_hh_110": "% huishoudens tot 110% sociaal minimum", "p_hh_110_jaar": "Jaar (minima)",
               "clienten": "Cliënten",
               "clienten_per_1000_inw": "Cliënten per 1.000 inwoners"}
@@ -149,68 +273,88 @@ def _caseload_context(res: CaseloadResult) -> dict[str, Any]:
             "districts": {"columns": [labels.get(c, c) for c in dist.columns], "rows": district_rows}}
 
 
-async def _uploaded(request: Request) -> bytes:
-    """The bytes of the form's ``bestand`` file (read into memory, then the upload is closed)."""
-    try:
-        form = await request.form(max_files=1, max_fields=5)
-    except Exception:  # malformed multipart bodies raise several parser-specific errors
-        raise InputError("Het formulier kon niet gelezen worden.",
-                         hint="Stuur het bestand als multipart/form-data in het veld 'bestand'.") from None
-    upload = form.get("bestand")
-    if not isinstance(upload, UploadFile):
-        raise InputError("Kies een CSV-bestand om te uploaden (veld 'bestand').")
-    data = await upload.read()
-    await upload.close()
-    return data
+def _caseload_page_context(request: Request, service: TriageService, form: _Form | None = None
+                           ) -> dict[str, Any]:
+    rt = get_rt(request)
+    gemeenten = rt.regions(level="gemeente")
+    default = rt.region(rt.settings.gemeente)["name"]
+    chosen = {"gemeente": (form.get("gemeente") if form else None) or default,
+              "niveau": (form.get("niveau") if form else None) or ""}
+    return {"questionnaire": service.questionnaire, "gemeenten": list(gemeenten["name"]), "chosen": chosen}
+
+
+async def _caseload_from_request(request: Request, service: TriageService
+                                 ) -> tuple[_Form, CaseloadResult]:
+    ctype = request.headers.get("content-type", "")
+    limit = MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD if ctype.startswith("multipart/") else MAX_UPLOAD_BYTES
+    if ctype.startswith("multipart/form-data"):
+        form = await _read_form(request, limit=limit, file_field="bestand")
+    else:
+        form = _Form(file=await _read_body(request, limit=limit))
+        for key in ("gemeente", "niveau"):
+            if request.query_params.get(key):
+                form.fields[key] = [request.query_params[key]]
+    if not form.file:
+        raise InputError("Kies een caseloadbestand (Excel of CSV) om te uploaden.")
+    niveau = form.get("niveau") or None
+    res = await run_in_threadpool(service.caseload, form.file, gemeente=form.get("gemeente") or None,
+                                  level=niveau)
+    return form, res
 
 
 @router.get("/coach/caseload", include_in_schema=False)
 def caseload_form(request: Request) -> Response:
-    return _page(request, "triage_caseload.html", {"questionnaire": _service(request).questionnaire},
+    service = _service(request)
+    return _page(request, "triage_caseload.html", _caseload_page_context(request, service),
                  title="Coachhulp: caseload")
 
 
 @router.post("/coach/caseload", include_in_schema=False)
 async def caseload_submit(request: Request) -> Response:
     service = _service(request)
-    ctx: dict[str, Any] = {"questionnaire": service.questionnaire}
+    form: _Form | None = None
     try:
-        err = _too_big(request)
-        if err is not None:
-            raise err
-        data = await _uploaded(request)
-        res = await run_in_threadpool(service.caseload, data)
+        form, res = await _caseload_from_request(request, service)
     except RoltrapError as exc:
+        ctx = _caseload_page_context(request, service, form)
         return _page(request, "triage_caseload.html", {**ctx, "error": exc}, title="Coachhulp: caseload",
                      status_code=exc.http_status)
+    ctx = _caseload_page_context(request, service, form)
     return _page(request, "triage_caseload.html", {**ctx, **_caseload_context(res)},
                  title="Coachhulp: caseload")
 
 
-@router.post("/coach/caseload.json", tags=["coach"], summary="Anonieme caseload per wijk",
+@router.post("/coach/caseload.json", tags=["coach"], summary="Anonieme caseload per wijk of buurt",
              openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {
                  "schema": {"type": "object", "required": ["bestand"], "properties": {
                      "bestand": {"type": "string", "format": "binary",
-                                 "description": "CSV: kolom wijk plus de vragen."}}}}}}},
+                                 "description": "Excel (.xlsx) of CSV: Wijk (of Buurt) plus de vragen."},
+                     "gemeente": {"type": "string", "description": "Gemeente (code of naam)."},
+                     "niveau": {"type": "string", "enum": ["wijk", "buurt"]}}}}}}},
              responses={422: {"description": "Onjuiste, te grote of herleidbare gegevens (bijv. naam, "
                                             "BSN)."}})
 async def caseload_json(request: Request) -> Response:
-    """Verdeling van typen en stijlen per wijk (cellen onder de drempel onderdrukt, met secundaire
-    onderdrukking), naast inwoners en % huishoudens tot 110% van het sociaal minimum. De CSV gaat
-    als bestand `bestand` (multipart/form-data) of als kale body (text/csv): een kolom `wijk`
-    plus de vragen. Kolommen of waarden die iemand
-    herkenbaar maken (naam, BSN, geboortedatum, adres, vrije tekst) worden geweigerd."""
+    """Verdeling van typen en stijlen per wijk of buurt (cellen onder de drempel onderdrukt, met
+    secundaire onderdrukking), naast inwoners en % huishoudens tot 110% van het sociaal minimum.
+    Het bestand gaat als `bestand` (multipart/form-data) of als kale body (CSV of .xlsx, met
+    `gemeente` en `niveau` als queryparameters): een kolom Wijk (of Buurt) plus de vragen. Kolommen
+    of waarden die iemand herkenbaar maken (naam, BSN, geboortedatum, adres, vrije tekst) worden
+    geweigerd, zonder ze te herhalen."""
     try:
-        err = _too_big(request)
-        if err is not None:
-            raise err
-        if request.headers.get("content-type", "").startswith("multipart/form-data"):
-            data = await _uploaded(request)
-        else:
-            data = await request.body()
-        if len(data) > MAX_UPLOAD_BYTES:
-            raise InputError("Het bestand is te groot.")
-        res = await run_in_threadpool(_service(request).caseload, data)
+        _, res = await _caseload_from_request(request, _service(request))
     except RoltrapError as exc:
         return _error_json(exc)
     return JSONResponse(jsonable(res.to_dict()), headers=NO_STORE)
+
+
+@router.get("/coach/caseload/sjabloon.xlsx", tags=["coach"], summary="Caseloadsjabloon (Excel)",
+            response_class=Response,
+            responses={200: {"content": {XLSX: {}}, "description": "De Excel-werkmap."},
+                       404: {"description": "Onbekende gemeente."}})
+def caseload_template(request: Request, gemeente: str | None = None) -> Response:
+    """Een lege caseload als Excel-werkmap: de kolommen in rij 1, de toegestane antwoorden als
+    keuzelijst, de wijken en buurten van de gemeente, en een tabblad met uitleg."""
+    service = _service(request)
+    data = service.template(gemeente=gemeente)
+    return Response(data, media_type=XLSX, headers={
+        **NO_STORE, "Content-Disposition": 'attachment; filename="caseload-sjabloon.xlsx"'})

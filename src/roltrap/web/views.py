@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from roltrap import fmt
 from roltrap.disclosure import SUPPRESSED_LABEL
 from roltrap.errors import InputError, NotAvailableError, NotFoundError, Problem
 from roltrap.report import charts
@@ -24,7 +25,7 @@ from roltrap.report.profile import (
     monitor_section,
     safe_value,
 )
-from roltrap.web.deps import jsonable, nl_number
+from roltrap.web.deps import jsonable
 
 SCHEMES = {"syllabus": "Syllabus: vijf klassen (< 10, 10–15, 15–20, 20–25, > 25 %)",
            "quantile": "Kwantielen: vijf even grote groepen"}
@@ -36,11 +37,7 @@ COMPARE_INDICATORS = ["a_inw", "p_hh_110", "p_hh_120", "a_soz_wb", "p_wmo_t", "p
 
 
 def _fmt(value: Any, unit: str | None, decimals: int | None = None) -> str:
-    value = jsonable(value)
-    if value is None:
-        return "geen gegevens"
-    text = nl_number(value, decimals)
-    return f"{text} %" if unit in ("%", "percent") else (f"{text} {unit}" if unit else text)
+    return fmt.quantity(value, unit, decimals, missing="geen gegevens")
 
 
 class Views:
@@ -57,15 +54,18 @@ class Views:
         self.wijken = self._versioned(self._wijken, 16)
         self.catalogue = self._versioned(self._catalogue, 2)
 
-    def version(self) -> tuple[Any, ...]:
-        """What changes when data are imported: the store's in-process write counter plus the
-        sources table (count, latest import, rows loaded), which also moves for other writers."""
-        row = self.rt.store.con.execute(
-            "SELECT count(*), max(imported_at), sum(coalesce(rows_loaded, 0)) FROM sources").fetchone()
-        return (getattr(self.rt.store, "changes", 0), *(row or ()))
+    def version(self) -> tuple[int, ...]:
+        """What changes when data are imported, here or by another process (no query needed)."""
+        return self.rt.store.version_key()
 
     def _versioned(self, fn: Callable[..., Any], maxsize: int) -> Callable[..., Any]:
-        cached = functools.lru_cache(maxsize=maxsize)(lambda _version, *args: fn(*args))
+        store = self.rt.store
+
+        def compute(_version: tuple[int, ...], *args: Any) -> Any:
+            with store.session():  # one short connection for the whole page
+                return fn(*args)
+
+        cached = functools.lru_cache(maxsize=maxsize)(compute)
 
         def call(*args: Any) -> Any:
             return cached(self.version(), *args)
