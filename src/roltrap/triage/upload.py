@@ -88,7 +88,7 @@ def read_table(data: bytes, *, name: str | None = None, limits: Limits = DEFAULT
 
 
 def too_large(max_bytes: int, *, file: str | None = None) -> InputError:
-    size = f"{max_bytes / 1_000_000:.0f} MB".replace(".", ",")
+    size = f"{max_bytes / 1_000_000:.0f} MB" if max_bytes >= 1_000_000 else f"{max_bytes // 1000} kB"
     return InputError(f"Het bestand is te groot (meer dan {size}); er is niets verwerkt.", file=file,
                       hint="Splits de caseload in delen, bijvoorbeeld per team of per wijk.")
 
