@@ -74,6 +74,10 @@ def _ods() -> bytes:
     return out.getvalue()
 
 
+def _far_row(ws: object) -> None:
+    ws["A500000"] = "Merenwijk"  # type: ignore[index]
+
+
 def _merged(ws: object) -> None:
     ws.merge_cells("A2:A5")  # type: ignore[attr-defined]
 
@@ -151,6 +155,12 @@ CASES = [
          expect_cli=("meer dan 100.000 rijen",), expect_web=("te groot",)),
     Case("too many rows for the web (20,001)", b"Wijk,Leeftijd\n" + b"WK054608,27_49\n" * 20_001,
          expect_web=("meer dan 20.000 rijen",), cli=False),
+    Case("Excel with a value on row 500,000", _xlsx([["Wijk", "Leeftijd"], ["Merenwijk", "27_49"]],
+                                                    edit=_far_row),
+         suffix=".xlsx", expect=("meer dan", "rijen")),
+    Case("a NUL byte after the first 64 kB",
+         b"Wijk,Leeftijd\n" + b"Merenwijk,27_49\n" * 5_000 + b"Mer\x00enwijk,aow\n",
+         expect=("geen CSV",)),
     Case("too many columns (61)",
          (",".join(["Wijk"] + [f"x{i}" for i in range(60)]) + "\nMerenwijk\n").encode(),
          expect=("Rij 1", "61 kolommen")),
