@@ -318,14 +318,13 @@ def wide(
 
 def derived_from(src: pd.DataFrame) -> pd.Series:
     """Per row: which other level its derived figures come from (``None`` = all its own figures)."""
-
-    def one(row: pd.Series) -> str | None:
-        found = sorted({SRC_LABELS[s] for s in row if isinstance(s, str) and s})
-        return ", ".join(found) if found else None
-
     if src.empty or src.shape[1] == 0:
         return pd.Series([None] * len(src), index=src.index, dtype=object)
-    return src.apply(one, axis=1).astype(object)
+    text = pd.Series("", index=src.index, dtype=object)
+    for key in sorted(SRC_LABELS):  # column-wise, not row by row: this runs for the whole country
+        has = (src == key).any(axis=1)
+        text = text.where(~has, text + np.where(text == "", "", ", ") + SRC_LABELS[key])
+    return text.where(text != "", None).astype(object)
 
 
 def derived_detail(src: pd.DataFrame) -> dict[str, dict[str, str]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -166,6 +167,16 @@ def parse_period(period: str | tuple[int, int] | Sequence[int] | None) -> tuple[
     if start > end:
         raise ConfigError(f"Periode '{period}': beginjaar ligt na eindjaar.", hint="Bijvoorbeeld 2015-2016.")
     return start, end
+
+
+@lru_cache(maxsize=8192)
+def _one_decimal(x: float) -> str:
+    return nl.number(x, 1)
+
+
+def _n1(x: float) -> str:
+    """A figure with one decimal in Dutch (cached: the evidence of every district of the country)."""
+    return _one_decimal(round(float(x), 1))
 
 
 def _num(v: Any) -> float:
@@ -426,7 +437,11 @@ class DistrictMonitor:
 
     def default_period(self) -> tuple[int, int] | None:
         """The one default turnover period of the store (see :data:`turnover.DEFAULT_PERIOD_YEARS`)."""
-        return turnover_mod.default_period(self.facts.flows())
+        cache = self.facts._fresh()
+        if "default_period" not in cache:
+            cache["default_period"] = turnover_mod.default_period(self.facts.flows())
+        out: tuple[int, int] | None = cache["default_period"]
+        return out
 
     # -- 1. turnover -----------------------------------------------------------------------
     def turnover(
@@ -802,7 +817,7 @@ class DistrictMonitor:
         df["period"] = ptxt
         df["belangrijkste_kenmerken"] = [
             "; ".join(
-                f"{e['label']} {nl.number(e['value'], 1)} (stad {nl.number(e['city_value'], 1)})"
+                f"{e['label']} {_n1(e['value'])} (stad {_n1(e['city_value'])})"
                 for e in evidence.get(c, [])[:3]
             )
             for c in areas
@@ -914,6 +929,25 @@ class DistrictMonitor:
             f"Geen van de drie lenzen is beschikbaar voor {scope.title}.", hint=_FETCH_HINT
         )
 
+    @staticmethod
+    def _lens_reasons(lens: pd.DataFrame, held: pd.DataFrame) -> list[str | None]:
+        """Why a row lacks a lens (column by column: this runs for every district of the country)."""
+        text = pd.Series("", index=lens.index, dtype=object)
+        for col, what in (("opleiding", "opleiding (laagopgeleiden)"), ("voorzieningen", "voorzieningen"),
+                          ("inkomen", "inkomen (huishoudens tot 110/120% sociaal minimum)")):
+            gap = ~held[col]
+            text = text.where(~gap, text + np.where(text == "", "", ", ") + what)
+        out = text.where(text == "", f"{NOT_AVAILABLE}: " + text)
+        one = lens["n_lenzen"] == 1
+        only = pd.Series("onderdrukt", index=lens.index, dtype=object)
+        for col in reversed(list(LENS_LABELS)):
+            only = only.where(~held[col], col)
+        out = out.where(~one, "één lens (" + only + "): geen centrale schatting; " + out)
+        partial = ~lens["voorzieningen_compleet"] & held["voorzieningen"]
+        add = "voorzieningen zonder " + lens["voorzieningen_ontbreekt"].astype(str)
+        out = out.where(~partial, np.where(out == "", add, out + "; " + add))
+        return [v if v else None for v in out]
+
     def _vulnerable(
         self, scope: Scope, *, year: int | None = None, persons_per_household: float | None = None
     ) -> MonitorResult:
@@ -962,24 +996,7 @@ class DistrictMonitor:
             lens.loc[supp.isna(), f"pct_{c}" if f"pct_{c}" in lens.columns else c] = np.nan
             lens[c] = supp
         held_lenses = lens[["opleiding", "voorzieningen", "inkomen"]].notna()
-        reasons = []
-        for code in codes:
-            r = lens.loc[code]
-            missing = []
-            if pd.isna(r["opleiding"]):
-                missing.append("opleiding (laagopgeleiden)")
-            if pd.isna(r["voorzieningen"]):
-                missing.append("voorzieningen")
-            if pd.isna(r["inkomen"]):
-                missing.append("inkomen (huishoudens tot 110/120% sociaal minimum)")
-            reason = f"{NOT_AVAILABLE}: {', '.join(missing)}" if missing else None
-            if int(r["n_lenzen"]) == 1:
-                only = next((k for k in LENS_LABELS if held_lenses.at[code, k]), "onderdrukt")
-                reason = f"één lens ({only}): geen centrale schatting; {reason}"
-            if not r["voorzieningen_compleet"] and pd.notna(r["voorzieningen"]):
-                extra_txt = f"voorzieningen zonder {r['voorzieningen_ontbreekt']}"
-                reason = f"{reason}; {extra_txt}" if reason else extra_txt
-            reasons.append(reason)
+        reasons = self._lens_reasons(lens, held_lenses)
         df = self._base(scope, codes)
         cols = [
             "opleiding",
