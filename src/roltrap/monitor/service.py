@@ -666,6 +666,16 @@ class DistrictMonitor:
             },
         )
 
+    def _turnover_all(self, level: str, period: str | tuple[int, int] | None) -> MonitorResult:
+        """Turnover of every municipality and its areas, once per store version (each area's estimate
+        depends only on its own municipality, so a municipality's rows equal its own computation)."""
+        key = ("turnover_all", level, parse_period(period))
+        cache = self.facts._fresh()
+        if key not in cache:
+            cache[key] = self._turnover(self.scope(gemeente="NL", level=level), period=period)
+        out: MonitorResult = cache[key]
+        return out
+
     def _turnover_areas(
         self,
         scope: Scope,
@@ -779,11 +789,14 @@ class DistrictMonitor:
         to: pd.DataFrame | None = None
         ptxt = None
         try:
-            tres = self._turnover(scope, period=period)
-            to = tres.rows.set_index("code")
+            tres = self._turnover_all(scope.level, period)
+            to = tres.rows.set_index("code").reindex(scope.codes)
+            if to["nieuwkomers_pct"].isna().all():
+                raise NotAvailableError(f"geen vestigingscijfers of verhuizingen voor {scope.title}.")
             values["nieuwkomers"] = to["nieuwkomers_pct"].reindex(values.index)
             ptxt = tres.extra["period_text"]
         except (NotAvailableError, NotFoundError) as exc:
+            to = None
             notes.append(f"Verhuismobiliteit niet meegenomen: {exc.message}")
         # growth: mean annual % change of a_inw between the first and last year held
         pop = long[(long["ind"] == "a_inw") & (long["src"] == "")]
