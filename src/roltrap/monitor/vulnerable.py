@@ -19,12 +19,7 @@ import pandas as pd
 
 PROVISIONS: tuple[str, ...] = ("a_soz_wb", "a_wmo_t", "a_jz_tn")
 
-# The syllabus's figures for Leiden, shown beside the computed ones.
-SYLLABUS_LEIDEN: dict[str, object] = {
-    "educated_guess_persons": 15000, "educated_guess_pct": 12.0,
-    "provisions": {2018: (14450, 11.6), 2019: (14105, 11.3)},
-    "p_hh_110": 12.0, "p_hh_120": 15.1,
-}
+# The syllabus's figures for Leiden are in data/syllabus.yaml (monitor.syllabus).
 
 
 def _col(frame: pd.DataFrame, name: str) -> pd.Series:
