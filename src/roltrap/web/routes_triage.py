@@ -124,7 +124,7 @@ async def coach_suggest_json(request: Request) -> Response:
     antwoordcode (of een lijst bij meer antwoorden); zie GET /coach.json voor het schema. Niets
     wordt opgeslagen."""
     try:
-        body = await _read_body(request, limit=MAX_FORM_BYTES)
+        body = await _read_body(request, limit=MAX_FORM_BYTES, what="verzoek")
         answers = _json_object(body)
         result = _service(request).suggest(answers)
     except RoltrapError as exc:
@@ -133,19 +133,19 @@ async def coach_suggest_json(request: Request) -> Response:
 
 
 # -- reading request bodies -------------------------------------------------------------------------
-async def _read_body(request: Request, *, limit: int) -> bytes:
+async def _read_body(request: Request, *, limit: int, what: str = "bestand") -> bytes:
     """The request body, refused as soon as more than ``limit`` bytes have arrived (chunked or not)."""
     length = request.headers.get("content-length")
     if length is not None:
         if not length.strip().isdigit():
             raise InputError("Het verzoek heeft een ongeldige lengte (Content-Length).")
         if int(length) > limit:
-            raise too_large(limit)
+            raise too_large(limit, what=what)
     buf = bytearray()
     async for chunk in request.stream():
         buf += chunk
         if len(buf) > limit:
-            raise too_large(limit)
+            raise too_large(limit, what=what)
     return bytes(buf)
 
 
@@ -178,7 +178,7 @@ class _Form:
 async def _read_form(request: Request, *, limit: int, file_field: str | None = None,
                      max_file: int = MAX_UPLOAD_BYTES) -> _Form:
     ctype = request.headers.get("content-type", "")
-    body = await _read_body(request, limit=limit)
+    body = await _read_body(request, limit=limit, what="bestand" if file_field else "verzoek")
     if ctype.startswith("multipart/form-data"):
         return _parse_multipart(body, ctype, file_field=file_field, max_file=max_file)
     try:

@@ -164,7 +164,11 @@ class Views:
                            for r in kids.itertuples()]}
 
     def _wijk(self, code: str, year: int | None) -> dict[str, Any]:
-        return district_profile(self.rt, self.region(code)["code"], year=year)
+        reg = self.region(code)
+        if reg["level"] == "gemeente":  # the profile covers gemeenten too; this page is for areas
+            raise NotFoundError(f"{reg['code']} ({reg['name']}) is geen wijk maar een gemeente.",
+                                hint=f"Open /gemeente/{reg['code']} voor het stadsoverzicht.")
+        return district_profile(self.rt, reg["code"], year=year)
 
     # -- Kaart ---------------------------------------------------------------------------------
     def map_indicators(self, gemeente: str) -> list[dict[str, Any]]:
