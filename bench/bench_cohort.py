@@ -52,7 +52,11 @@ def _child(fn: str, folder: str, q: Any) -> None:
     import pandas  # noqa: F401
 
     if fn.startswith("full_ibis"):
+        import ibis
+
         import roltrap.cohort.service  # noqa: F401
+
+        ibis.duckdb.connect().disconnect()  # loads Ibis's DuckDB backend (an import, not the analysis)
     if fn == "polars_metrics":
         import polars  # noqa: F401
     t0 = time.perf_counter()

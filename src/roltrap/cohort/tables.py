@@ -150,20 +150,28 @@ def _group_stats(h: pd.DataFrame, *, min_cell: int, tally: Tally) -> dict[str, o
     return row
 
 
+BOOT_CHUNK = 4_000_000  # persons × replicates drawn at once: bounds the memory of one draw
+
+
 def bootstrap_diff(a: pd.DataFrame, b: pd.DataFrame, *, reps: int, rng: np.random.Generator) -> np.ndarray:
     """``reps`` bootstrap draws of mean(a) − mean(b), resampling persons within each group.
 
-    Exact for the histogram form: resampling n persons with replacement is a multinomial draw over
-    the distinct gain values weighted by their counts.
+    Exact for the histogram form: the persons are the histogram's values repeated by their counts,
+    and each replicate draws n of them with replacement — one vectorised draw of person indices
+    for many replicates at a time (a multinomial per replicate over the distinct gains is the same
+    distribution but, with many distinct values, ten times slower).
     """
 
     def means(h: pd.DataFrame) -> np.ndarray:
         h = h.dropna(subset=["gain"])
-        vals = h["gain"].to_numpy(dtype=float)
-        cnt = h["persons"].to_numpy(dtype=float)
-        n = int(cnt.sum())
-        draws = rng.multinomial(n, cnt / n, size=reps)
-        return np.asarray(draws @ vals / n)
+        persons = np.repeat(h["gain"].to_numpy(dtype=float), h["persons"].to_numpy(dtype=np.int64))
+        n = len(persons)
+        out = np.empty(reps)
+        step = max(1, BOOT_CHUNK // max(n, 1))
+        for start in range(0, reps, step):
+            k = min(step, reps - start)
+            out[start : start + k] = persons[rng.integers(0, n, size=(k, n))].mean(axis=1)
+        return out
 
     return means(a) - means(b)
 
