@@ -258,6 +258,8 @@ def district_profile(rt: Any, code: str, *, year: int | None = None) -> dict[str
     figures = key_figures(rt, code, city=city, year=year)
     codes = [code] + ([city] if city else [])
     gm = city or code
+    if reg["level"] == "buurt" and city:  # a buurt's monitor sections are those of its municipality
+        gm = rt.region(city).get("parent") or city
     sections = {
         "classify": only_rows(monitor_section(rt, "classify", gemeente=gm, year=year), codes),
         "vulnerable": only_rows(monitor_section(rt, "vulnerable", gemeente=gm, year=year), codes),
