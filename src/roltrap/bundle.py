@@ -51,8 +51,10 @@ def load_into(store: Store, folder: Path = BUNDLE_DIR) -> None:
     """Fill a store from the bundle, or refresh an older bundle, in one transaction.
 
     Rows that came from bundled sources are replaced; figures a user imported stay, also where they
-    cover the same region, year and indicator as a bundled figure (the user's import wins). The
-    bundle's own definitions (sources, catalogue, region names) are updated.
+    cover the same region, year and indicator as a bundled figure (the user's import wins), unless
+    the user's file had no value there. The bundle's own definitions (sources, catalogue, region
+    names) are updated. Bundled rows carry no rank, so every import outranks them
+    (:func:`roltrap.store.source_rank`).
     """
     tables = read_tables(folder)
     bundled = tables["sources"]["id"].tolist()
@@ -66,8 +68,17 @@ def load_into(store: Store, folder: Path = BUNDLE_DIR) -> None:
             keys = KEYS[name]
             cols = list(df.columns)
             updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in keys)
-            # Definitions follow the bundle; figures a user imported for the same key are kept.
-            action = f"DO UPDATE SET {updates}" if name in DEFINITIONS and updates else "DO NOTHING"
+            # Definitions follow the bundle; figures a user imported for the same key are kept, except
+            # where the user's file had no value (never let "missing" hide a bundled figure).
+            value = {"observations": "value", "flows": "persons"}.get(name)
+            if name in DEFINITIONS and updates:
+                action = f"DO UPDATE SET {updates}"
+            elif value:
+                fill = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in keys)
+                action = (f"DO UPDATE SET {fill}, rank = NULL WHERE {name}.{value} IS NULL "
+                          f"AND excluded.{value} IS NOT NULL")
+            else:
+                action = "DO NOTHING"
             con.register("_bundle", df)
             col_list = ", ".join(cols)
             con.execute(f"INSERT INTO {name} ({col_list}) SELECT {col_list} FROM _bundle "

@@ -263,8 +263,10 @@ class Roltrap:
 
     # -- imports ----------------------------------------------------------------------------
     def import_file(self, path: Path | str, *, format: str = "auto", progress: bool = False,
+                    dry_run: bool = False, year: int | None = None, new_region: bool = False,
                     gemeente: str | None = None) -> ImportReport | ImportSummary:
-        """Read, validate and load one file; nothing changes when validation fails.
+        """Read, validate and merge one file; nothing changes when validation fails (see
+        :func:`roltrap.io.importer.import_file`).
 
         OSM extracts (``.osm.pbf``, Overpass GeoJSON) and vindplaatsen lists go to ``rt.access``;
         an OSM extract needs ``gemeente`` (the municipality it is clipped to).
@@ -276,7 +278,8 @@ class Roltrap:
             return self.access.import_any(Path(path), kind=kind, gemeente=gemeente, progress=progress)
         from roltrap.io.importer import import_file
 
-        return import_file(self.store, Path(path), format=format, progress=progress)
+        return import_file(self.store, Path(path), format=format, progress=progress, dry_run=dry_run,
+                           year=year, new_region=new_region)
 
     # -- analyses ---------------------------------------------------------------------------
     @cached_property

@@ -102,6 +102,14 @@ MIGRATIONS: list[str] = [
         loaded_at TIMESTAMP NOT NULL DEFAULT current_timestamp
     );
     """,
+    # 3: the precedence of the source each row came from (see source_rank); NULL = bundled data
+    """
+    ALTER TABLE sources ADD COLUMN rank VARCHAR;
+    ALTER TABLE regions ADD COLUMN rank VARCHAR;
+    ALTER TABLE observations ADD COLUMN rank VARCHAR;
+    ALTER TABLE flows ADD COLUMN rank VARCHAR;
+    ALTER TABLE geometries ADD COLUMN rank VARCHAR;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -300,42 +308,50 @@ class Store:
         return not row or row[0] == 0
 
     # -- writes -----------------------------------------------------------------------------
-    def apply(self, batch: Batch) -> dict[str, int]:
-        """Validate references and write the whole batch in one transaction (upsert on keys)."""
-        if self.read_only:
+    def apply(self, batch: Batch, *, dry_run: bool = False) -> ApplyResult:
+        """Validate references and merge the whole batch in one transaction.
+
+        The merge rules (see :mod:`roltrap.store` docs, "Merging") make the store independent of
+        the order of imports: a stored value is replaced only by a value (never by a missing one),
+        and only by one from a source of higher :func:`source_rank`. ``dry_run`` computes the same
+        result and rolls back. Returns what was added, changed and left alone.
+        """
+        if self.read_only and not dry_run:
             raise ConfigError(
                 f"De opslag {self.path} is alleen-lezen geopend; er kan niets worden opgeslagen.",
                 hint="Zet ROLTRAP_READ_ONLY uit om te importeren, of kies met --db een ander bestand.")
         self._check_references(batch)
-        written: dict[str, int] = {}
-        with self.transaction() as con:
-            for name in ORDER:
-                df = batch.table(name)
-                if df.empty:
-                    written[name] = 0
-                    continue
-                cols = [c for c in COLUMNS[name] if c in df.columns]
-                df = df[cols]
-                keys = KEYS[name]
-                if df.duplicated(subset=keys).any():
-                    dup = df[df.duplicated(subset=keys, keep=False)].drop_duplicates(subset=keys).head(3)
-                    shown = "; ".join(" ".join(str(v) for v in row)
-                                      for row in dup[keys].itertuples(index=False))
-                    raise InputError(
-                        f"De import bevat dezelfde {_TABLE_NAMES.get(name, name)} meer dan eens: {shown}. "
-                        f"Er is niets opgeslagen.",
-                        hint="Laat in het bestand per combinatie één rij staan en importeer opnieuw.")
-                con.register("_incoming", df)
-                col_list = ", ".join(cols)
-                updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in keys)
-                conflict = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
-                con.execute(
-                    f"INSERT INTO {name} ({col_list}) SELECT {col_list} FROM _incoming "
-                    f"ON CONFLICT ({', '.join(keys)}) {conflict}")
-                con.unregister("_incoming")
-                written[name] = len(df)
-        self.changes += 1
-        return written
+        rank = source_rank(batch)
+        result = ApplyResult(rank=rank, dry_run=dry_run)
+        for name in ORDER:
+            df = batch.table(name)
+            if df.empty:
+                continue
+            keys = KEYS[name]
+            cols = [c for c in COLUMNS[name] if c in df.columns]
+            if df.duplicated(subset=keys).any():
+                dup = df[df.duplicated(subset=keys, keep=False)].drop_duplicates(subset=keys).head(3)
+                shown = "; ".join(" ".join(str(v) for v in row) for row in dup[keys].itertuples(index=False))
+                raise InputError(
+                    f"De import bevat dezelfde {_TABLE_NAMES.get(name, name)} meer dan eens: {shown}. "
+                    f"Er is niets opgeslagen.",
+                    hint="Laat in het bestand per combinatie één rij staan en importeer opnieuw.")
+        try:
+            with self.transaction() as con:
+                for name in ORDER:
+                    df = batch.table(name)
+                    result.offered[name] = len(df)
+                    if df.empty:
+                        continue
+                    cols = [c for c in COLUMNS[name] if c in df.columns]
+                    _merge(con, name, df[cols].assign(rank=rank), result)
+                if dry_run:
+                    raise _DryRun  # the transaction rolls back; the result stays
+        except _DryRun:
+            return result
+        if result.total_written():
+            self.changes += 1
+        return result
 
     def _check_references(self, batch: Batch) -> None:
         known_regions = set(self.query("SELECT code FROM regions")["code"])
@@ -372,3 +388,225 @@ class Store:
         if self._base is not None:
             self._base.close()
             self._base = None
+
+
+# -- merging ------------------------------------------------------------------------------------
+#
+# Rules (the same for every import, so the same set of files gives the same store in any order):
+#
+# 1. A value is replaced only by a value. A missing cell in a file (CBS ``.``, ``x``, an empty cell,
+#    a whole column not published yet) never removes or replaces a stored value.
+# 2. Between two values for the same key, the one from the source with the higher rank wins; the
+#    rank is a tuple compared left to right (:func:`source_rank`):
+#    specificity (estimate 0 < compilation such as KWB 1 < a table on one theme 2), then the
+#    edition (the release date CBS states, else the file's modification time: a newer download
+#    wins), then how many figures the source holds (a fuller release wins over a first release),
+#    then a digest of the content and the source id (stable tie-breaks).
+# 3. Bundled rows carry no rank and lose to every import; ``bundle.load_into`` only fills keys the
+#    store lacks or holds as missing.
+# 4. Regions: a name is replaced only by a real name (not the bare code) from a higher rank; the
+#    boundary year kept is the latest one any source gives.
+#
+# Rank and value decide together: the final row of a key is the maximum over the imports of
+# (has a value, rank), which does not depend on order. A re-import of the same file has the same
+# rank and the same values, so nothing changes.
+
+#: Table → the column that holds "the value" (None: the row itself is the value).
+_VALUE_COLUMNS: dict[str, str | None] = {"observations": "value", "flows": "persons",
+                                         "geometries": "geom_wkb"}
+#: How many changed rows an :class:`ApplyResult` keeps as examples per table.
+EXAMPLES = 5
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction of a dry run so that it rolls back."""
+
+
+@dataclass
+class ApplyResult:
+    """What one :meth:`Store.apply` did (or would do, for a dry run), per table.
+
+    ``added``: keys the store did not hold (``empty`` of them without a value); ``filled``: keys
+    the store held as missing that now have a value; ``changed``: values replaced by another value
+    (``examples`` shows the first few, old → new); ``unchanged``: the same value already stored;
+    ``kept``: the file had no value, the stored one stays; ``outranked``: the file has another value
+    but the stored one comes from a source of higher rank and stays.
+    """
+
+    rank: str
+    dry_run: bool = False
+    offered: dict[str, int] = field(default_factory=dict)
+    added: dict[str, int] = field(default_factory=dict)
+    empty: dict[str, int] = field(default_factory=dict)
+    filled: dict[str, int] = field(default_factory=dict)
+    changed: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+    kept: dict[str, int] = field(default_factory=dict)
+    outranked: dict[str, int] = field(default_factory=dict)
+    examples: list[dict[str, object]] = field(default_factory=list)
+
+    def total_written(self) -> int:
+        return sum(self.added.values()) + sum(self.filled.values()) + sum(self.changed.values())
+
+    def written(self) -> dict[str, int]:
+        """Rows added, filled or changed per table (0 for tables the batch did not touch)."""
+        return {n: self.added.get(n, 0) + self.filled.get(n, 0) + self.changed.get(n, 0) for n in ORDER}
+
+    def __getitem__(self, name: str) -> int:
+        return self.written()[name]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"rank": self.rank, "dry_run": self.dry_run,
+                **{k: dict(getattr(self, k)) for k in ("offered", "added", "empty", "filled", "changed",
+                                                       "unchanged", "kept", "outranked")},
+                "examples": list(self.examples)}
+
+
+def source_rank(batch: Batch) -> str:
+    """The precedence of a batch's source as a string that sorts like the tuple
+    (specificity, edition, figures, digest, source id); see the merge rules above.
+
+    The importer fills ``source["specificity"]``, ``["edition"]`` and ``["digest"]``; without them
+    the defaults are 1, "" and a digest of the batch's figures.
+    """
+    import hashlib
+
+    src = batch.source
+    spec = 0 if src.get("estimate") else int(str(src.get("specificity", 1)))
+    edition = str(src.get("edition") or "")[:19].ljust(19, "0")
+    figures = 0
+    digest = hashlib.sha256()
+    for name in ("observations", "flows", "geometries"):
+        df = getattr(batch, name)
+        col = _VALUE_COLUMNS[name]
+        if df.empty or col is None or col not in df.columns:
+            continue
+        figures += int(df[col].notna().sum())
+        if not src.get("digest"):
+            keys = [k for k in KEYS[name] if k in df.columns]
+            part = df[[*keys, col]].sort_values(keys) if keys else df[[col]]
+            digest.update(pd.util.hash_pandas_object(part, index=False).to_numpy().tobytes())
+    tie = str(src.get("digest") or digest.hexdigest())[:16]
+    # The source id last: two sources with the same content still have one order.
+    return f"{min(max(spec, 0), 9)}|{edition}|{min(figures, 10**12 - 1):012d}|{tie}|{src.get('id')}"
+
+
+def _merge(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame, result: ApplyResult) -> None:
+    """Merge one table of a batch into the store by the rules above, counting what happened."""
+    keys = KEYS[name]
+    cols = list(df.columns)
+    con.register("_incoming", df)
+    try:
+        if name in ("sources", "indicators"):
+            _merge_definitions(con, name, keys, cols, result)
+        elif name == "regions":
+            _merge_regions(con, cols, result)
+        else:
+            _merge_values(con, name, keys, cols, result)
+    finally:
+        con.unregister("_incoming")
+
+
+def _merge_definitions(con: duckdb.DuckDBPyConnection, name: str, keys: list[str], cols: list[str],
+                       result: ApplyResult) -> None:
+    on = " AND ".join(f"t.{k} = i.{k}" for k in keys)
+    new = con.execute(f"SELECT count(*) FROM _incoming i WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE {on})"
+                      ).fetchone()
+    result.added[name] = int(new[0]) if new else 0
+    col_list = ", ".join(cols)
+    if name == "sources":
+        # The row of the highest-ranked import of this source id stays (re-import: no change).
+        updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in keys)
+        con.execute(f"INSERT INTO sources ({col_list}) SELECT {col_list} FROM _incoming "
+                    f"ON CONFLICT (id) DO UPDATE SET {updates}, imported_at = CAST(now() AS TIMESTAMP) "
+                    f"WHERE excluded.rank > coalesce(sources.rank, '')")
+    else:
+        # Indicator definitions are never overwritten by a file (the catalogue's label wins).
+        cols = [c for c in cols if c != "rank"]
+        col_list = ", ".join(cols)
+        con.execute(f"INSERT INTO {name} ({col_list}) SELECT {col_list} FROM _incoming "
+                    f"ON CONFLICT ({', '.join(keys)}) DO NOTHING")
+
+
+def _merge_regions(con: duckdb.DuckDBPyConnection, cols: list[str], result: ApplyResult) -> None:
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _rd AS
+        SELECT i.*, t.code IS NOT NULL AS present, t.name AS old_name, t.parent AS old_parent,
+               t.boundary_year AS old_by, coalesce(t.rank, '') AS old_rank
+        FROM _incoming i LEFT JOIN regions t ON t.code = i.code""")
+    row = con.execute("SELECT count(*) FILTER (NOT present), "
+                      "count(*) FILTER (present AND rank > old_rank AND name IS NOT NULL AND name <> code "
+                      "AND name IS DISTINCT FROM old_name) FROM _rd").fetchone()
+    added, renamed = (int(row[0]), int(row[1])) if row else (0, 0)
+    result.added["regions"] = added
+    result.changed["regions"] = renamed
+    result.unchanged["regions"] = result.offered.get("regions", 0) - added - renamed
+    for rec in con.execute("SELECT code, old_name, name FROM _rd WHERE present AND rank > old_rank AND "
+                           "name IS NOT NULL AND name <> code AND name IS DISTINCT FROM old_name "
+                           f"ORDER BY code LIMIT {EXAMPLES}").fetchall():
+        result.examples.append({"table": "regions", "key": {"code": rec[0]}, "column": "name",
+                                "old": rec[1], "new": rec[2]})
+    col_list = ", ".join(cols)
+    con.execute(f"INSERT INTO regions ({col_list}) SELECT {col_list} FROM _rd WHERE NOT present")
+    con.execute("""
+        UPDATE regions SET
+            name = CASE WHEN d.rank > d.old_rank AND d.name IS NOT NULL AND d.name <> d.code
+                        THEN d.name ELSE regions.name END,
+            parent = CASE WHEN regions.parent IS NULL OR (d.rank > d.old_rank AND d.parent IS NOT NULL)
+                          THEN coalesce(d.parent, regions.parent) ELSE regions.parent END,
+            boundary_year = greatest(regions.boundary_year, d.boundary_year),
+            rank = greatest(coalesce(regions.rank, ''), d.rank)
+        FROM _rd d WHERE d.present AND regions.code = d.code
+          AND (d.rank > d.old_rank OR regions.parent IS NULL
+               OR d.boundary_year > coalesce(regions.boundary_year, -1))""")
+    con.execute("DROP TABLE _rd")
+
+
+def _merge_values(con: duckdb.DuckDBPyConnection, name: str, keys: list[str], cols: list[str],
+                  result: ApplyResult) -> None:
+    value = _VALUE_COLUMNS[name]
+    assert value is not None
+    on = " AND ".join(f"t.{k} = i.{k}" for k in keys)
+    others = [c for c in cols if c not in keys]
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _d AS
+        SELECT i.*, t.{keys[0]} IS NOT NULL AS present, t.{value} AS old_value,
+               coalesce(t.rank, '') AS old_rank
+        FROM _incoming i LEFT JOIN {name} t ON {on}""")
+    status = f"""
+        CASE WHEN NOT present THEN (CASE WHEN {value} IS NULL THEN 'empty' ELSE 'added' END)
+             WHEN {value} IS NULL AND old_value IS NOT NULL THEN 'kept'
+             WHEN {value} IS NULL THEN (CASE WHEN rank > old_rank THEN 'restamp' ELSE 'unchanged' END)
+             WHEN old_value IS NULL THEN 'filled'
+             WHEN {value} IS NOT DISTINCT FROM old_value
+                  THEN (CASE WHEN rank > old_rank THEN 'restamp' ELSE 'unchanged' END)
+             WHEN rank > old_rank THEN 'changed'
+             ELSE 'outranked' END"""
+    con.execute(f"ALTER TABLE _d ADD COLUMN status VARCHAR; UPDATE _d SET status = {status}")
+    counts = dict(con.execute("SELECT status, count(*) FROM _d GROUP BY status").fetchall())
+    result.added[name] = int(counts.get("added", 0)) + int(counts.get("empty", 0))
+    result.empty[name] = int(counts.get("empty", 0))
+    result.filled[name] = int(counts.get("filled", 0))
+    result.changed[name] = int(counts.get("changed", 0))
+    result.unchanged[name] = int(counts.get("unchanged", 0)) + int(counts.get("restamp", 0))
+    result.kept[name] = int(counts.get("kept", 0))
+    result.outranked[name] = int(counts.get("outranked", 0))
+    if name != "geometries":
+        key_list = ", ".join(keys)
+        for rec in con.execute(f"SELECT {key_list}, old_value, {value} FROM _d WHERE status = 'changed' "
+                               f"ORDER BY {key_list} LIMIT {EXAMPLES}").fetchall():
+            result.examples.append({"table": name, "key": dict(zip(keys, rec[:len(keys)], strict=True)),
+                                    "column": value, "old": rec[-2], "new": rec[-1]})
+    elif result.changed[name]:
+        for rec in con.execute(f"SELECT {', '.join(keys)} FROM _d WHERE status = 'changed' "
+                               f"ORDER BY ALL LIMIT {EXAMPLES}").fetchall():
+            result.examples.append({"table": name, "key": dict(zip(keys, rec, strict=True)),
+                                    "column": value, "old": "grens", "new": "andere grens"})
+    col_list = ", ".join(cols)
+    con.execute(f"INSERT INTO {name} ({col_list}) SELECT {col_list} FROM _d "
+                "WHERE status IN ('added', 'empty')")
+    sets = ", ".join(f"{c} = d.{c}" for c in others)
+    match = " AND ".join(f"{name}.{k} = d.{k}" for k in keys)
+    con.execute(f"UPDATE {name} SET {sets} FROM _d d WHERE d.status IN ('filled', 'changed', 'restamp') "
+                f"AND {match}")
+    con.execute("DROP TABLE _d")

@@ -22,9 +22,21 @@ def mini_copy(mini_db: Path, tmp_path: Path) -> Path:
 
 
 def test_turnover_json(mini_copy: Path) -> None:
-    res = runner.invoke(app, ["--db", str(mini_copy), "monitor", "turnover", "-g", "GM9999", "-p",
-                        "2015-2016",
-                              "--format", "json"])
+    res = runner.invoke(
+        app,
+        [
+            "--db",
+            str(mini_copy),
+            "monitor",
+            "turnover",
+            "-g",
+            "GM9999",
+            "-p",
+            "2015-2016",
+            "--format",
+            "json",
+        ],
+    )
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     assert data["kind"] == "turnover"
@@ -37,9 +49,18 @@ def test_table_prints_method(mini_copy: Path) -> None:
     assert "Methode:" in res.stdout and "Aanname:" in res.stdout
 
 
-@pytest.mark.parametrize("cmd", [["classify"], ["rank"], ["compare", "--auto", "1"], ["conditions"],
-                                 ["map", "-i", "p_hh_110"], ["project", "--target", "30"],
-                                 ["trend", "-i", "a_inw"]])
+@pytest.mark.parametrize(
+    "cmd",
+    [
+        ["classify"],
+        ["rank"],
+        ["compare", "--auto", "1"],
+        ["conditions"],
+        ["map", "-i", "p_hh_110"],
+        ["project", "--target", "30"],
+        ["trend", "-i", "a_inw"],
+    ],
+)
 def test_every_command_csv(mini_copy: Path, cmd: list[str]) -> None:
     res = runner.invoke(app, ["--db", str(mini_copy), "monitor", *cmd, "-g", "GM9999", "--format", "csv"])
     assert res.exit_code == 0, res.output
@@ -47,6 +68,32 @@ def test_every_command_csv(mini_copy: Path, cmd: list[str]) -> None:
 
 
 def test_user_error_is_clear(mini_copy: Path) -> None:
-    res = runner.invoke(app, ["--db", str(mini_copy), "monitor", "map", "-g", "GM9999", "-i", "a_inw"])
+    res = runner.invoke(
+        app, ["--db", str(mini_copy), "monitor", "map", "-g", "GM9999", "-i", "a_bestaat_niet"]
+    )
     assert res.exit_code == 2
-    assert "Traceback" not in res.output
+    assert "Onbekende indicator" in res.output and "Traceback" not in res.output
+
+
+def test_map_of_a_count_falls_back_to_quantiles(mini_copy: Path) -> None:
+    # the syllabus's classes are for percentages: asked for a count, the map says so and uses quantiles
+    res = runner.invoke(
+        app,
+        [
+            "--db",
+            str(mini_copy),
+            "monitor",
+            "map",
+            "-g",
+            "GM9999",
+            "-i",
+            "a_inw",
+            "--scheme",
+            "syllabus",
+            "--format",
+            "json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["extra"]["scheme"] == "quantile" and any("percentages" in n for n in data["notes"])

@@ -31,9 +31,9 @@ def test_turnover_municipality_and_districts(mini: Roltrap) -> None:
 
 
 def test_turnover_partial_year_excluded_or_annualised(mini: Roltrap) -> None:
-    r = mini.monitor.turnover(gemeente="GM9999", level="gemeente")
+    r = mini.monitor.turnover(gemeente="GM9999", level="gemeente", period="2015-2017")
     assert 2017 in r.extra["excluded_years"] and any("2017 weggelaten" in n for n in r.notes)
-    a = mini.monitor.turnover(gemeente="GM9999", level="gemeente", partial="annualise")
+    a = mini.monitor.turnover(gemeente="GM9999", level="gemeente", partial="annualise", period="2015-2017")
     assert a.rows.iloc[0]["vestigers_per_jaar"] == pytest.approx(2600 / 3)
 
 
@@ -118,11 +118,17 @@ def test_project_service(mini: Roltrap) -> None:
 def test_map_service(mini: Roltrap) -> None:
     r = mini.monitor.map_classes(gemeente="GM9999", indicator="p_hh_110")
     assert r.rows["class"].tolist() == ["10 tot 15%", "15 tot 20%", "> 25%"]
-    assert len(r.extra["legend"]) == 5
-    with pytest.raises(ConfigError):
-        mini.monitor.map_classes(gemeente="GM9999", indicator="a_inw")
+    # only the classes that hold districts are in the legend, each with its count
+    assert [(e["label"], e["count"]) for e in r.extra["legend"]] == [("10 tot 15%", 1), ("15 tot 20%", 1),
+                                                                    ("> 25%", 1)]
+    assert r.extra["scheme"] == "syllabus" and r.extra["year"] == 2021 and r.extra["level"] == "wijk"
+    # a count on the syllabus's legend: quantiles instead, said in a note (never an error)
+    c = mini.monitor.map_classes(gemeente="GM9999", indicator="a_inw", scheme="syllabus")
+    assert c.extra["scheme"] == "quantile" and any("percentages" in n for n in c.notes)
     q = mini.monitor.map_classes(gemeente="GM9999", indicator="a_inw", scheme="quantile", k=3)
     assert q.rows["class"].notna().all()
+    with pytest.raises(ConfigError):
+        mini.monitor.map_classes(gemeente="GM9999", indicator="a_inw", scheme="gelijke")
 
 
 def test_conditions_service(mini: Roltrap) -> None:

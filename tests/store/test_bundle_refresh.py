@@ -32,7 +32,8 @@ def test_stale_store_is_refreshed_and_user_imports_survive(bundled_db: Path, tmp
     store.con.execute("UPDATE observations SET value = 1 WHERE region_code = 'GM0546' AND year = 2021 "
                       "AND indicator_id = 'a_inw'")
     src = _value(store, "GM0546", 2021, "a_inw")[1]
-    store.con.execute("INSERT INTO observations VALUES ('GM0546', 1999, 'a_inw', 42, ?)", [src])
+    store.con.execute("INSERT INTO observations (region_code, year, indicator_id, value, source_id) "
+                      "VALUES ('GM0546', 1999, 'a_inw', 42, ?)", [src])
     store.con.execute("UPDATE bundle_state SET version = 'older'")
     # The user's own import: a new year, and a correction of a bundled key.
     user = Batch(source={"id": "eigen-telling", "title": "Eigen telling", "publisher": "Gemeente Leiden",

@@ -10,6 +10,7 @@ import typer
 from roltrap.cli import access as access_cli
 from roltrap.cli import cohort as cohort_cli
 from roltrap.cli import fetch as fetch_cli
+from roltrap.cli import imports as imports_cli
 from roltrap.cli import monitor as monitor_cli
 from roltrap.cli import triage as triage_cli
 from roltrap.cli import web as web_cli
@@ -18,7 +19,6 @@ from roltrap.cli._common import (
     Format,
     FormatOpt,
     OutOpt,
-    console,
     emit,
     open_roltrap,
     settings_from_env,
@@ -106,23 +106,6 @@ IMPORT_FORMATS = ("kwb", "statline", "odata", "odata-csv", "cbs37230", "bevolkin
                   "wbk", "elan")
 
 
-@app.command("import")
-def import_(
-    ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="Bestand (KWB csv/xlsx, StatLine-CSV, OData-JSON, "
-                                               "grenzen, …).")],
-    format: Annotated[str, typer.Option(
-        "--format", help=f"auto, of een van: {', '.join(IMPORT_FORMATS)}.")] = "auto",
-    gemeente: Annotated[str | None, typer.Option(
-        "--gemeente", help="Bij een OSM-uittreksel (.osm.pbf): de gemeente waarop het netwerk wordt "
-                           "geknipt.")] = None,
-) -> None:
-    """Laad een bestand: herkennen, controleren, rapporteren. Een mislukte import verandert niets."""
-    rt = open_roltrap(ctx)
-    report = rt.import_file(path, format=format, progress=True, gemeente=gemeente)
-    console.print(report.summary())
-
-
 @app.command()
 def sources(
     ctx: typer.Context,
@@ -174,7 +157,7 @@ def _when(stamp: object) -> str:
     return "" if pd.isna(ts) else f"{ts.day}-{ts.month}-{ts.year} {ts:%H:%M}"
 
 
-for _module in (fetch_cli, monitor_cli, triage_cli, cohort_cli, web_cli, access_cli):
+for _module in (imports_cli, fetch_cli, monitor_cli, triage_cli, cohort_cli, web_cli, access_cli):
     _module.register(app)
 
 

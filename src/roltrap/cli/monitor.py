@@ -15,12 +15,16 @@ monitor_app = typer.Typer(help="Wijkmonitor: vervangingssnelheid, aankomst/beste
                           no_args_is_help=True)
 
 GemeenteOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045
-    "--gemeente", "-g", help="Gemeentecode (standaard uit ROLTRAP_GEMEENTE, GM0546).")]
-YearOpt = Annotated[Optional[int], typer.Option("--year", "-j", help="Jaar; standaard het jaar met de "  # noqa: UP045
-                                                                     "meeste cijfers.")]
+    "--gemeente", "-g", help="Gemeentecode of -naam (standaard uit ROLTRAP_GEMEENTE, GM0546); NL = alle "
+                             "gemeenten.")]
+YearOpt = Annotated[Optional[int], typer.Option("--year", "-j", help="Jaar; standaard het laatste jaar "  # noqa: UP045
+                                                                     "met de benodigde cijfers.")]
+LevelOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045
+    "--level", "-n", help="wijk (standaard) of buurt.")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, csv of json.")]
 WijkOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045
-    "--wijk", "-w", help="Alleen deze wijk (plus de gemeente ter vergelijking), bijv. WK054608.")]
+    "--wijk", "-w", help="De buurten van deze wijk, met de wijk en de gemeente ter vergelijking (bijv. "
+                         "WK054608); met --level wijk alleen de wijk.")]
 
 # Columns shown in the terminal table per kind (csv/json get everything).
 TABLE_COLUMNS: dict[str, list[str]] = {
@@ -41,7 +45,7 @@ TABLE_COLUMNS: dict[str, list[str]] = {
     "project": ["year", "kind", "value", "ondergrens", "bovengrens"],
     "conditions": ["code", "name", "bedrijven_per_1000", "mix_eigendom", "mix_woningtype", "g_afs_hp",
                    "g_afs_gs", "g_afs_sc", "p_ink_hi", "p_ink_li", "rolmodel_ratio"],
-    "map": ["code", "name", "value", "class", "color"],
+    "map": ["code", "name", "value", "class", "derived_from", "reason"],
 }
 
 
@@ -72,7 +76,12 @@ def show(result: MonitorResult, fmt: Format) -> None:
         console.print(f"[bold]Let op:[/bold] {n}", highlight=False)
     if result.kind == "map":
         for e in result.extra.get("legend", []):
-            console.print(f"  [on {e['colour']}]    [/] {e['label']} ({e['count']} wijken)", highlight=False)
+            noun = result.extra.get("noun", "wijken")
+            console.print(f"  [on {e['colour']}]    [/] {e['label']} ({e['count']} {noun})", highlight=False)
+        missing = result.extra.get("missing") or {}
+        if missing.get("count"):
+            console.print(f"  [on {missing['colour']}]    [/] {missing['label']} ({missing['count']})",
+                          highlight=False)
     if result.sources:
         console.print(f"[dim]Bronnen: {'; '.join(result.sources)}[/dim]", highlight=False)
 
@@ -85,20 +94,20 @@ def turnover(ctx: typer.Context, gemeente: GemeenteOpt = None,
                                                       "direct (alle verhuizingen).")] = "scaled",
              annualise: Annotated[bool, typer.Option("--annualise/--exclude-partial",
                                                      help="Onvolledige jaren ophogen of weglaten.")] = False,
-             wijk: WijkOpt = None, format: FormatOpt = Format.table) -> None:
-    """Vervangingssnelheid (jaren) en aandeel nieuwkomers van gemeente en wijken."""
+             wijk: WijkOpt = None, level: LevelOpt = None, format: FormatOpt = Format.table) -> None:
+    """Vervangingssnelheid (jaren) en aandeel nieuwkomers van gemeente en wijken of buurten."""
     rt = open_roltrap(ctx)
-    show(rt.monitor.turnover(gemeente=gemeente, period=period, method=method,
+    show(rt.monitor.turnover(gemeente=gemeente, period=period, method=method, level=level,
                              partial="annualise" if annualise else "exclude", wijk=wijk), format)
 
 
 @monitor_app.command()
 def classify(ctx: typer.Context, gemeente: GemeenteOpt = None, year: YearOpt = None,
              period: Annotated[Optional[str], typer.Option("--period", "-p")] = None,  # noqa: UP045
-             wijk: WijkOpt = None, format: FormatOpt = Format.table) -> None:
-    """Wijken van aankomst, van bestemming of gemengd, met de onderbouwing."""
+             wijk: WijkOpt = None, level: LevelOpt = None, format: FormatOpt = Format.table) -> None:
+    """Wijken (of buurten) van aankomst, van bestemming of gemengd, met de onderbouwing."""
     rt = open_roltrap(ctx)
-    show(rt.monitor.classify(gemeente=gemeente, year=year, period=period, wijk=wijk), format)
+    show(rt.monitor.classify(gemeente=gemeente, year=year, period=period, wijk=wijk, level=level), format)
 
 
 @monitor_app.command()
@@ -106,19 +115,19 @@ def vulnerable(ctx: typer.Context, gemeente: GemeenteOpt = None, year: YearOpt =
                persons_per_household: Annotated[Optional[float], typer.Option(  # noqa: UP045
                    "--personen-per-huishouden", help="Personen per lage-inkomenshuishouden (standaard "
                                                       "g_hhgro).")] = None,
-               wijk: WijkOpt = None, format: FormatOpt = Format.table) -> None:
+               wijk: WijkOpt = None, level: LevelOpt = None, format: FormatOpt = Format.table) -> None:
     """Kwetsbare bevolking door drie lenzen, met een bereik en een centrale waarde."""
     rt = open_roltrap(ctx)
     show(rt.monitor.vulnerable(gemeente=gemeente, year=year, persons_per_household=persons_per_household,
-                               wijk=wijk), format)
+                               wijk=wijk, level=level), format)
 
 
 @monitor_app.command()
 def rank(ctx: typer.Context, gemeente: GemeenteOpt = None, year: YearOpt = None, wijk: WijkOpt = None,
-         format: FormatOpt = Format.table) -> None:
-    """Rangorde van de wijken op inkomen, minima, bijstand en opleiding (1 = zwakste positie)."""
+         level: LevelOpt = None, format: FormatOpt = Format.table) -> None:
+    """Rangorde van de wijken of buurten op inkomen, minima, bijstand en opleiding (1 = zwakste positie)."""
     rt = open_roltrap(ctx)
-    show(rt.monitor.rank(gemeente=gemeente, year=year, wijk=wijk), format)
+    show(rt.monitor.rank(gemeente=gemeente, year=year, wijk=wijk, level=level), format)
 
 
 @monitor_app.command()
@@ -126,22 +135,27 @@ def compare(ctx: typer.Context, gemeente: GemeenteOpt = None, year: YearOpt = No
             peer: Annotated[Optional[list[str]], typer.Option(  # noqa: UP045
                 "--peer", help="Vergelijkingsgemeente (herhaalbaar); standaard de syllabusset.")] = None,
             auto: Annotated[int, typer.Option(help="Voeg de N meest gelijkende gemeenten toe.")] = 0,
-            period: Annotated[str, typer.Option("--period", "-p", help="Jaren voor de vervangingssnelheid.")
-                              ] = "2015-2016",
-            format: FormatOpt = Format.table) -> None:
-    """De gemeente naast vergelijkbare gemeenten (syllabusset en/of automatisch gevonden)."""
+            period: Annotated[Optional[str], typer.Option(  # noqa: UP045
+                "--period", "-p", help="Jaren voor de vervangingssnelheid (standaard de laatste twee "
+                                       "volledige jaren).")] = None,
+            level: Annotated[Optional[str], typer.Option(  # noqa: UP045
+                "--level", "-n", help="gemeente (standaard), wijk of buurt.")] = None,
+            wijk: WijkOpt = None, format: FormatOpt = Format.table) -> None:
+    """De gemeente naast vergelijkbare gemeenten (syllabusset en/of automatisch gevonden), of haar wijken
+    of buurten naast elkaar."""
     rt = open_roltrap(ctx)
-    show(rt.monitor.compare(gemeente=gemeente, peers=peer, auto=auto, year=year, period=period), format)
+    show(rt.monitor.compare(gemeente=gemeente, peers=peer, auto=auto, year=year, period=period, level=level,
+                            wijk=wijk), format)
 
 
 @monitor_app.command()
 def trend(ctx: typer.Context,
           indicator: Annotated[str, typer.Option("--indicator", "-i",
                                                  help="Indicator-id of p_internationaal.")],
-          wijk: Annotated[Optional[str], typer.Option("--wijk", "-w", help="Wijkcode i.p.v. gemeente.")  # noqa: UP045
-                          ] = None,
+          wijk: Annotated[Optional[str], typer.Option(  # noqa: UP045
+              "--wijk", "-w", "--buurt", "-b", help="Wijk- of buurtcode i.p.v. gemeente.")] = None,
           gemeente: GemeenteOpt = None, format: FormatOpt = Format.table) -> None:
-    """Een indicator door de jaren, met de lineaire trend."""
+    """Een indicator door de jaren (gemeente, wijk of buurt), met de lineaire trend."""
     rt = open_roltrap(ctx)
     show(rt.monitor.trend(code=wijk or gemeente or rt.settings.gemeente, indicator=indicator), format)
 
@@ -150,7 +164,8 @@ def trend(ctx: typer.Context,
 def project(ctx: typer.Context,
             indicator: Annotated[str, typer.Option("--indicator", "-i")] = "p_internationaal",
             target: Annotated[Optional[float], typer.Option(help="Doelwaarde, bijv. 40.")] = None,  # noqa: UP045
-            wijk: Annotated[Optional[str], typer.Option("--wijk", "-w")] = None,  # noqa: UP045
+            wijk: Annotated[Optional[str], typer.Option(  # noqa: UP045
+                "--wijk", "-w", "--buurt", "-b", help="Wijk- of buurtcode i.p.v. gemeente.")] = None,
             gemeente: GemeenteOpt = None,
             from_year: Annotated[Optional[int], typer.Option("--from-year", help="Trend vanaf dit jaar.")  # noqa: UP045
                                  ] = None,
@@ -163,20 +178,24 @@ def project(ctx: typer.Context,
 
 @monitor_app.command()
 def conditions(ctx: typer.Context, gemeente: GemeenteOpt = None, year: YearOpt = None,
-               wijk: WijkOpt = None, format: FormatOpt = Format.table) -> None:
+               wijk: WijkOpt = None, level: LevelOpt = None, format: FormatOpt = Format.table) -> None:
     """Voorwaarden voor een roltrapwijk: ondernemerschap, wooncarrière, voorzieningen, rolmodellen."""
     rt = open_roltrap(ctx)
-    show(rt.monitor.conditions(gemeente=gemeente, year=year, wijk=wijk), format)
+    show(rt.monitor.conditions(gemeente=gemeente, year=year, wijk=wijk, level=level), format)
 
 
 @monitor_app.command("map")
 def map_(ctx: typer.Context, indicator: Annotated[str, typer.Option("--indicator", "-i")],
-         gemeente: GemeenteOpt = None, year: YearOpt = None,
-         scheme: Annotated[str, typer.Option(help="syllabus (5 vaste klassen) of quantile.")] = "syllabus",
+         gemeente: GemeenteOpt = None, year: YearOpt = None, wijk: WijkOpt = None, level: LevelOpt = None,
+         scheme: Annotated[str, typer.Option(
+             help="auto (percentages: 5 klassen van de syllabus, anders kwantielen), syllabus, quantile of "
+                  "natural (natuurlijke grenzen).")] = "auto",
+         classes: Annotated[int, typer.Option("--classes", "-k", help="Aantal klassen (2–5).")] = 5,
          format: FormatOpt = Format.table) -> None:
-    """Kaartklassen van een aandeel per wijk, met legenda."""
+    """Kaartklassen van een indicator per wijk of buurt, met legenda."""
     rt = open_roltrap(ctx)
-    show(rt.monitor.map_classes(gemeente=gemeente, indicator=indicator, year=year, scheme=scheme), format)
+    show(rt.monitor.map_classes(gemeente=gemeente, indicator=indicator, year=year, scheme=scheme, wijk=wijk,
+                                level=level, k=classes), format)
 
 
 def register(app: typer.Typer) -> None:

@@ -22,70 +22,71 @@ from rich.text import Text
 
 from roltrap.errors import InputError, NotAvailableError, Problem
 from roltrap.io._read import check_file, head_text, read_table, sniff_separator
-from roltrap.store import Batch, Store
+from roltrap.io.catalogue import read_catalogue
+from roltrap.store import COLUMNS, ApplyResult, Batch, Store
 
-Reader = Callable[[Path, Store], Batch]
+Reader = Callable[[Path, Store, int | None], Batch]
 
 
-def _kwb(path: Path, store: Store) -> Batch:
+def _kwb(path: Path, store: Store, year: int | None) -> Batch:
     from roltrap.io.kwb import read_kwb
 
-    return read_kwb(path)
+    return read_kwb(path, year=year)
 
 
-def _statline(path: Path, store: Store) -> Batch:
+def _statline(path: Path, store: Store, year: int | None) -> Batch:
     from roltrap.io.statline import read_statline
 
-    return read_statline(path)
+    return read_statline(path, year=year)
 
 
-def _odata(path: Path, store: Store) -> Batch:
+def _odata(path: Path, store: Store, year: int | None) -> Batch:
     from roltrap.io.odata import read_odata
 
-    return read_odata(path)
+    return read_odata(path, year=year)
 
 
-def _odata_csv(path: Path, store: Store) -> Batch:
+def _odata_csv(path: Path, store: Store, year: int | None) -> Batch:
     from roltrap.io.odata import read_odata_csv
 
-    return read_odata_csv(path)
+    return read_odata_csv(path, year=year)
 
 
 def _known_regions(store: Store) -> pd.DataFrame:
     return store.query("SELECT code, name, level FROM regions")
 
 
-def _cbs37230(path: Path, store: Store) -> Batch:
+def _cbs37230(path: Path, store: Store, year: int | None) -> Batch:
     from roltrap.io.population import read_population_changes
 
     return read_population_changes(path, regions=_known_regions(store))
 
 
-def _bevolking(path: Path, store: Store) -> Batch:
+def _bevolking(path: Path, store: Store, year: int | None) -> Batch:
     from roltrap.io.population import read_population_stock
 
     return read_population_stock(path, regions=_known_regions(store))
 
 
-def _woningen(path: Path, store: Store) -> Batch:
+def _woningen(path: Path, store: Store, year: int | None) -> Batch:
     from roltrap.io.population import read_housing_stock
 
     return read_housing_stock(path, regions=_known_regions(store))
 
 
-def _boundaries(path: Path, store: Store) -> Batch:
+def _boundaries(path: Path, store: Store, year: int | None) -> Batch:
     from roltrap.io.boundaries import read_boundaries
 
-    return read_boundaries(path)
+    return read_boundaries(path, boundary_year=year)
 
 
-def _wbk(path: Path, store: Store) -> Batch:
+def _wbk(path: Path, store: Store, year: int | None) -> Batch:
     from roltrap.io.wbk import read_wbk
 
-    return read_wbk(path)
+    return read_wbk(path, year=year)
 
 
-def _elan(path: Path, store: Store) -> Batch:
+def _elan(path: Path, store: Store, year: int | None) -> Batch:
     from roltrap.io.elan import read_elan
 
     return read_elan(path)
@@ -169,57 +170,154 @@ def _header_fields(head: str, path: Path) -> list[str]:
 
 # -- the report -----------------------------------------------------------------------------------
 
+#: Tables whose rows are figures (what "waarden" counts in the report).
+_FIGURES = ("observations", "flows", "geometries")
+_FIGURE_NAMES = {"observations": "waarden", "flows": "verhuisstromen", "geometries": "grenzen"}
+
 
 @dataclass
 class ImportReport:
-    """What one import loaded and what it skipped, and why."""
+    """What one import found in the file and what it did with the store.
+
+    ``as_dict()`` is the JSON shape (``roltrap import --json``); stable keys:
+
+    - ``file``, ``format``, ``dry_run`` (bool), ``no_change`` (bool: the store is as it was),
+      ``source`` (the ``sources`` row), ``rank`` (the source's precedence, see
+      :func:`roltrap.store.source_rank`);
+    - ``in_file``: ``rows`` (figures read), ``regions``, ``new_regions``, ``years``, ``indicators``,
+      ``user_indicators`` (variables kept with their StatLine title, not in the catalogue);
+    - ``added`` / ``filled`` / ``changed`` / ``unchanged`` / ``kept`` / ``outranked`` / ``empty``:
+      per table (``observations``, ``flows``, ``geometries``, ``regions``, …) a count — ``filled``:
+      the store had the key without a value; ``kept``: the file had no value and the stored one
+      stays; ``outranked``: another value in the file, the stored one from a source of higher rank
+      stays; ``empty``: of ``added``, keys without a value;
+    - ``examples``: up to five changes per table, ``{"table", "key", "column", "old", "new"}``;
+    - ``skipped``: every column or row left out, ``{"message", "file", "row", "column", "value"}``;
+    - ``notes``: remarks on how the file was read (encoding, title lines).
+    """
 
     file: str
     format: str
     source: dict[str, object]
-    written: dict[str, int]
+    result: ApplyResult
     regions: list[str] = field(default_factory=list)
     new_regions: list[str] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
     indicators: list[str] = field(default_factory=list)
+    user_indicators: list[str] = field(default_factory=list)
     rows: int = 0
     skipped: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def lines(self, *, shown: int = 10) -> list[str]:
-        """The report as Dutch text lines."""
+    @property
+    def written(self) -> dict[str, int]:
+        """Rows added, filled or changed per table."""
+        return self.result.written()
+
+    @property
+    def dry_run(self) -> bool:
+        return self.result.dry_run
+
+    @property
+    def no_change(self) -> bool:
+        return self.result.total_written() == 0
+
+    def as_dict(self) -> dict[str, object]:
+        res = self.result.as_dict()
+        return {
+            "file": self.file, "format": self.format, "dry_run": self.dry_run, "no_change": self.no_change,
+            "source": {k: v for k, v in self.source.items() if k in COLUMNS["sources"]},
+            "rank": res["rank"],
+            "in_file": {"rows": self.rows, "regions": self.regions, "new_regions": self.new_regions,
+                        "years": self.years, "indicators": self.indicators,
+                        "user_indicators": self.user_indicators},
+            **{k: res[k] for k in ("added", "filled", "changed", "unchanged", "kept", "outranked", "empty")},
+            "examples": res["examples"],
+            "skipped": [{"message": p.message, "file": p.file, "row": p.row, "column": p.column,
+                         "value": p.value} for p in self.skipped],
+            "notes": list(self.notes),
+        }
+
+    def lines(self, *, shown: int = 10, verbose: bool = False) -> list[str]:
+        """The report as Dutch text lines; ``verbose`` lists every skipped column or row."""
         src = self.source
-        out = [f"Geïmporteerd: {self.file} (formaat {self.format})",
+        r = self.result
+        head = "Proefimport (--dry-run), er is niets opgeslagen" if self.dry_run else "Geïmporteerd"
+        out = [f"{head}: {self.file} (formaat {self.format})",
                f"Bron: {src.get('title')} [{src.get('id')}], {src.get('publisher')}, licentie "
                f"{src.get('licence')}" + (f" — {src.get('attribution')}" if src.get("attribution") else "")]
         if src.get("estimate"):
             out.append("Let op: schattingen uit microdata, geen officiële StatLine-cijfers.")
         yrs = _ranges(self.years)
-        out.append(f"Geladen: {self.rows:,} rijen".replace(",", ".")
-                   + f" — {len(self.regions)} regio's ({len(self.new_regions)} nieuw), jaren {yrs or '—'}, "
-                   f"{len(self.indicators)} indicatoren")
+        out.append(f"{'Gelezen' if self.dry_run else 'Geladen'}: {_n(self.rows)} rijen — {len(self.regions)} "
+                   f"regio's ({len(self.new_regions)} nieuw), jaren {yrs or '—'}, {len(self.indicators)} "
+                   f"indicatoren")
         if self.indicators:
             ind = ", ".join(self.indicators[:20]) + (" …" if len(self.indicators) > 20 else "")
             out.append(f"Indicatoren: {ind}")
+        if self.user_indicators:
+            out.append(f"Eigen indicatoren (niet in de KWB-catalogus, bewaard met de titel van CBS): "
+                       f"{', '.join(self.user_indicators)}")
+        would = "zou " if self.dry_run else ""
+        for t in _FIGURES:
+            if not r.offered.get(t):
+                continue
+            what = _FIGURE_NAMES[t]
+            added, empty = r.added.get(t, 0), r.empty.get(t, 0)
+            out.append(f"{what.capitalize()}: {_n(added - empty)} toegevoegd"
+                       + (f" (en {_n(empty)} nieuwe zonder cijfer)" if empty else "")
+                       + f", {_n(r.filled.get(t, 0))} aangevuld waar de opslag geen cijfer had, "
+                       f"{_n(r.changed.get(t, 0))} gewijzigd")
+            left = [f"{_n(r.unchanged.get(t, 0))} al gelijk"]
+            if r.kept.get(t):
+                left.append(f"{_n(r.kept[t])} zonder cijfer in het bestand (opgeslagen cijfer blijft)")
+            if r.outranked.get(t):
+                left.append(f"{_n(r.outranked[t])} anders in het bestand, maar een bron met voorrang "
+                            f"blijft gelden")
+            out.append(f"  Ongemoeid {would}gelaten: " + ", ".join(left))
         parts = [f"{k} {v}" for k, v in self.written.items() if v and k != "sources"]
         if parts:
-            out.append("Per tabel: " + ", ".join(parts))
+            out.append(("Zou schrijven per tabel: " if self.dry_run else "Per tabel: ") + ", ".join(parts))
+        if r.added.get("regions") or r.changed.get("regions"):
+            out.append(f"Regio's: {_n(r.added.get('regions', 0))} nieuw, "
+                       f"{_n(r.changed.get('regions', 0))} met een andere naam")
+        if r.examples:
+            out.append("Wijzigingen (eerste):" if not self.dry_run else "Zou wijzigen (eerste):")
+            for ex in r.examples:
+                key = " ".join(str(v) for v in dict(ex["key"]).values())  # type: ignore[call-overload]
+                out.append(f"  - {key}: {_value(ex['old'])} → {_value(ex['new'])}")
+        if self.no_change:
+            out.append("Niets veranderd: alles uit dit bestand stond al zo in de opslag."
+                       if not self.dry_run else "Deze import zou niets veranderen.")
         out += [f"Opmerking: {n}" for n in self.notes]
         if self.skipped:
             out.append(f"Overgeslagen ({len(self.skipped)}):")
-            out += [f"  - {p}" for p in self.skipped[:shown]]
-            if len(self.skipped) > shown:
-                out.append(f"  … en nog {len(self.skipped) - shown}")
+            limit = len(self.skipped) if verbose else shown
+            out += [f"  - {p}" for p in self.skipped[:limit]]
+            if len(self.skipped) > limit:
+                out.append(f"  … en nog {len(self.skipped) - limit} (alles tonen: --verbose)")
         else:
             out.append("Niets overgeslagen.")
         return out
 
-    def summary(self) -> Text:
+    def summary(self, *, verbose: bool = False) -> Text:
         """A Rich renderable (plain text, no markup interpretation); ``str()`` of it is the text."""
-        return Text("\n".join(self.lines()))
+        return Text("\n".join(self.lines(verbose=verbose)))
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
+
+
+def _n(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _value(v: object) -> str:
+    if v is None or (isinstance(v, float) and v != v):
+        return "leeg"
+    if isinstance(v, float):
+        return f"{v:,.6g}".replace(",", " ").replace(".", ",").replace(" ", ".") if abs(v) < 1e15 else str(v)
+    return str(v)
 
 
 def _ranges(years: list[int]) -> str:
@@ -267,9 +365,13 @@ def _progress(enabled: bool) -> Iterator[_Steps]:
         yield _Steps(prog, 4)
 
 
-def import_file(store: Store, path: Path | str, *, format: str = "auto",
-                progress: bool = False) -> ImportReport:
-    """Read, validate and load one file in one transaction; nothing changes when any check fails."""
+def import_file(store: Store, path: Path | str, *, format: str = "auto", progress: bool = False,
+                dry_run: bool = False, year: int | None = None, new_region: bool = False) -> ImportReport:
+    """Read, validate and merge one file in one transaction; nothing changes when any check fails.
+
+    ``dry_run`` reports what the import would do and writes nothing; ``year`` is the year of a file
+    whose name and columns carry none; ``new_region`` allows gemeenten the store does not know.
+    """
     path = Path(path)
     if format != "auto" and format not in FORMATS:
         raise InputError(f"Onbekend formaat '{format}'.",
@@ -284,7 +386,7 @@ def import_file(store: Store, path: Path | str, *, format: str = "auto",
     with _progress(progress) as steps:
         steps.step(f"Lezen: {path.name}")
         try:
-            batch = FORMATS[fmt][1](path, store)
+            batch = FORMATS[fmt][1](path, store, year)
         except ImportError as exc:  # a loader module that is not installed in this build
             raise NotAvailableError(
                 f"Formaat '{fmt}' wordt in deze versie niet ondersteund ({exc}).") from None
@@ -293,22 +395,60 @@ def import_file(store: Store, path: Path | str, *, format: str = "auto",
                              hint="Controleer het formaat (--format) en de codering (UTF-8).") from None
         steps.done()
         steps.step("Controleren")
-        prepared = prepare(store, batch, file=path)
+        known_regions = set(store.query("SELECT code FROM regions")["code"])
+        prepared = prepare(store, batch, file=path, new_region=new_region)
         steps.done()
-        steps.step("Opslaan")
-        rows = sum(len(getattr(prepared, t)) for t in ("observations", "flows", "geometries"))
-        prepared.source = {**prepared.source, "rows_loaded": rows, "file": path.name}
-        written = store.apply(prepared)
+        steps.step("Opslaan" if not dry_run else "Vergelijken met de opslag")
+        rows = sum(len(getattr(prepared, t)) for t in _FIGURES)
+        prepared.source = {**prepared.source, "rows_loaded": rows, "file": path.name,
+                           **precedence(path, fmt, prepared.source)}
+        result = store.apply(prepared, dry_run=dry_run)
         steps.done()
+    known_ind = set(read_catalogue()["id"])
+    indicators = sorted(set(batch.observations.get("indicator_id", pd.Series(dtype=str))))
     return ImportReport(
-        file=path.name, format=fmt, source=prepared.source, written=written,
+        file=path.name, format=fmt, source=prepared.source, result=result,
         regions=sorted(set(batch.regions.get("code", pd.Series(dtype=str)))
                        | set(batch.observations.get("region_code", pd.Series(dtype=str)))
                        | set(batch.flows.get("region_code", pd.Series(dtype=str)))),
-        new_regions=sorted(prepared.regions["code"]) if not prepared.regions.empty else [],
+        new_regions=sorted(set(prepared.regions.get("code", [])) - known_regions),
         years=sorted({int(y) for t in (batch.observations, batch.flows) if "year" in t for y in t["year"]}),
-        indicators=sorted(set(batch.observations.get("indicator_id", pd.Series(dtype=str)))),
+        indicators=indicators, user_indicators=[i for i in indicators if i not in known_ind],
         rows=rows, skipped=list(batch.skipped), notes=notes)
+
+
+#: Formats whose tables compile figures published elsewhere first (lower specificity).
+_COMPILATIONS = frozenset({"kwb", "wbk"})
+
+
+def precedence(path: Path, fmt: str, source: dict[str, object]) -> dict[str, object]:
+    """The fields :func:`roltrap.store.source_rank` orders sources by, for one file.
+
+    Specificity: 1 for a compilation (KWB, Wijk- en Buurtkaart: figures first published in theme
+    tables), 2 for everything else; estimates are 0 whatever the format. Edition: the release date a
+    source states (``source["edition"]``, e.g. an OData table's ``Modified``), else the file's
+    modification time (a newer download wins). Digest: of the file's bytes.
+    """
+    import datetime as dt
+    import hashlib
+
+    is_kwb_table = str(source.get("id", "")).lower().removeprefix("cbs-").upper() in _kwb_tables()
+    spec = 1 if fmt in _COMPILATIONS or is_kwb_table or "kwb" in str(source.get("id", "")) else 2
+    edition = source.get("edition")
+    if not edition:
+        mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
+        edition = mtime.strftime("%Y-%m-%dT%H:%M:%S")
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return {"specificity": spec, "edition": edition, "digest": digest.hexdigest()}
+
+
+def _kwb_tables() -> set[str]:
+    from roltrap.io.odata import KWB_TABLES
+
+    return set(KWB_TABLES)
 
 
 def _is_text_table(path: Path, format: str) -> bool:
@@ -318,11 +458,13 @@ def _is_text_table(path: Path, format: str) -> bool:
     return not head_text(path, max_bytes=256).lstrip().startswith(("{", "["))
 
 
-def prepare(store: Store, batch: Batch, *, file: Path | None = None) -> Batch:
+def prepare(store: Store, batch: Batch, *, file: Path | None = None, new_region: bool = True) -> Batch:
     """Validate ``batch`` against the schemas and the store; return what to write.
 
-    Regions and indicators already in the store keep their stored definition (a file's bare code or
-    a StatLine title must not overwrite a catalogue label). Every problem is collected first.
+    Indicators already in the store keep their stored definition (a StatLine title must not overwrite
+    a catalogue label); regions are merged by :meth:`roltrap.store.Store.apply`. A gemeente the store
+    does not know is refused unless ``new_region`` (a typo in a code must not create a municipality).
+    Every problem is collected first.
     """
     from roltrap.io.validate import validate_batch
 
@@ -342,6 +484,14 @@ def prepare(store: Store, batch: Batch, *, file: Path | None = None) -> Batch:
                 problems.append(Problem(f"bovenliggende regio {parent} van {rec['code']} is onbekend",
                                         file=fname, row=_int(rec.get("_line")), column="regiocode",
                                         value=str(rec["code"])))
+    if not new_region and not batch.regions.empty:
+        lines = batch.regions["_line"] if "_line" in batch.regions else pd.Series([None] * len(batch.regions))
+        for rec, line in zip(batch.regions.to_dict("records"), lines, strict=True):
+            if rec.get("level") == "gemeente" and rec["code"] not in known_regions:
+                problems.append(Problem(f"gemeente {rec['code']} ({rec.get('name')}) staat niet in de "
+                                        f"opslag; nieuwe gemeenten alleen met --new-region",
+                                        file=fname, row=_int(line), column="regiocode",
+                                        value=str(rec["code"])))
     all_regions = known_regions | batch_regions
     for name in ("observations", "flows", "geometries"):
         df = getattr(batch, name)
@@ -357,12 +507,12 @@ def prepare(store: Store, batch: Batch, *, file: Path | None = None) -> Batch:
         raise InputError(f"{label} verwijst naar onbekende regio's; er is niets opgeslagen.",
                          problems=problems, file=file,
                          hint="Importeer eerst een KWB-bestand met deze gemeente en wijken, of verbeter "
-                              "de codes.")
+                              "de codes. Is het echt een nieuwe gemeente (herindeling)? Importeer dan "
+                              "met --new-region.")
     out = Batch(source=dict(batch.source), skipped=list(batch.skipped),
                 observations=batch.observations, flows=batch.flows, geometries=batch.geometries)
     if not batch.regions.empty:
-        new = batch.regions[~batch.regions["code"].isin(known_regions)]
-        out.regions = new.drop_duplicates("code")
+        out.regions = batch.regions.drop_duplicates("code")
     if not batch.indicators.empty:
         out.indicators = batch.indicators[~batch.indicators["id"].isin(set(kinds))].drop_duplicates("id")
     return out

@@ -1,7 +1,12 @@
-"""The district monitor: fetches canonical tables from the core object and calls the pure modules.
+"""The district monitor: selects areas and figures (set-based, see :mod:`facts`) and calls the pure modules.
 
-Constructed as ``DistrictMonitor(rt)`` by ``Roltrap.monitor``. Every method returns a
-:class:`~roltrap.monitor.result.MonitorResult` (rows + method + assumptions + sources + notes).
+Constructed as ``DistrictMonitor(rt)`` by ``Roltrap.monitor``. Every area computation takes keyword-only
+``gemeente`` (code or name; ``"NL"`` = every municipality in the store), ``level`` (``"wijk"`` or
+``"buurt"``), ``wijk`` (a WK code: the buurten of that wijk, with the wijk itself and its municipality
+as reference rows) and ``year``/``period`` (``None`` = the latest year that has the figures it needs).
+Every method returns a :class:`~roltrap.monitor.result.MonitorResult` whose ``extra`` says the
+``year`` (or ``period``) and ``level`` used; rows carry ``code``, ``name``, ``level``, ``year`` and
+``derived_from`` where a figure comes from another level.
 """
 
 from __future__ import annotations
@@ -14,51 +19,130 @@ import numpy as np
 import pandas as pd
 
 from roltrap import fmt as nl
-from roltrap.disclosure import suppress_small
+from roltrap.disclosure import SUPPRESSED_LABEL, suppress_small
 from roltrap.errors import ConfigError, InputError, NotAvailableError, NotFoundError, Problem
 from roltrap.monitor import classify as classify_mod
 from roltrap.monitor import compare as compare_mod
 from roltrap.monitor import conditions as conditions_mod
-from roltrap.monitor import mapclass
+from roltrap.monitor import mapclass, syllabus
 from roltrap.monitor import rank as rank_mod
 from roltrap.monitor import trend as trend_mod
 from roltrap.monitor import turnover as turnover_mod
 from roltrap.monitor import vulnerable as vulnerable_mod
+from roltrap.monitor.facts import (
+    Facts,
+    coverage,
+    derived_detail,
+    derived_from,
+    nearest,
+    pick_year,
+    wide,
+)
 from roltrap.monitor.result import NOT_AVAILABLE, MonitorResult
+from roltrap.monitor.scope import LEVELS, NOUNS, Scope, is_national
 
 if TYPE_CHECKING:
     from roltrap.core import Roltrap
 
-# The syllabus's district replacement speeds (§8). Some are buurten or sub-areas, not CBS wijken:
-# they are matched to the wijk that contains them and flagged.
-SYLLABUS_DISTRICTS: list[dict[str, Any]] = [
-    {"name": "Boerhaavedistrict", "code": "WK054607", "years": 3.6, "cbs_wijk": True},
-    {"name": "Binnenstad-Zuid", "code": "WK054600", "years": 4.0, "cbs_wijk": True},
-    {"name": "Binnenstad-Noord", "code": "WK054601", "years": 4.3, "cbs_wijk": True},
-    {"name": "Stationsdistrict", "code": "WK054602", "years": 4.5, "cbs_wijk": True},
-    {"name": "Morsdistrict", "code": "WK054606", "years": 6.4, "cbs_wijk": True},
-    {"name": "Leiden Noord", "code": "WK054603", "years": 6.5, "cbs_wijk": True},
-    {"name": "Leiden Zuidwest", "code": "WK054605", "years": 8.2, "cbs_wijk": False},
-    {"name": "Slaaghwijk", "code": "WK054608", "years": 9.5, "cbs_wijk": False},
-    {"name": "Roodenburgerdistrict", "code": "WK054604", "years": 10.1, "cbs_wijk": True},
-    {"name": "Stevenshof", "code": "WK054609", "years": 15.5, "cbs_wijk": True},
-    {"name": "Overig Merenwijk", "code": "WK054608", "years": 16.5, "cbs_wijk": False},
-]
-SYLLABUS_DESTINATION = ("WK054608", "WK054609")  # Merenwijk (without Slaaghwijk), Stevenshof
-
 # Derived shares (percent) that several views use: id → (label, inputs, formula).
 DERIVED: dict[str, tuple[str, tuple[str, ...], Callable[[pd.DataFrame], pd.Series]]] = {
-    "p_internationaal": ("internationale achtergrond (% inw.)", ("a_w_all", "a_nw_all", "a_inw"),
-                         lambda d: 100 * (d["a_w_all"] + d["a_nw_all"]) / d["a_inw"]),
-    "p_laagopgeleid": ("laagopgeleiden (% inw.)", ("a_opl_lg", "a_inw"),
-                       lambda d: 100 * d["a_opl_lg"] / d["a_inw"]),
+    "p_internationaal": (
+        "internationale achtergrond (% inw.)",
+        ("a_w_all", "a_nw_all", "a_inw"),
+        lambda d: 100 * (d["a_w_all"] + d["a_nw_all"]) / d["a_inw"],
+    ),
+    "p_laagopgeleid": (
+        "laagopgeleiden (% inw.)",
+        ("a_opl_lg", "a_inw"),
+        lambda d: 100 * d["a_opl_lg"] / d["a_inw"],
+    ),
     "p_bijstand": ("bijstand (% inw.)", ("a_soz_wb", "a_inw"), lambda d: 100 * d["a_soz_wb"] / d["a_inw"]),
-    "p_jong": ("15–44 jaar (% inw.)", ("a_15_24", "a_25_44", "a_inw"),
-               lambda d: 100 * (d["a_15_24"] + d["a_25_44"]) / d["a_inw"]),
+    "p_jong": (
+        "15–44 jaar (% inw.)",
+        ("a_15_24", "a_25_44", "a_inw"),
+        lambda d: 100 * (d["a_15_24"] + d["a_25_44"]) / d["a_inw"],
+    ),
     "p_65_oo": ("65 jaar en ouder (% inw.)", ("a_65_oo", "a_inw"), lambda d: 100 * d["a_65_oo"] / d["a_inw"]),
-    "p_1p_hh": ("eenpersoonshuishoudens (% hh)", ("a_1p_hh", "a_hh"),
-                lambda d: 100 * d["a_1p_hh"] / d["a_hh"]),
+    "p_1p_hh": (
+        "eenpersoonshuishoudens (% hh)",
+        ("a_1p_hh", "a_hh"),
+        lambda d: 100 * d["a_1p_hh"] / d["a_hh"],
+    ),
 }
+
+# The figures each computation needs (its default year is the latest year that holds all of them).
+NEEDS: dict[str, list[str]] = {
+    "classify": [
+        "a_inw",
+        "a_15_24",
+        "a_25_44",
+        "a_65_oo",
+        "a_hh",
+        "a_1p_hh",
+        "a_hh_m_k",
+        "p_huurw",
+        "p_koopw",
+        "p_mgezw",
+        "p_1gezw",
+    ],
+    "vulnerable": [
+        "a_inw",
+        "a_hh",
+        "a_opl_lg",
+        "a_soz_wb",
+        "a_wmo_t",
+        "a_jz_tn",
+        "p_hh_110",
+        "p_hh_120",
+        "g_hhgro",
+    ],
+    "rank": ["a_inw", "g_ink_pi", "p_hh_osm", "p_hh_110", "a_soz_wb", "a_opl_lg"],
+    "conditions": [
+        "a_inw",
+        "a_bedv",
+        "p_koopw",
+        "p_huurw",
+        "p_1gezw",
+        "p_mgezw",
+        "g_afs_hp",
+        "g_afs_gs",
+        "g_afs_kv",
+        "g_afs_sc",
+        "g_afs_ov",
+        "p_ink_hi",
+        "p_ink_li",
+    ],
+    "compare": [
+        "a_inw",
+        "a_hh",
+        "p_hh_110",
+        "p_hh_120",
+        "a_soz_wb",
+        "a_wmo_t",
+        "a_jz_tn",
+        "a_opl_lg",
+        "a_opl_hg",
+        "bev_dich",
+        "p_huurw",
+        "a_1p_hh",
+        "a_w_all",
+        "a_nw_all",
+        "a_65_oo",
+    ],
+}
+# Of those, the ones that decide the year (the rest are used where held).
+CORE: dict[str, list[str]] = {
+    "classify": ["a_inw", "a_15_24", "a_25_44", "a_65_oo", "a_hh", "a_1p_hh", "p_huurw", "p_koopw"],
+    "rank": ["a_inw", "g_ink_pi", "a_soz_wb", "a_opl_lg"],
+    "conditions": ["a_inw", "a_bedv", "p_koopw", "p_huurw", "g_afs_hp", "p_ink_hi", "p_ink_li"],
+    "compare": ["a_inw", "a_hh", "p_hh_110", "p_hh_120", "a_soz_wb", "a_opl_lg"],
+}
+TURNOVER_FIGURES = ["a_inw", "bev_eind", "elan_moves_pp"]
+LENS_LABELS = {"opleiding": "opleiding", "voorzieningen": "voorzieningen", "inkomen": "inkomen"}
+_FETCH_HINT = (
+    "Importeer Kerncijfers wijken en buurten (`roltrap import kwb-2023.xlsx`) of haal ze op met "
+    "`roltrap fetch kwb --gemeente GM…`."
+)
 
 
 def parse_period(period: str | tuple[int, int] | Sequence[int] | None) -> tuple[int, int] | None:
@@ -72,8 +156,10 @@ def parse_period(period: str | tuple[int, int] | Sequence[int] | None) -> tuple[
         except ValueError:
             nums = []
         if len(nums) not in (1, 2):
-            raise ConfigError(f"Periode '{period}' niet begrepen.",
-                              hint="Geef een jaar of twee jaren, bijvoorbeeld 2015-2016.")
+            raise ConfigError(
+                f"Periode '{period}' niet begrepen.",
+                hint="Geef een jaar of twee jaren, bijvoorbeeld 2015-2016.",
+            )
     else:
         nums = [int(p) for p in period]
     start, end = nums[0], nums[-1]
@@ -82,497 +168,1029 @@ def parse_period(period: str | tuple[int, int] | Sequence[int] | None) -> tuple[
     return start, end
 
 
+def _num(v: Any) -> float:
+    return float(v) if v is not None and pd.notna(v) else float("nan")
+
+
 class DistrictMonitor:
     """District-monitor computations for one store (see the module docstring)."""
 
     def __init__(self, rt: Roltrap) -> None:
         self.rt = rt
+        self.facts = Facts(rt.store)
 
-    # -- helpers ---------------------------------------------------------------------------
+    # -- selection -------------------------------------------------------------------------
     def _gemeente(self, gemeente: str | None) -> dict[str, Any]:
         reg = self.rt.region(gemeente or self.rt.settings.gemeente)
         if reg["level"] != "gemeente":
-            raise ConfigError(f"{reg['code']} ({reg['name']}) is geen gemeente maar een {reg['level']}.",
-                              hint="Geef een gemeentecode zoals GM0546.")
+            raise ConfigError(
+                f"{reg['code']} ({reg['name']}) is geen gemeente maar een {reg['level']}.",
+                hint="Geef een gemeentecode zoals GM0546, of NL voor alle gemeenten.",
+            )
         return reg
 
-    def _wijken(self, gm: str) -> pd.DataFrame:
-        return self.rt.children(gm, level="wijk")
-
-    def _wijk_gemeente(self, wijk: str | None, gemeente: str | None) -> str | None:
-        """With ``wijk=``: the municipality to compute over (the district's own, unless given)."""
-        if wijk is None:
-            return gemeente
+    def _wijk_region(self, wijk: str, gemeente: str | None) -> dict[str, Any]:
         reg = self.rt.region(wijk)
         if reg["level"] != "wijk":
-            raise InputError(f"{reg['code']} ({reg['name']}) is geen wijk maar een {reg['level']}.",
-                             problems=[Problem("een wijkcode zoals WK054608", column="wijk", value=wijk)],
-                             hint="Laat --wijk weg voor alle wijken van de gemeente.")
-        if gemeente is not None and self._gemeente(gemeente)["code"] != reg["parent"]:
-            raise InputError(f"Wijk {reg['code']} ({reg['name']}) ligt niet in {gemeente}.",
-                             problems=[Problem(f"een wijk van {gemeente}", column="wijk", value=wijk)],
-                             hint="Laat --gemeente weg: de gemeente volgt uit de wijk.")
-        return str(reg["parent"]) if reg["parent"] else gemeente
+            raise InputError(
+                f"{reg['code']} ({reg['name']}) is geen wijk maar een {reg['level']}.",
+                problems=[Problem("een wijkcode zoals WK054608", column="wijk", value=wijk)],
+                hint="Laat --wijk weg voor alle wijken of buurten van de gemeente.",
+            )
+        if (
+            gemeente is not None
+            and not is_national(gemeente)
+            and self._gemeente(gemeente)["code"] != reg["parent"]
+        ):
+            raise InputError(
+                f"Wijk {reg['code']} ({reg['name']}) ligt niet in {gemeente}.",
+                problems=[Problem(f"een wijk van {gemeente}", column="wijk", value=wijk)],
+                hint="Laat --gemeente weg: de gemeente volgt uit de wijk.",
+            )
+        return reg
 
-    def _only_wijk(self, result: MonitorResult, wijk: str | None) -> MonitorResult:
-        """Keep one district's row plus its municipality's row (for reference), when ``wijk`` is set."""
-        if wijk is None:
-            return result
-        reg = self.rt.region(wijk)
-        keep = {reg["code"], reg["parent"]}
-        rows = result.rows[result.rows["code"].isin(keep)].reset_index(drop=True)
-        extra = {**result.extra, "wijk": reg["code"], "n_wijken": int(result.rows["code"].astype(str)
-                                                                        .str.startswith("WK").sum())}
-        notes = list(result.notes)
-        if result.kind == "rank" and not rows.empty and pd.notna(rows["rank"].iloc[0]):
-            notes.append(f"{reg['name']} staat op plaats {int(rows['rank'].iloc[0])} van "
-                         f"{extra['n_wijken']} wijken (1 = zwakste positie).")
-        return replace(result, title=f"{result.title} — {reg['name']}", rows=rows, extra=extra, notes=notes)
-
-    def _pick_year(self, codes: list[str], indicators: list[str], year: int | None) -> int:
-        """The asked year, or the year in which most of ``indicators`` are held for ``codes``."""
-        obs = self.rt.observations(codes=codes, indicators=indicators)
-        obs = obs[obs["value"].notna()]
-        if year is not None:
-            if obs.empty or year not in set(obs["year"]):
-                held = sorted(set(obs["year"])) if not obs.empty else []
-                raise NotFoundError(
-                    f"Geen cijfers voor {', '.join(indicators[:4])}… in {year}.",
-                    hint=f"Jaren met cijfers: {', '.join(map(str, held)) or 'geen'}.")
-            return int(year)
-        if obs.empty:
+    def scope(self, *, gemeente: str | None = None, level: str = "wijk") -> Scope:
+        """The areas (wijken or buurten) of a municipality, or of all municipalities (``"NL"``)."""
+        if level not in LEVELS:
+            raise ConfigError(f"Onbekend niveau '{level}'.", hint="Kies wijk of buurt.")
+        reg = self.facts.regions()
+        if is_national(gemeente):
+            refs = reg[reg["level"] == "gemeente"]
+            name, national = "Nederland", True
+        else:
+            g = self._gemeente(gemeente)
+            refs = reg.loc[[g["code"]]]
+            name, national = str(g["name"]), False
+        areas = reg[(reg["level"] == level) & reg["gm"].isin(refs.index)].sort_index()
+        if areas.empty:
             raise NotAvailableError(
-                f"Geen van de benodigde indicatoren ({', '.join(indicators)}) is beschikbaar voor "
-                f"{', '.join(codes[:3])}.", hint="Importeer Kerncijfers wijken en buurten met `roltrap "
-                                                 "import`.")
-        counts = obs.groupby("year").size()
-        best = counts[counts == counts.max()].index.max()
-        return int(best)
+                f"Er zijn geen {NOUNS[level]} van {name} in de opslag.",
+                hint=_FETCH_HINT
+                if level == "buurt"
+                else "Importeer een KWB-bestand met de wijken van deze gemeente.",
+            )
+        if national:
+            refs = refs[refs.index.isin(set(areas["gm"]))]
+        return Scope(
+            level=level,
+            gemeenten=tuple(refs.index),
+            national=national,
+            name=name,
+            areas=areas,
+            refs=refs.sort_index(),
+        )
 
-    def _region_table(self) -> pd.DataFrame:
-        """code → name, level, parent for every region (plain lookup, no figures)."""
-        return self.rt.store.query("SELECT code, name, level, parent FROM regions").set_index("code")
+    def _run(
+        self,
+        fn: Callable[..., MonitorResult],
+        *,
+        gemeente: str | None,
+        level: str | None,
+        wijk: str | None,
+        **kw: Any,
+    ) -> MonitorResult:
+        """Run one computation on a scope; with ``wijk``: that wijk (among its wijken) plus its buurten."""
+        if wijk is None:
+            return fn(self.scope(gemeente=gemeente, level=level or "wijk"), **kw)
+        w = self._wijk_region(wijk, gemeente)
+        gm = str(w["parent"])
+        keep = {w["code"], gm}
+        wres = fn(self.scope(gemeente=gm, level="wijk"), **kw)
+        wrows = wres.rows[wres.rows["code"].isin(keep)].reset_index(drop=True)
+        n_wijken = int((wres.rows["level"] == "wijk").sum())
+        notes = list(wres.notes)
+        extra = {**wres.extra, "wijk": w["code"], "n_wijken": n_wijken}
+        reg = self.facts.regions()
+        buurten = reg[(reg["level"] == "buurt") & (reg["parent"] == w["code"])]
+        if buurten.empty and level != "wijk":
+            notes.append(
+                f"Er zijn geen buurten van {w['name']} in de opslag; hierboven de wijk zelf. " + _FETCH_HINT
+            )
+        if wres.kind == "rank" and not wrows.empty and pd.notna(wrows["rank"].iloc[0]):
+            notes.append(
+                f"{w['name']} staat op plaats {int(wrows['rank'].iloc[0])} van {n_wijken} wijken "
+                f"(1 = zwakste positie)."
+            )
+        if (level or "buurt") == "wijk" or buurten.empty:
+            return replace(
+                wres,
+                title=f"{wres.title} — {w['name']}",
+                rows=wrows,
+                notes=notes,
+                extra={**extra, "level": "wijk"},
+            )
+        asked = kw.get("year")
+        bkw = dict(kw)
+        if asked is None and "year" in kw and wres.extra.get("year") is not None:
+            bkw["year"] = wres.extra["year"]  # the buurten in the same year as the wijk, where held
+        try:
+            bres = fn(self.scope(gemeente=gm, level="buurt"), **bkw)
+        except (NotFoundError, NotAvailableError):
+            bres = fn(self.scope(gemeente=gm, level="buurt"), **kw)
+        brows = bres.rows[bres.rows["code"].isin(set(buurten.index))]
+        if bres.extra.get("year") != wres.extra.get("year"):
+            notes.append(
+                f"Buurtcijfers uit {bres.extra.get('year')}, wijkcijfers uit {wres.extra.get('year')}."
+            )
+        notes += [n for n in bres.notes if n not in notes]
+        rows = pd.concat([wrows, brows], ignore_index=True)
+        return replace(
+            bres,
+            title=f"{bres.title} — {w['name']}",
+            rows=rows,
+            notes=notes,
+            extra={
+                **bres.extra,
+                "wijk": w["code"],
+                "n_wijken": n_wijken,
+                "level": "buurt",
+                "wijk_extra": {k: v for k, v in wres.extra.items() if k in ("year", "period")},
+            },
+            sources=sorted(set(wres.sources) | set(bres.sources)),
+        )
 
-    def _wide(self, codes: list[str], indicators: list[str], year: int) -> pd.DataFrame:
-        # Pivot the long table on the code alone (one row per region, whatever its parent).
-        long = self.rt.observations(codes=codes, indicators=indicators, years=[year])
-        wide = long.pivot_table(index="region_code", columns="indicator_id", values="value", aggfunc="first")
-        wide.columns.name = None
-        names = self._region_table()
-        wide = wide.reindex(codes)
-        wide["name"] = names["name"].reindex(codes).to_numpy()
-        wide["level"] = names["level"].reindex(codes).to_numpy()
-        for ind in indicators:
-            if ind not in wide.columns:
-                wide[ind] = np.nan
-        return wide
-
-    def _sources(self, codes: list[str], indicators: list[str], years: list[int] | None = None) -> list[str]:
-        obs = self.rt.observations(codes=codes, indicators=indicators, years=years)
-        ids = sorted(set(obs.loc[obs["value"].notna(), "source_id"]))
-        src = self.rt.sources().set_index("id")
+    # -- helpers ---------------------------------------------------------------------------
+    def _source_titles(self, ids: list[str]) -> list[str]:
+        src = self.facts.sources()
         return [f"{src.at[i, 'title']} ({src.at[i, 'publisher']})" if i in src.index else str(i) for i in ids]
 
+    def _sources(self, codes: list[str], indicators: list[str], years: list[int] | None = None) -> list[str]:
+        return self._source_titles(self.facts.source_ids(codes, indicators, years))
+
     def _flow_sources(self, codes: list[str]) -> list[str]:
-        fl = self.rt.flows(codes=codes)
-        src = self.rt.sources().set_index("id")
-        return [f"{src.at[i, 'title']} ({src.at[i, 'publisher']})" if i in src.index else str(i)
-                for i in sorted(set(fl["source_id"]))]
+        fl = self.facts.flows()
+        return self._source_titles(sorted(set(fl.loc[fl["region_code"].isin(codes), "source_id"])))
 
-    def _series(self, code: str, indicator: str) -> pd.DataFrame:
-        obs = self.rt.observations(codes=[code], indicators=[indicator])
-        return obs[obs["value"].notna()][["year", "value", "source_id", "estimate"]]
+    def _label(self, ind: str) -> str:
+        if ind in DERIVED:
+            return DERIVED[ind][0]
+        cat = self.facts.catalogue()
+        return str(cat.at[ind, "label"]).lower() if ind in cat.index else ind
 
-    def _population(self, code: str, target: float) -> tuple[float, int | None]:
-        """Inhabitants in the year nearest to ``target``: KWB ``a_inw`` or end-of-year ``bev_eind``."""
-        obs = self.rt.observations(codes=[code], indicators=["a_inw", "bev_eind"])
-        obs = obs[obs["value"].notna()]
-        if obs.empty:
-            return float("nan"), None
-        obs = obs.assign(_d=(obs["year"] - target).abs(), _pref=(obs["indicator_id"] != "a_inw").astype(int))
-        best = obs.sort_values(["_d", "_pref", "year"], kind="stable").iloc[0]
-        return float(best["value"]), int(best["year"])
+    def _year(
+        self, scope: Scope, long: pd.DataFrame, name: str, year: int | None, codes: list[str] | None = None
+    ) -> tuple[int, list[str]]:
+        """The asked year (checked) or the latest year with the figures ``name`` needs, plus notes."""
+        core = CORE.get(name, NEEDS.get(name, []))
+        codes = codes if codes is not None else scope.area_codes
+        cov = coverage(long, self.facts.exists(), codes, core)
+        default, complete = pick_year(cov)
+        held = sorted(int(y) for y, row in cov.iterrows() if (row > 0).any())
+        notes: list[str] = []
+        if year is not None:
+            if year not in held:
+                raise NotFoundError(
+                    f"Geen cijfers voor {scope.title} in {year}.",
+                    hint=f"Jaren met cijfers: {', '.join(map(str, held)) or 'geen'}.",
+                )
+            yr = int(year)
+        else:
+            if default is None:
+                raise NotAvailableError(
+                    f"De benodigde cijfers ({', '.join(self._label(i) for i in core[:4])}, …) ontbreken voor "
+                    f"{scope.title}.",
+                    hint=_FETCH_HINT,
+                )
+            yr = default
+            if complete:
+                notes.append(f"Jaar {yr}: het laatste jaar met alle benodigde cijfers voor de {scope.noun}.")
+            else:
+                notes.append(
+                    f"Jaar {yr}: geen jaar heeft alle benodigde cijfers; dit jaar heeft er de meeste."
+                )
+        if yr in cov.index:
+            for ind in core:
+                if cov.at[yr, ind] < 0.5:
+                    others = [int(y) for y in cov.index if cov.at[y, ind] >= 0.5]
+                    later = f" (laatste jaar met dit cijfer: {max(others)})" if others else ""
+                    notes.append(
+                        f"{self._label(ind).capitalize()}: in {yr} voor de meeste {scope.noun} "
+                        f"{NOT_AVAILABLE}{later}."
+                    )
+        return yr, notes
 
-    def _nearest(self, code: str, indicator: str, target: float) -> tuple[float, int | None]:
-        s = self._series(code, indicator)
-        if s.empty:
-            return float("nan"), None
-        idx = (s["year"] - target).abs().sort_values(kind="stable").index[0]
-        return float(s.at[idx, "value"]), int(s.at[idx, "year"])
+    def _derived_note(self, src: pd.DataFrame, scope: Scope) -> list[str]:
+        """One Dutch sentence per kind of derived figure."""
+        notes: list[str] = []
+        detail = derived_detail(src)
+        if not detail:
+            return notes
+        by_src: dict[str, set[str]] = {}
+        n_rows: dict[str, set[str]] = {}
+        for code, per_ind in detail.items():
+            for ind, s in per_ind.items():
+                by_src.setdefault(s, set()).add(ind)
+                n_rows.setdefault(s, set()).add(code)
+        for s, inds in sorted(by_src.items()):
+            labels = ", ".join(sorted(self._label(i) for i in inds)[:5])
+            n = len(n_rows[s])
+            if s == "wijk":
+                notes.append(
+                    f"Afgeleid: voor {n} buurten komt {labels} van de wijk waarin ze liggen "
+                    "(geen eigen buurtcijfer; kolom 'afgeleid van')."
+                )
+            else:
+                what = "gemeenten" if s == "wijken" else "wijken"
+                notes.append(
+                    f"Afgeleid: voor {n} {what} is {labels} berekend uit de {s} (opgeteld of "
+                    "gewogen gemiddeld volgens de catalogus; kolom 'afgeleid van')."
+                )
+        return notes
+
+    def _base(self, scope: Scope, codes: list[str] | None = None) -> pd.DataFrame:
+        """code, name, level, parent columns for reference rows then areas."""
+        meta = scope.meta()
+        if codes is not None:
+            meta = meta.loc[codes]
+        return pd.DataFrame(
+            {
+                "code": meta.index.to_numpy(),
+                "name": meta["name"].to_numpy(),
+                "level": meta["level"].to_numpy(),
+                "parent": meta["parent"].to_numpy(),
+            }
+        )
+
+    def default_period(self) -> tuple[int, int] | None:
+        """The one default turnover period of the store (see :data:`turnover.DEFAULT_PERIOD_YEARS`)."""
+        return turnover_mod.default_period(self.facts.flows())
 
     # -- 1. turnover -----------------------------------------------------------------------
-    def turnover(self, *, gemeente: str | None = None, period: str | tuple[int, int] | None = None,
-                 level: str = "wijk", partial: str = "exclude", method: str = "scaled",
-                 wijk: str | None = None) -> MonitorResult:
-        """Replacement speed and newcomer share for the municipality and (estimated) its districts."""
-        gemeente = self._wijk_gemeente(wijk, gemeente)
-        reg = self._gemeente(gemeente)
-        gm = reg["code"]
-        flows = self.rt.flows(codes=[gm])
+    def turnover(
+        self,
+        *,
+        gemeente: str | None = None,
+        level: str | None = None,
+        wijk: str | None = None,
+        period: str | tuple[int, int] | None = None,
+        partial: str = "exclude",
+        method: str = "scaled",
+    ) -> MonitorResult:
+        """Replacement speed and newcomer share for the municipality and (estimated) its wijken or buurten.
+
+        ``level="gemeente"`` gives the municipality row(s) alone.
+        """
+        if level == "gemeente":
+            return self._turnover(
+                self.scope(gemeente=gemeente, level="wijk"),
+                period=period,
+                partial=partial,
+                method=method,
+                areas=False,
+            )
+        return self._run(
+            self._turnover,
+            gemeente=gemeente,
+            level=level,
+            wijk=wijk,
+            period=period,
+            partial=partial,
+            method=method,
+        )
+
+    def _settlers(
+        self, gms: list[str], period: str | tuple[int, int] | None, partial: str
+    ) -> tuple[turnover_mod.SettlerSummary, tuple[int, int], list[int], bool]:
+        all_flows = self.facts.flows()
+        flows = all_flows[all_flows["region_code"].isin(gms)]
         if flows.empty:
             raise NotAvailableError(
-                f"Geen vestigingscijfers voor {reg['name']} ({gm}).",
-                hint="Vestiging/vertrek komt uit CBS 37230; importeer die tabel.")
-        per = parse_period(period)
-        held_years = sorted(int(y) for y in flows["year"].unique())
-        years = [y for y in held_years if per is None or per[0] <= y <= per[1]]
+                "Geen vestigingscijfers (vestiging uit een andere gemeente en het buitenland) voor "
+                f"{', '.join(gms[:3])}{' …' if len(gms) > 3 else ''}.",
+                hint="Die komen uit CBS 37230 (Bevolkingsontwikkeling; regio per maand); importeer die tabel "
+                "met `roltrap import`.",
+            )
+        asked = parse_period(period)
+        default = asked is None
+        per = asked or self.default_period() or (int(flows["year"].min()), int(flows["year"].max()))
+        held = sorted(int(y) for y in flows["year"].unique())
+        years = [y for y in held if per[0] <= y <= per[1]]
         if not years:
-            raise NotFoundError(f"Geen vestigingscijfers voor {reg['name']} in {period}.",
-                                hint=f"Jaren met cijfers: {held_years[0]}–{held_years[-1]}.")
+            raise NotFoundError(
+                f"Geen vestigingscijfers in {turnover_mod.period_text(per)}.",
+                hint=f"Jaren met cijfers: {held[0]}–{held[-1]}.",
+            )
         summ = turnover_mod.annual_settlers(flows, years=years, partial=partial)
-        if gm not in summ.per_region.index:
-            raise NotAvailableError(f"Alle jaren in {period} zijn onvolledig voor {gm}.",
-                                    hint="Gebruik --partial annualise of kies volledige jaren.")
-        used = summ.per_region.at[gm, "years"]
-        settlers = float(summ.per_region.at[gm, "settlers"])
-        mid = float(used[-1])
-        pop, pop_year = self._population(gm, mid)
-        speed = turnover_mod.replacement_speed(pop, settlers)
-        period_txt = f"{used[0]}–{used[-1]}" if len(used) > 1 else str(used[0])
-        rows: list[dict[str, Any]] = [{
-            "code": gm, "name": reg["name"], "level": "gemeente", "period": period_txt,
-            "inwoners": pop, "vestigers_per_jaar": settlers,
-            "vervangingssnelheid": speed, "nieuwkomers_pct": 100 * settlers / pop if pop else np.nan,
-            "unit": "jaar", "estimate": False, "method": "CBS-vestigingen (andere gemeente + buitenland)",
-            "available": not np.isnan(speed), "reason": None if not np.isnan(speed) else
-            "inwonertal ontbreekt" if np.isnan(pop) else "geen vestigers",
-        }]
+        if summ.per_region.empty:
+            raise NotAvailableError(
+                f"Alle jaren in {turnover_mod.period_text(per)} zijn onvolledig.",
+                hint="Gebruik --annualise of kies volledige jaren.",
+            )
+        return summ, per, years, default
+
+    def _turnover(
+        self,
+        scope: Scope,
+        *,
+        period: str | tuple[int, int] | None = None,
+        partial: str = "exclude",
+        method: str = "scaled",
+        areas: bool = True,
+    ) -> MonitorResult:
+        if method not in ("scaled", "direct"):
+            raise ConfigError(f"Onbekende methode '{method}'.", hint="Kies scaled of direct.")
+        summ, per, _years, is_default = self._settlers(scope.ref_codes, period, partial)
+        per_region = summ.per_region
+        if not scope.national and scope.ref_codes[0] not in per_region.index:
+            raise NotAvailableError(
+                f"Alle jaren in {turnover_mod.period_text(per)} zijn onvolledig voor {scope.name}.",
+                hint="Gebruik --annualise of kies volledige jaren.",
+            )
+        long = self.facts.long(TURNOVER_FIGURES).for_gemeenten(scope.gms)
+        refs = scope.refs
+        settlers = per_region["settlers"].reindex(refs.index).astype(float)
+        used = per_region["years"].reindex(refs.index)
+        last = used.map(lambda u: float(u[-1]) if isinstance(u, list) else np.nan)
+        ptext = used.map(lambda u: turnover_mod.period_text(u) if isinstance(u, list) else None)
+        pop_ref = nearest(long, list(refs.index), ["a_inw", "bev_eind"], last.fillna(float(per[1])))
         notes: list[str] = []
+        if is_default:
+            notes.append(
+                f"Periode {turnover_mod.period_text(per)}: de standaardperiode, de laatste "
+                f"{turnover_mod.DEFAULT_PERIOD_YEARS} volledige jaren met vestigingscijfers."
+            )
         for yr, why in summ.excluded.items():
             notes.append(f"{yr} weggelaten: {why} (onvolledig jaar).")
         for yr, months in summ.annualised.items():
             notes.append(f"{yr} opgehoogd naar een jaar: ×12/{months} (seizoenspatroon genegeerd).")
-        if pop_year is not None and pop_year not in used:
-            notes.append(f"Inwonertal uit {pop_year}: het dichtstbijzijnde jaar met een inwonertal bij "
-                         f"{used[-1]}.")
-        syllabus: list[dict[str, Any]] = []
-        if level == "wijk":
-            wijken = self._wijken(gm)
-            codes = list(wijken["code"])
-            moves_years = list(range(used[0], used[-1] + 1))
-            mv = self.rt.observations(codes=[*codes, gm], indicators=["elan_moves_pp"])
-            mv = mv[mv["value"].notna()]
-            mv_in = mv[mv["year"].isin(moves_years)]
-            if mv_in.empty and not mv.empty:
-                near = int(mv.loc[(mv["year"] - mid).abs().idxmin(), "year"])
-                mv_in = mv[mv["year"] == near]
-                notes.append(f"Verhuizingen per inwoner niet voor {period_txt}; gebruikt: {near}.")
-            moves = mv_in.groupby("region_code")["value"].mean()
-            pops = {c: self._population(c, mid) for c in codes}
-            dist = pd.DataFrame({
-                "population": pd.Series({c: p[0] for c, p in pops.items()}, dtype=float),
-                "moves_pp": moves.reindex(codes).astype(float),
-            }, index=codes)
-            est = turnover_mod.district_settlers(dist, municipal_settlers=settlers, method=method)
-            wijk_pop_years = sorted({p[1] for p in pops.values() if p[1] is not None})
-            for code in codes:
-                p = dist.at[code, "population"]
-                s = est.get(code, np.nan)
-                sp = turnover_mod.replacement_speed(p, s)
-                reason = None
-                if np.isnan(p):
-                    reason = "inwonertal van de wijk ontbreekt"
-                elif np.isnan(dist.at[code, "moves_pp"]):
-                    reason = "verhuizingen per inwoner (ELAN) ontbreken voor deze wijk"
-                rows.append({
-                    "code": code, "name": wijken.set_index("code").at[code, "name"], "level": "wijk",
-                    "period": period_txt, "inwoners": p, "vestigers_per_jaar": s,
-                    "vervangingssnelheid": sp, "nieuwkomers_pct": 100 * s / p if p else np.nan,
-                    "unit": "jaar", "estimate": True,
-                    "method": f"schatting ({method}) uit ELAN-verhuizingen per inwoner",
-                    "available": reason is None, "reason": reason,
-                })
-            if wijk_pop_years:
-                notes.append(f"Inwonertal van de wijken uit {', '.join(map(str, wijk_pop_years))}.")
-            if gm == "GM0546":
-                syllabus = SYLLABUS_DISTRICTS
-                notes.append("Syllabus (§8, 2018–2020): Leiden Zuidwest, Slaaghwijk en Overig Merenwijk zijn "
-                             "buurten/deelgebieden, geen CBS-wijken; ze zijn gekoppeld aan de wijk waarin ze "
-                             "liggen en niet één-op-één vergelijkbaar.")
-        df = pd.DataFrame(rows)
-        for c in ("vestigers_per_jaar", "inwoners"):
-            # Person counts: a cell under the minimum is withheld (estimates of tiny districts too).
-            df[c] = suppress_small(df[c], min_cell=self.rt.settings.min_cell).astype(float)
-        df.loc[df["inwoners"].isna() | df["vestigers_per_jaar"].isna(),
-               ["vervangingssnelheid", "nieuwkomers_pct"]] = np.nan
+        ref_rows = self._base(scope, list(refs.index))
+        pop = pop_ref["value"].astype(float).to_numpy()
+        st = settlers.to_numpy()
+        ref_rows = ref_rows.assign(
+            period=ptext.to_numpy(),
+            inwoners=pop,
+            vestigers_per_jaar=st,
+            vervangingssnelheid=np.where((st > 0) & (pop > 0), pop / np.where(st > 0, st, np.nan), np.nan),
+            nieuwkomers_pct=np.where(pop > 0, 100 * st / np.where(pop > 0, pop, np.nan), np.nan),
+            unit="jaar",
+            estimate=False,
+            method="CBS-vestigingen (andere gemeente + buitenland)",
+            year=pop_ref["year"].to_numpy(),
+            derived_from=pop_ref["src"].map(lambda s: "wijken" if s == "wijken" else None).to_numpy(),
+        )
+        ref_rows["reason"] = [
+            None
+            if pd.notna(v)
+            else ("geen vestigingscijfers in deze periode" if pd.isna(s) else "inwonertal ontbreekt")
+            for v, s in zip(ref_rows["vervangingssnelheid"], st, strict=True)
+        ]
+        if not scope.national:
+            py = pop_ref["year"].iloc[0]
+            u = used.iloc[0]
+            if pd.notna(py) and isinstance(u, list) and int(py) not in u:
+                notes.append(
+                    f"Inwonertal uit {int(py)}: het dichtstbijzijnde jaar met een inwonertal bij {u[-1]}."
+                )
+        rows = [ref_rows]
+        syl: dict[str, Any] = {}
+        assumptions = ["Verhuizingen binnen de gemeente tellen niet als vestiging van de gemeente."]
         method_txt = (
             "Rekenkundige vervangingssnelheid = inwoners / gemiddeld aantal vestigers per jaar. Vestigers "
             "gemeente = vestiging uit een andere gemeente + uit het buitenland (CBS 37230), gemiddeld over "
-            f"{period_txt}. Nieuwkomers = vestigers per jaar als % van de inwoners.")
-        assumptions = [
-            "Verhuizingen binnen de gemeente tellen niet als vestiging van de gemeente.",
-        ]
-        if level == "wijk":
-            if method == "scaled":
-                method_txt += (" Wijken: geen gepubliceerde vestigers; geschat als vestigers gemeente × "
-                               "(verhuizingen per inwoner × inwoners van de wijk) / som over de wijken "
-                               "(ELAN, CBS-microdata). De wijken tellen op tot de gemeente.")
-                assumptions.append("Een wijk trekt vestigers van buiten de stad naar rato van het aantal "
-                                   "verhuizingen van haar bewoners; verhuizingen tussen wijken van dezelfde "
-                                   "stad tellen niet mee, dus wijksnelheden zijn eerder te lang dan te kort.")
-            else:
-                method_txt += (" Wijken: vestigers ≈ verhuizingen per inwoner × inwoners (alle "
-                               "adreswijzigingen, "
-                               "ook binnen de stad en binnen de wijk): een bovengrens voor vestigers.")
-                assumptions.append("Elke verhuizing van een bewoner eindigt in de wijk waar hij woont; "
-                                   "verhuizingen binnen de wijk tellen mee (snelheid = ondergrens).")
-        result = MonitorResult(
-            kind="turnover", title=f"Vervangingssnelheid {reg['name']} ({period_txt})", rows=df, unit="jaar",
-            method=method_txt, assumptions=assumptions,
-            sources=self._flow_sources([gm]) + self._sources([gm, *([r["code"] for r in rows[1:]])],
-                                                             ["a_inw", "elan_moves_pp"]),
-            notes=notes,
-            extra={"period": used, "excluded_years": summ.excluded, "annualised_years": summ.annualised,
-                   "population_year": pop_year, "method": method, "syllabus": syllabus,
-                   "syllabus_gemeente": {"GM0546": 11.4}.get(gm)},
+            f"{turnover_mod.period_text(per)}. Nieuwkomers = vestigers per jaar als % van de inwoners."
         )
-        return self._only_wijk(result, wijk)
+        if areas:
+            area_rows, area_notes = self._turnover_areas(scope, long, settlers, used, last, method)
+            rows.append(area_rows)
+            notes += area_notes
+            if not scope.national:
+                sec = syllabus.section(scope.ref_codes[0], "turnover")
+                if sec and scope.level == "wijk":
+                    syl = {"districts": sec.get("districts", [])}
+                    if sec.get("note"):
+                        notes.append(sec["note"])
+            if method == "scaled":
+                method_txt += (
+                    f" {scope.noun.capitalize()}: geen gepubliceerde vestigers; geschat als vestigers "
+                    "gemeente × (verhuizingen per inwoner × inwoners) / som over de "
+                    f"{scope.noun} (ELAN, CBS-microdata). De {scope.noun} tellen op tot de gemeente."
+                )
+                assumptions.append(
+                    f"Een {scope.level} trekt vestigers van buiten de stad naar rato van het "
+                    "aantal verhuizingen van haar bewoners; verhuizingen binnen de stad tellen "
+                    "niet mee, dus deze snelheden zijn eerder te lang dan te kort."
+                )
+            else:
+                method_txt += (
+                    f" {scope.noun.capitalize()}: vestigers ≈ verhuizingen per inwoner × inwoners "
+                    "(alle adreswijzigingen, ook binnen de stad): een bovengrens voor vestigers."
+                )
+                assumptions.append(
+                    "Elke verhuizing van een bewoner eindigt in het gebied waar hij woont; "
+                    "verhuizingen binnen het gebied tellen mee (snelheid = ondergrens)."
+                )
+        df = pd.concat(rows, ignore_index=True)
+        min_cell = self.rt.settings.min_cell
+        for c in ("vestigers_per_jaar", "inwoners"):
+            # Person counts: a cell under the minimum is withheld (estimates of tiny areas too).
+            df[c] = suppress_small(df[c].astype(float), min_cell=min_cell).astype(float)
+        df.loc[
+            df["inwoners"].isna() | df["vestigers_per_jaar"].isna(),
+            ["vervangingssnelheid", "nieuwkomers_pct"],
+        ] = np.nan
+        df["available"] = df["vervangingssnelheid"].notna()
+        df.loc[~df["available"] & df["reason"].isna(), "reason"] = f"{SUPPRESSED_LABEL} (kleine aantallen)"
+        used0 = used.dropna()
+        period_used = (
+            list(used0.iloc[0]) if not scope.national and len(used0) else list(range(per[0], per[1] + 1))
+        )
+        ptxt = turnover_mod.period_text(period_used)
+        gm0 = scope.ref_codes[0]
+        return MonitorResult(
+            kind="turnover",
+            title=f"Vervangingssnelheid {scope.title if areas else scope.name} ({ptxt})",
+            rows=df,
+            unit="jaar",
+            method=method_txt,
+            assumptions=assumptions,
+            sources=self._flow_sources(scope.ref_codes)
+            + self._sources(scope.codes, ["a_inw", "bev_eind", "elan_moves_pp"]),
+            notes=notes,
+            extra={
+                "period": period_used,
+                "period_text": ptxt,
+                "year": None,
+                "level": scope.level if areas else "gemeente",
+                "default_period": list(self.default_period() or per),
+                "excluded_years": summ.excluded,
+                "annualised_years": summ.annualised,
+                "population_year": (
+                    None
+                    if scope.national or pd.isna(pop_ref["year"].iloc[0])
+                    else int(pop_ref["year"].iloc[0])
+                ),
+                "method": method,
+                "syllabus": syl.get("districts", []),
+                "syllabus_gemeente": (
+                    None if scope.national else syllabus.figures(gm0).get("vervangingssnelheid")
+                ),
+            },
+        )
+
+    def _turnover_areas(
+        self,
+        scope: Scope,
+        long: pd.DataFrame,
+        settlers: pd.Series,
+        used: pd.Series,
+        last: pd.Series,
+        method: str,
+    ) -> tuple[pd.DataFrame, list[str]]:
+        areas = scope.areas
+        codes = list(areas.index)
+        gm = areas["gm"]
+        target = gm.map(last).astype(float)
+        pop = nearest(long, codes, ["a_inw"], target.fillna(target.max() if target.notna().any() else 0))
+        notes: list[str] = []
+        mv = long[(long["ind"] == "elan_moves_pp") & long["code"].isin(codes)]
+        first = gm.map(used.map(lambda u: u[0] if isinstance(u, list) else np.nan))
+        lo = mv["code"].map(first)
+        hi = mv["code"].map(target)
+        in_per = mv[(mv["year"] >= lo) & (mv["year"] <= hi)]
+        moves = in_per.groupby("code")["value"].mean().reindex(codes)
+        moves_src = in_per.groupby("code")["src"].first().reindex(codes)
+        missing = moves.index[moves.isna()]
+        if len(missing) and not mv.empty:
+            near = nearest(mv, list(missing), ["elan_moves_pp"], target)
+            got = near["value"].dropna()
+            if len(got):
+                moves.loc[got.index] = got
+                moves_src.loc[got.index] = near.loc[got.index, "src"]
+                yrs = sorted({int(y) for y in near.loc[got.index, "year"].dropna()})
+                notes.append(
+                    f"Verhuizingen per inwoner niet in de periode voor {len(got)} {scope.noun}; "
+                    f"gebruikt: {', '.join(map(str, yrs))} (dichtstbijzijnd jaar)."
+                )
+        dist = pd.DataFrame(
+            {"population": pop["value"].astype(float), "moves_pp": moves.astype(float)}, index=codes
+        )
+        est = turnover_mod.district_settlers(dist, municipal_settlers=settlers, method=method, by=gm)
+        p = dist["population"].to_numpy()
+        s = est.reindex(codes).astype(float).to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            speed = np.where((s > 0) & (p > 0), p / s, np.nan)
+            share = np.where(p > 0, 100 * s / p, np.nan)
+        base = self._base(scope, codes)
+        src = pd.DataFrame(
+            {"a_inw": pop["src"].to_numpy(), "elan_moves_pp": moves_src.to_numpy()}, index=codes
+        )
+        reasons: list[str | None] = []
+        for pv, mvv in zip(p, dist["moves_pp"].to_numpy(), strict=True):
+            if np.isnan(pv):
+                reasons.append(f"inwonertal van de {scope.level} ontbreekt")
+            elif np.isnan(mvv):
+                reasons.append(f"verhuizingen per inwoner (ELAN) ontbreken voor deze {scope.level}")
+            else:
+                reasons.append(None)
+        out = base.assign(
+            period=gm.map(
+                used.map(lambda u: turnover_mod.period_text(u) if isinstance(u, list) else None)
+            ).to_numpy(),
+            inwoners=p,
+            vestigers_per_jaar=s,
+            vervangingssnelheid=speed,
+            nieuwkomers_pct=share,
+            unit="jaar",
+            estimate=True,
+            method=f"schatting ({method}) uit ELAN-verhuizingen per inwoner",
+            year=pop["year"].to_numpy(),
+            derived_from=derived_from(src).to_numpy(),
+            reason=reasons,
+        )
+        wijk_years = sorted({int(y) for y in pop["year"].dropna()})
+        if wijk_years and not scope.national:
+            notes.append(f"Inwonertal van de {scope.noun} uit {', '.join(map(str, wijk_years))}.")
+        notes += self._derived_note(src, scope)
+        return out, notes
 
     # -- 2. arrival vs destination --------------------------------------------------------
+    def classify(
+        self,
+        *,
+        gemeente: str | None = None,
+        level: str | None = None,
+        wijk: str | None = None,
+        year: int | None = None,
+        period: str | tuple[int, int] | None = None,
+        thresholds: classify_mod.Thresholds | None = None,
+    ) -> MonitorResult:
+        """Wijk van aankomst / bestemming / gemengd, with the evidence per area."""
+        return self._run(
+            self._classify,
+            gemeente=gemeente,
+            level=level,
+            wijk=wijk,
+            year=year,
+            period=period,
+            thresholds=thresholds,
+        )
 
-
-    def classify(self, *, gemeente: str | None = None, year: int | None = None,
-                 period: str | tuple[int, int] | None = None,
-                 thresholds: classify_mod.Thresholds | None = None,
-                 wijk: str | None = None) -> MonitorResult:
-        """Wijk van aankomst / bestemming / gemengd, with the evidence per district."""
-        gemeente = self._wijk_gemeente(wijk, gemeente)
-        reg = self._gemeente(gemeente)
-        gm = reg["code"]
-        codes = list(self._wijken(gm)["code"])
-        need = ["a_inw", "a_15_24", "a_25_44", "a_65_oo", "a_hh", "a_1p_hh", "a_hh_m_k",
-                "p_huurw", "p_koopw", "p_mgezw", "p_1gezw"]
-        yr = self._pick_year([gm, *codes], need, year)
-        wide = self._wide([gm, *codes], need, yr)
-        notes: list[str] = []
-        # mobility: newcomer share from the turnover estimate (if flows and moves are held)
+    def _classify(
+        self,
+        scope: Scope,
+        *,
+        year: int | None = None,
+        period: str | tuple[int, int] | None = None,
+        thresholds: classify_mod.Thresholds | None = None,
+    ) -> MonitorResult:
+        need = NEEDS["classify"]
+        long = self.facts.long(need).for_gemeenten(scope.gms)
+        yr, notes = self._year(scope, long, "classify", year)
+        values, src = wide(long, scope.codes, need, yr)
+        to: pd.DataFrame | None = None
+        ptxt = None
         try:
-            to = self.turnover(gemeente=gm, period=period).rows.set_index("code")
-            wide["nieuwkomers"] = to["nieuwkomers_pct"].reindex(wide.index)
+            tres = self._turnover(scope, period=period)
+            to = tres.rows.set_index("code")
+            values["nieuwkomers"] = to["nieuwkomers_pct"].reindex(values.index)
+            ptxt = tres.extra["period_text"]
         except (NotAvailableError, NotFoundError) as exc:
             notes.append(f"Verhuismobiliteit niet meegenomen: {exc.message}")
         # growth: mean annual % change of a_inw between the first and last year held
-        pop = self.rt.observations(codes=[gm, *codes], indicators=["a_inw"])
-        pop = pop[pop["value"].notna()]
-        growth = {}
-        for code, g in pop.groupby("region_code"):
-            g = g.sort_values("year")
-            if len(g) >= 2 and g["year"].iloc[-1] > g["year"].iloc[0] and g["value"].iloc[0] > 0:
-                span = g["year"].iloc[-1] - g["year"].iloc[0]
-                growth[code] = 100 * ((g["value"].iloc[-1] / g["value"].iloc[0]) ** (1 / span) - 1)
-        if growth:
-            wide["groei"] = pd.Series(growth).reindex(wide.index)
-            years_held = sorted(set(pop["year"]))
-            notes.append(f"Groei: gemiddelde jaarlijkse verandering van het inwonertal {years_held[0]}–"
-                         f"{years_held[-1]} (gemeten waar beide jaren aanwezig zijn).")
-        prof = classify_mod.profile(wide)
-        result, evidence = classify_mod.classify(prof.loc[codes], prof.loc[gm], thresholds=thresholds)
-        th = thresholds or classify_mod.Thresholds()
-        rows = []
-        for code in codes:
-            ev = evidence.get(code, [])
-            top = "; ".join(f"{e['label']} {nl.number(e['value'], 1)} (stad {nl.number(e['city_value'], 1)})"
-                            for e in ev[:3])
-            r = result.loc[code]
-            rows.append({
-                "code": code, "name": wide.at[code, "name"], "class": r["class"],
-                "score": r["score"], "n_indicatoren": int(r["n_components"]),
-                "vervangingssnelheid": (to["vervangingssnelheid"].get(code, np.nan)
-                                        if "nieuwkomers" in wide.columns else np.nan),
-                "belangrijkste_kenmerken": top, "evidence": ev, "unit": "score",
-                "estimate": "nieuwkomers" in wide.columns,
-                "available": pd.notna(r["score"]),
-                "reason": None if pd.notna(r["score"]) else
-                f"te weinig indicatoren (minder dan {th.min_components})",
-            })
-        df = pd.DataFrame(rows)
-        syl = {c: ("wijk van bestemming" if c in SYLLABUS_DESTINATION else "wijk van aankomst")
-               for c in codes} if gm == "GM0546" else {}
-        if syl:
-            df["syllabus"] = df["code"].map(syl)
-        result = MonitorResult(
-            kind="classify", title=f"Wijken van aankomst en bestemming, {reg['name']} ({yr})", rows=df,
-            unit="score",
-            method=("Per indicator van de matrix (§9): z = (wijk − stad) / spreiding tussen de wijken, met "
-                    "teken + voor 'aankomst' (jong, alleenstaand, huur, appartementen, veel nieuwkomers, "
-                    "groei) "
-                    "en − voor 'bestemming' (gezinnen, 65+, koop, eengezinswoningen). Score = gemiddelde "
-                    f"z. Score ≥ {nl.number(th.aankomst, 2)} → wijk van aankomst, "
-                    f"≤ {nl.signed(th.bestemming, 2)} → wijk van bestemming, "
-                    "anders gemengd."),
-            assumptions=["Alle indicatoren wegen even zwaar.",
-                         "De stad als geheel is het referentiepunt; de klassen zijn dus relatief binnen "
-                         "de stad.",
-                         "Nieuwkomers per wijk zijn een schatting (zie vervangingssnelheid)."],
-            sources=self._sources([gm, *codes], need, [yr]), notes=notes,
-            extra={"year": yr, "thresholds": {"aankomst": th.aankomst, "bestemming": th.bestemming,
-                                              "min_components": th.min_components},
-                   "components": [c.__dict__ for c in classify_mod.COMPONENTS],
-                   "city_profile": prof.loc[gm].to_dict(), "syllabus": syl},
+        pop = long[(long["ind"] == "a_inw") & (long["src"] == "")]
+        pop = pop[pop["code"].isin(scope.codes)].sort_values(["code", "year"])
+        if not pop.empty:
+            g = pop.groupby("code").agg(
+                y0=("year", "first"), y1=("year", "last"), v0=("value", "first"), v1=("value", "last")
+            )
+            ok = (g["y1"] > g["y0"]) & (g["v0"] > 0)
+            g = g[ok]
+            if not g.empty:
+                growth = 100 * ((g["v1"] / g["v0"]) ** (1 / (g["y1"] - g["y0"])) - 1)
+                values["groei"] = growth.reindex(values.index)
+                notes.append(
+                    f"Groei: gemiddelde jaarlijkse verandering van het inwonertal {int(g['y0'].min())}–"
+                    f"{int(g['y1'].max())} (per gebied tussen zijn eerste en laatste jaar)."
+                )
+        prof = classify_mod.profile(values)
+        areas = scope.area_codes
+        result, evidence = classify_mod.classify(
+            prof.loc[areas], prof.loc[scope.ref_codes], thresholds=thresholds, by=scope.areas["gm"]
         )
-        return self._only_wijk(result, wijk)
+        th = thresholds or classify_mod.Thresholds()
+        df = self._base(scope, areas)
+        df["class"] = result["class"].reindex(areas).to_numpy()
+        df["score"] = result["score"].reindex(areas).astype(float).to_numpy()
+        df["n_indicatoren"] = result["n_components"].reindex(areas).astype(int).to_numpy()
+        df["vervangingssnelheid"] = (
+            to["vervangingssnelheid"].reindex(areas).to_numpy() if to is not None else np.nan
+        )
+        df["period"] = ptxt
+        df["belangrijkste_kenmerken"] = [
+            "; ".join(
+                f"{e['label']} {nl.number(e['value'], 1)} (stad {nl.number(e['city_value'], 1)})"
+                for e in evidence.get(c, [])[:3]
+            )
+            for c in areas
+        ]
+        df["evidence"] = [evidence.get(c, []) for c in areas]
+        df["unit"] = "score"
+        df["estimate"] = to is not None
+        df["available"] = df["score"].notna()
+        df["reason"] = [
+            None if ok else f"te weinig indicatoren (minder dan {th.min_components})"
+            for ok in df["available"]
+        ]
+        df["year"] = yr
+        df["derived_from"] = derived_from(src.loc[areas]).to_numpy()
+        notes += self._derived_note(src.loc[areas], scope)
+        syl: dict[str, str] = {}
+        if not scope.national and scope.level == "wijk":
+            sec = syllabus.section(scope.ref_codes[0], "classify")
+            if sec:
+                dest = set(sec.get("destination", []))
+                syl = {c: ("wijk van bestemming" if c in dest else str(sec.get("default"))) for c in areas}
+                df["syllabus"] = df["code"].map(syl)
+        city = prof.loc[scope.ref_codes[0]].to_dict() if not scope.national else {}
+        return MonitorResult(
+            kind="classify",
+            title=f"Aankomst en bestemming, {scope.title} ({yr})",
+            rows=df,
+            unit="score",
+            method=(
+                "Per indicator van de matrix (§9): z = (gebied − stad) / spreiding tussen de "
+                f"{scope.noun} van de gemeente, met teken + voor 'aankomst' (jong, alleenstaand, huur, "
+                "appartementen, veel nieuwkomers, groei) en − voor 'bestemming' (gezinnen, 65+, koop, "
+                f"eengezinswoningen). Score = gemiddelde z. Score ≥ {nl.number(th.aankomst, 2)} → wijk van "
+                f"aankomst, ≤ {nl.signed(th.bestemming, 2)} → wijk van bestemming, anders gemengd."
+            ),
+            assumptions=[
+                "Alle indicatoren wegen even zwaar.",
+                "De stad als geheel is het referentiepunt; de klassen zijn dus relatief binnen de stad.",
+                "Nieuwkomers per gebied zijn een schatting (zie vervangingssnelheid).",
+            ],
+            sources=self._sources(scope.codes, need, [yr]),
+            notes=notes,
+            extra={
+                "year": yr,
+                "level": scope.level,
+                "period_text": ptxt,
+                "thresholds": {
+                    "aankomst": th.aankomst,
+                    "bestemming": th.bestemming,
+                    "min_components": th.min_components,
+                },
+                "components": [c.__dict__ for c in classify_mod.COMPONENTS],
+                "city_profile": city,
+                "syllabus": syl,
+                "derived": derived_detail(src.loc[areas]),
+            },
+        )
 
     # -- 3. vulnerable population ---------------------------------------------------------
-
-
-    def vulnerable(self, *, gemeente: str | None = None, year: int | None = None,
-                   persons_per_household: float | None = None,
-                   wijk: str | None = None) -> MonitorResult:
+    def vulnerable(
+        self,
+        *,
+        gemeente: str | None = None,
+        level: str | None = None,
+        wijk: str | None = None,
+        year: int | None = None,
+        persons_per_household: float | None = None,
+    ) -> MonitorResult:
         """Three lenses (education, provisions, income) and the triangulated range."""
-        gemeente = self._wijk_gemeente(wijk, gemeente)
-        reg = self._gemeente(gemeente)
-        gm = reg["code"]
-        codes = list(self._wijken(gm)["code"])
-        need = ["a_inw", "a_hh", "a_opl_lg", "a_soz_wb", "a_wmo_t", "a_jz_tn", "p_hh_110", "p_hh_120",
-                "g_hhgro"]
-        yr = self._pick_year([gm], need, year)
-        wide = self._wide([gm, *codes], need, yr)
-        lens = vulnerable_mod.lenses(wide, persons_per_household=persons_per_household)
+        return self._run(
+            self._vulnerable,
+            gemeente=gemeente,
+            level=level,
+            wijk=wijk,
+            year=year,
+            persons_per_household=persons_per_household,
+        )
+
+    def _lenses_all_years(
+        self, scope: Scope, persons_per_household: float | None
+    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        need = NEEDS["vulnerable"]
+        long = self.facts.long(need).for_gemeenten(scope.gms)
+        part = long[long["ind"].isin(need) & long["code"].isin(scope.codes)]
+        if part.empty:
+            raise NotAvailableError(f"Geen cijfers voor de drie lenzen van {scope.title}.", hint=_FETCH_HINT)
+        values = part.pivot(index=["code", "year"], columns="ind", values="value")
+        src = part.pivot(index=["code", "year"], columns="ind", values="src")
+        values.columns.name = None
+        lens = vulnerable_mod.lenses(values, persons_per_household=persons_per_household)
+        return lens, src, long
+
+    def _vulnerable_year(self, scope: Scope, lens: pd.DataFrame) -> tuple[int, int | None]:
+        """Default: the latest year with all three lenses for the municipality (or the most of them)."""
+        n = lens["n_lenzen"]
+        codes = n.index.get_level_values("code")
+        y3 = None
+        for tier in (3, 2, 1):
+            for group in (scope.ref_codes, scope.area_codes):
+                sel = n[codes.isin(group) & (n >= tier)]
+                if sel.empty:
+                    continue
+                cnt = sel.groupby(level="year").size()
+                best = int(cnt[cnt == cnt.max()].index.max())
+                if tier == 3 and y3 is None:
+                    y3 = best
+                return best, y3
+        raise NotAvailableError(
+            f"Geen van de drie lenzen is beschikbaar voor {scope.title}.", hint=_FETCH_HINT
+        )
+
+    def _vulnerable(
+        self, scope: Scope, *, year: int | None = None, persons_per_household: float | None = None
+    ) -> MonitorResult:
+        need = NEEDS["vulnerable"]
+        lens_all, src_all, _long = self._lenses_all_years(scope, persons_per_household)
+        years_held = sorted({int(y) for y in lens_all.index.get_level_values("year")})
+        default, y3 = self._vulnerable_year(scope, lens_all)
+        notes: list[str] = []
+        if year is not None:
+            if year not in years_held:
+                raise NotFoundError(
+                    f"Geen cijfers voor de lenzen van {scope.title} in {year}.",
+                    hint=f"Jaren met cijfers: {', '.join(map(str, years_held))}.",
+                )
+            yr = int(year)
+        else:
+            yr = default
+            notes.append(f"Jaar {yr}: het laatste jaar met de meeste lenzen voor {scope.name}.")
+        codes = scope.codes
+        lens = lens_all.xs(yr, level="year").reindex(codes)
+        src = src_all.xs(yr, level="year").reindex(codes) if yr in years_held else pd.DataFrame(index=codes)
+        lens["n_lenzen"] = lens["n_lenzen"].fillna(0).astype(int)
+        lens["voorzieningen_compleet"] = lens["voorzieningen_compleet"].fillna(False).astype(bool)
+        lens["voorzieningen_ontbreekt"] = lens["voorzieningen_ontbreekt"].fillna(
+            ", ".join(vulnerable_mod.PROVISIONS)
+        )
+        # A central figure and a range need two lenses from the same year; one lens is shown as itself.
+        one = lens["n_lenzen"] < 2
+        for c in ("bereik_min", "bereik_max", "centraal", "pct_bereik_min", "pct_bereik_max", "pct_centraal"):
+            lens.loc[one, c] = np.nan
         min_cell = self.rt.settings.min_cell
-        count_cols = ["opleiding", "voorzieningen_min", "voorzieningen_max", "voorzieningen",
-                      "inkomen_110", "inkomen_120", "inkomen", "bereik_min", "bereik_max", "centraal"]
+        count_cols = [
+            "opleiding",
+            "voorzieningen_min",
+            "voorzieningen_max",
+            "voorzieningen",
+            "inkomen_110",
+            "inkomen_120",
+            "inkomen",
+            "bereik_min",
+            "bereik_max",
+            "centraal",
+        ]
         for c in count_cols:
-            supp = suppress_small(lens[c], min_cell=min_cell).astype(float)
+            supp = suppress_small(lens[c].astype(float), min_cell=min_cell).astype(float)
             lens.loc[supp.isna(), f"pct_{c}" if f"pct_{c}" in lens.columns else c] = np.nan
             lens[c] = supp
-        rows = []
-        for code in [gm, *codes]:
+        held_lenses = lens[["opleiding", "voorzieningen", "inkomen"]].notna()
+        reasons = []
+        for code in codes:
             r = lens.loc[code]
             missing = []
             if pd.isna(r["opleiding"]):
-                missing.append("opleiding (a_opl_lg)")
+                missing.append("opleiding (laagopgeleiden)")
             if pd.isna(r["voorzieningen"]):
                 missing.append("voorzieningen")
             if pd.isna(r["inkomen"]):
-                missing.append("inkomen (p_hh_110/120)")
-            reason = (f"{NOT_AVAILABLE}: {', '.join(missing)}" if missing else None)
+                missing.append("inkomen (huishoudens tot 110/120% sociaal minimum)")
+            reason = f"{NOT_AVAILABLE}: {', '.join(missing)}" if missing else None
+            if int(r["n_lenzen"]) == 1:
+                only = next(k for k in LENS_LABELS if held_lenses.at[code, k])
+                reason = f"één lens ({only}): geen centrale schatting; {reason}"
             if not r["voorzieningen_compleet"] and pd.notna(r["voorzieningen"]):
-                extra = f"voorzieningen zonder {r['voorzieningen_ontbreekt']}"
-                reason = f"{reason}; {extra}" if reason else extra
-            rows.append({
-                "code": code, "name": wide.at[code, "name"], "level": wide.at[code, "level"],
-                "inwoners": r["a_inw"],
-                "opleiding": r["opleiding"], "pct_opleiding": r["pct_opleiding"],
-                "voorzieningen_min": r["voorzieningen_min"], "voorzieningen_max": r["voorzieningen_max"],
-                "pct_voorzieningen_min": r["pct_voorzieningen_min"],
-                "pct_voorzieningen_max": r["pct_voorzieningen_max"],
-                "inkomen_110": r["inkomen_110"], "inkomen_120": r["inkomen_120"],
-                "pct_inkomen_110": r["pct_inkomen_110"], "pct_inkomen_120": r["pct_inkomen_120"],
-                "personen_per_hh": r["personen_per_hh"],
-                "bereik_min": r["bereik_min"], "centraal": r["centraal"], "bereik_max": r["bereik_max"],
-                "pct_centraal": r["pct_centraal"], "n_lenzen": int(r["n_lenzen"]),
-                "unit": "personen", "estimate": True, "available": int(r["n_lenzen"]) > 0,
-                "reason": reason,
-            })
-        df = pd.DataFrame(rows)
-        pph_txt = (f"{persons_per_household:g} personen per huishouden (opgegeven)"
-                   if persons_per_household is not None else
-                   "de gemiddelde huishoudensgrootte van het gebied (g_hhgro)")
-        g = lens.loc[gm]
-        syllabus = {
-            "educated_guess": {"personen": 15000, "pct": 12.0, "jaar": 2020},
-            "voorzieningen": {"2018": {"personen": 14450, "pct": 11.6},
-                              "2019": {"personen": 14105, "pct": 11.3}},
-            "inkomen": {"p_hh_110": 12.0, "p_hh_120": 15.1},
-        } if gm == "GM0546" else {}
-        lenses_long = [
-            {"lens": "opleiding", "omschrijving": "volwassenen (15–75) zonder startkwalificatie",
-             "laag": g["opleiding"], "hoog": g["opleiding"], "centraal": g["opleiding"]},
-            {"lens": "voorzieningen", "omschrijving": "bijstand, WMO, jeugdzorg (overlap onbekend)",
-             "laag": g["voorzieningen_min"], "hoog": g["voorzieningen_max"], "centraal": g["voorzieningen"]},
-            {"lens": "inkomen", "omschrijving": "huishoudens tot 110% / 120% sociaal minimum, in personen",
-             "laag": g["inkomen_110"], "hoog": g["inkomen_120"], "centraal": g["inkomen"]},
+                extra_txt = f"voorzieningen zonder {r['voorzieningen_ontbreekt']}"
+                reason = f"{reason}; {extra_txt}" if reason else extra_txt
+            reasons.append(reason)
+        df = self._base(scope, codes)
+        cols = [
+            "opleiding",
+            "pct_opleiding",
+            "voorzieningen_min",
+            "voorzieningen_max",
+            "pct_voorzieningen_min",
+            "pct_voorzieningen_max",
+            "inkomen_110",
+            "inkomen_120",
+            "pct_inkomen_110",
+            "pct_inkomen_120",
+            "personen_per_hh",
+            "bereik_min",
+            "centraal",
+            "bereik_max",
+            "pct_centraal",
         ]
-        result = MonitorResult(
-            kind="vulnerable", title=f"Kwetsbare bevolking {reg['name']} ({yr}): drie lenzen", rows=df,
+        df["inwoners"] = lens["a_inw"].to_numpy()
+        for c in cols:
+            df[c] = lens[c].astype(float).to_numpy()
+        df["n_lenzen"] = lens["n_lenzen"].to_numpy()
+        df["unit"] = "personen"
+        df["estimate"] = True
+        df["available"] = df["n_lenzen"] > 0
+        df["reason"] = reasons
+        df["year"] = yr
+        df["derived_from"] = derived_from(src.reindex(columns=need)).to_numpy() if not src.empty else None
+        notes += self._derived_note(src, scope) if not src.empty else []
+        pph_txt = (
+            f"{persons_per_household:g} personen per huishouden (opgegeven)"
+            if persons_per_household is not None
+            else "de gemiddelde huishoudensgrootte van het gebied (g_hhgro)"
+        )
+        gm0 = scope.ref_codes[0]
+        lenses_long: list[dict[str, Any]] = []
+        tri: dict[str, Any] = {}
+        syl: dict[str, Any] = {}
+        if not scope.national:
+            g = lens.loc[gm0]
+            n_g = int(g["n_lenzen"])
+            lenses_long = [
+                {
+                    "lens": "opleiding",
+                    "omschrijving": "volwassenen (15–75) zonder startkwalificatie",
+                    "laag": g["opleiding"],
+                    "hoog": g["opleiding"],
+                    "centraal": g["opleiding"],
+                },
+                {
+                    "lens": "voorzieningen",
+                    "omschrijving": "bijstand, WMO, jeugdzorg (overlap onbekend)",
+                    "laag": g["voorzieningen_min"],
+                    "hoog": g["voorzieningen_max"],
+                    "centraal": g["voorzieningen"],
+                },
+                {
+                    "lens": "inkomen",
+                    "omschrijving": "huishoudens tot 110% / 120% sociaal minimum, in personen",
+                    "laag": g["inkomen_110"],
+                    "hoog": g["inkomen_120"],
+                    "centraal": g["inkomen"],
+                },
+            ]
+            tri = {
+                "laag": g["bereik_min"],
+                "centraal": g["centraal"],
+                "hoog": g["bereik_max"],
+                "pct_centraal": g["pct_centraal"],
+                "n_lenzen": n_g,
+            }
+            if n_g < 3:
+                held = [k for k in LENS_LABELS if held_lenses.at[gm0, k]]
+                txt = (
+                    f"{scope.name} heeft in {yr} {n_g} van de drie lenzen"
+                    f"{' (' + ', '.join(held) + ')' if held else ''}"
+                )
+                if n_g < 2:
+                    txt += "; een centrale schatting vraagt minstens twee lenzen uit hetzelfde jaar"
+                txt += (
+                    f". Het laatste jaar met alle drie lenzen is {y3}."
+                    if y3 is not None
+                    else ". Geen jaar heeft alle drie lenzen."
+                )
+                notes.append(txt)
+            sec = syllabus.section(gm0, "vulnerable")
+            if sec:
+                syl = dict(sec.get("figures", {}))
+                if sec.get("note"):
+                    notes.append(sec["note"])
+        return MonitorResult(
+            kind="vulnerable",
+            title=f"Kwetsbare bevolking, {scope.title} ({yr}): drie lenzen",
+            rows=df,
             unit="personen",
-            method=("Drie lenzen. Opleiding: laagopgeleiden 15–75 jaar (a_opl_lg). Voorzieningen: "
-                    "personen met "
-                    "bijstand, WMO of jeugdzorg; zonder overlaptabel ligt het aantal tussen het grootste "
-                    "van de "
-                    "drie (volledige overlap) en de som (geen overlap); centraal = midden. Inkomen: "
-                    "huishoudens "
-                    f"tot 110% en 120% van het sociaal minimum × aantal huishoudens × {pph_txt}; centraal = "
-                    "gemiddelde. Driehoeksmeting: bereik = kleinste tot grootste lens, centraal = "
-                    "mediaan van de "
-                    "drie lenzen; aandeel = centraal / inwoners."),
+            method=(
+                "Drie lenzen. Opleiding: laagopgeleiden 15–75 jaar (a_opl_lg). Voorzieningen: personen met "
+                "bijstand, WMO of jeugdzorg; zonder overlaptabel ligt het aantal tussen het grootste van de "
+                "drie (volledige overlap) en de som (geen overlap); centraal = midden. Inkomen: huishoudens "
+                f"tot 110% en 120% van het sociaal minimum × aantal huishoudens × {pph_txt}; centraal = "
+                "gemiddelde. Driehoeksmeting (alleen met minstens twee lenzen uit hetzelfde jaar): bereik = "
+                "kleinste tot grootste lens, centraal = mediaan van de lenzen; aandeel = centraal / "
+                "inwoners."
+            ),
             assumptions=[
                 f"Personen per huishouden met laag inkomen = {pph_txt}. Lage-inkomenshuishoudens zijn vaker "
                 "alleenstaanden (dan te hoog) maar ook vaker eenoudergezinnen (dan te laag).",
                 "Laagopgeleiden omvatten ook scholieren en gepensioneerden van 15–75 jaar.",
                 "Jeugdzorg telt jongeren; WMO telt cliënten; bijstand telt personen (KWB).",
             ],
-            sources=self._sources([gm, *codes], need, [yr]),
-            notes=["Syllabus: educated guess ≈15.000 personen (12%); voorzieningen 14.450 (11,6%) in 2018 en "
-                   "14.105 (11,3%) in 2019; inkomen 110%/120%: 12,0%/15,1%."] if syllabus else [],
-            extra={"year": yr, "gemeente": lenses_long, "syllabus": syllabus,
-                   "triangulatie": {"laag": g["bereik_min"], "centraal": g["centraal"],
-                                    "hoog": g["bereik_max"],
-                                    "pct_centraal": g["pct_centraal"]}},
+            sources=self._sources(codes, need, [yr]),
+            notes=notes,
+            extra={
+                "year": yr,
+                "level": scope.level,
+                "lenses_complete_year": y3,
+                "gemeente": lenses_long,
+                "syllabus": syl,
+                "triangulatie": tri,
+                "derived": derived_detail(src) if not src.empty else {},
+            },
         )
-        return self._only_wijk(result, wijk)
 
     # -- 4. ranking -------------------------------------------------------------------------
+    def rank(
+        self,
+        *,
+        gemeente: str | None = None,
+        level: str | None = None,
+        wijk: str | None = None,
+        year: int | None = None,
+    ) -> MonitorResult:
+        """Areas ranked on a socio-economic composite within their municipality (rank 1 = weakest)."""
+        return self._run(self._rank, gemeente=gemeente, level=level, wijk=wijk, year=year)
 
-
-    def rank(self, *, gemeente: str | None = None, year: int | None = None,
-             wijk: str | None = None) -> MonitorResult:
-        """Districts ranked on a socio-economic composite (rank 1 = weakest position)."""
-        gemeente = self._wijk_gemeente(wijk, gemeente)
-        reg = self._gemeente(gemeente)
-        gm = reg["code"]
-        codes = list(self._wijken(gm)["code"])
-        need = ["a_inw", "g_ink_pi", "p_hh_osm", "p_hh_110", "a_soz_wb", "a_opl_lg"]
-        yr = self._pick_year(codes, need, year)
-        wide = self._wide(codes, need, yr)
-        minima = "p_hh_osm" if wide["p_hh_osm"].notna().any() else "p_hh_110"
-        ranked = rank_mod.rank(rank_mod.components(wide, minima=minima))
-        df = ranked.reset_index(names="code")
-        df.insert(1, "name", wide["name"].reindex(df["code"]).to_numpy())
+    def _rank(self, scope: Scope, *, year: int | None = None) -> MonitorResult:
+        need = NEEDS["rank"]
+        long = self.facts.long(need).for_gemeenten(scope.gms)
+        yr, notes = self._year(scope, long, "rank", year)
+        areas = scope.area_codes
+        values, src = wide(long, areas, need, yr)
+        minima = "p_hh_osm" if values["p_hh_osm"].notna().any() else "p_hh_110"
+        ranked = rank_mod.rank(rank_mod.components(values, minima=minima), by=scope.areas["gm"])
+        df = self._base(scope, areas)
+        for c in ranked.columns:
+            df[c] = ranked[c].reindex(areas).to_numpy()
         df["unit"] = "z-score"
         df["estimate"] = False
         df["available"] = df["score"].notna()
-        df["reason"] = [None if ok else "te weinig componenten beschikbaar" for ok in df["score"].notna()]
+        df["reason"] = [None if ok else "te weinig componenten beschikbaar" for ok in df["available"]]
+        df["year"] = yr
+        df["derived_from"] = derived_from(src).to_numpy()
         df = df.sort_values(["rank", "code"], na_position="last").reset_index(drop=True)
+        if scope.national:
+            df = df.sort_values(
+                ["parent" if scope.level == "wijk" else "code", "rank"], na_position="last"
+            ).reset_index(drop=True)
+        notes += self._derived_note(src, scope)
         labels = {c.key: c.label for c in rank_mod.RANK_COMPONENTS}
-        result = MonitorResult(
-            kind="rank", title=f"Sociaal-economische rangorde wijken {reg['name']} ({yr})", rows=df,
+        return MonitorResult(
+            kind="rank",
+            title=f"Sociaal-economische rangorde, {scope.title} ({yr})",
+            rows=df,
             unit="z-score",
-            method=("Per component een z-score over de wijken (gemiddelde 0, spreiding 1), zo gericht "
-                    "dat hoger = "
-                    "zwakkere positie: inkomen per inwoner (−), " + labels["minima"] + f" [{minima}] (+), "
-                    "bijstand per 100 inwoners (+), laagopgeleiden per 100 inwoners (+). Score = gemiddelde; "
-                    "rang 1 = zwakste positie."),
-            assumptions=["Componenten wegen even zwaar.", "Ongewogen: elke wijk telt één keer, ongeacht "
-                                                          "grootte."],
-            sources=self._sources(codes, need, [yr]), notes=[],
-            extra={"year": yr, "minima": minima, "components": labels},
+            method=(
+                f"Per component een z-score over de {scope.noun} van de gemeente (gemiddelde 0, spreiding "
+                "1), zo gericht dat hoger = zwakkere positie: inkomen per inwoner (−), "
+                + labels["minima"]
+                + f" [{minima}] (+), bijstand per 100 inwoners (+), laagopgeleiden per "
+                "100 inwoners (+). Score = gemiddelde; rang 1 = zwakste positie binnen de gemeente."
+            ),
+            assumptions=[
+                "Componenten wegen even zwaar.",
+                "Ongewogen: elk gebied telt één keer, ongeacht grootte.",
+            ],
+            sources=self._sources(areas, need, [yr]),
+            notes=notes,
+            extra={
+                "year": yr,
+                "level": scope.level,
+                "minima": minima,
+                "components": labels,
+                "derived": derived_detail(src),
+            },
         )
-        return self._only_wijk(result, wijk)
 
     # -- 5. comparison ---------------------------------------------------------------------
+    def compare(
+        self,
+        *,
+        gemeente: str | None = None,
+        peers: list[str] | None = None,
+        auto: int = 0,
+        year: int | None = None,
+        period: str | tuple[int, int] | None = None,
+        level: str | None = None,
+        wijk: str | None = None,
+    ) -> MonitorResult:
+        """The municipality beside its peers (syllabus set by default) and automatically found look-alikes.
 
-
-    def compare(self, *, gemeente: str | None = None, peers: list[str] | None = None, auto: int = 0,
-                year: int | None = None, period: str | tuple[int, int] | None = "2015-2016") -> MonitorResult:
-        """The municipality beside its peers (syllabus set by default) and automatically found look-alikes."""
-        reg = self._gemeente(gemeente)
+        With ``level="wijk"``/``"buurt"`` (or ``wijk``): the areas of the municipality side by side on the
+        same figures, with the municipality as reference.
+        """
+        if level in LEVELS or wijk is not None:
+            return self._run(
+                self._compare_areas, gemeente=gemeente, level=level, wijk=wijk, year=year, period=period
+            )
+        if level not in (None, "gemeente"):
+            raise ConfigError(f"Onbekend niveau '{level}'.", hint="Kies gemeente, wijk of buurt.")
+        reg = self._gemeente(None if is_national(gemeente) else gemeente)
         gm = reg["code"]
-        need = ["a_inw", "a_hh", "p_hh_110", "p_hh_120", "a_soz_wb", "a_wmo_t", "a_jz_tn", "a_opl_lg",
-                "a_opl_hg", "bev_dich", "p_huurw", "a_1p_hh", "a_w_all", "a_nw_all", "a_65_oo"]
-        yr = self._pick_year([gm], need, year)
-        peer_codes = [self.rt.region(p)["code"] for p in peers] if peers is not None \
-            else [c for c in compare_mod.SYLLABUS_PEERS if c != gm]
+        need = NEEDS["compare"]
+        long_all = self.facts.long(need).frame
+        gms_all = list(self.facts.regions().query("level == 'gemeente'").index)
+        g_scope = Scope(
+            level="wijk",
+            gemeenten=(gm,),
+            national=False,
+            name=str(reg["name"]),
+            areas=self.facts.regions().loc[[gm]],
+            refs=self.facts.regions().loc[[gm]],
+        )
+        yr, notes = self._year(g_scope, long_all, "compare", year, codes=[gm])
+        peer_codes = (
+            [self.rt.region(p)["code"] for p in peers]
+            if peers is not None
+            else [c for c in syllabus.peers() if c != gm]
+        )
         kind = {c: "syllabus" if peers is None else "gekozen" for c in peer_codes}
-        notes: list[str] = []
         distances: dict[str, float] = {}
         if auto > 0:
-            long = self.rt.observations(indicators=need, years=[yr], level="gemeente")
-            allgm = long.pivot_table(index="region_code", columns="indicator_id", values="value",
-                                     aggfunc="first")
-            feats = compare_mod.peer_features(allgm)
+            allgm, _ = wide(long_all, gms_all, need, yr)
+            feats = compare_mod.peer_features(allgm.dropna(how="all"))
             if gm not in feats.index:
-                raise NotAvailableError(f"Geen kenmerken voor {gm} in {yr}.")
+                raise NotAvailableError(f"Geen kenmerken voor {reg['name']} in {yr}.", hint=_FETCH_HINT)
             near = compare_mod.similar(feats, gm, k=auto)
             for c, d in near["distance"].items():
                 distances[str(c)] = float(d)
@@ -582,116 +1200,222 @@ class DistrictMonitor:
                 else:
                     kind[str(c)] += " + automatisch"
         codes = [gm, *peer_codes]
-        regs = self._region_table()
+        regs = self.facts.regions()
         known = set(regs.index[regs["level"] == "gemeente"])
         missing = [c for c in codes if c not in known]
         codes = [c for c in codes if c in known]
         if missing:
             notes.append(f"Niet in de database: {', '.join(missing)}.")
-        wide = self._wide(codes, need, yr)
-        prov = vulnerable_mod.lenses(wide)
-        flows = self.rt.flows(codes=codes)
-        per = parse_period(period)
-        speed: dict[str, float] = {}
-        period_txt = ""
-        if not flows.empty:
-            yrs = sorted(int(y) for y in flows["year"].unique() if per is None or per[0] <= y <= per[1])
-            summ = turnover_mod.annual_settlers(flows, years=yrs)
-            for c in codes:
-                if c in summ.per_region.index:
-                    used = summ.per_region.at[c, "years"]
-                    pop, _ = self._population(c, used[-1])
-                    speed[c] = float(turnover_mod.replacement_speed(pop, summ.per_region.at[c, "settlers"]))
-                    period_txt = f"{used[0]}–{used[-1]}"
-        rows = []
-        for c in codes:
-            syl = compare_mod.SYLLABUS_FIGURES.get(c, {})
-            rows.append({
-                "code": c, "name": wide.at[c, "name"], "vergelijking": "gemeente" if c == gm else kind.get(c),
-                "afstand": distances.get(c, np.nan),
-                "inwoners": wide.at[c, "a_inw"],
-                "p_hh_110": wide.at[c, "p_hh_110"], "p_hh_120": wide.at[c, "p_hh_120"],
-                "pct_voorzieningen_min": prov.at[c, "pct_voorzieningen_min"],
-                "pct_voorzieningen_max": prov.at[c, "pct_voorzieningen_max"],
-                "pct_laagopgeleid": prov.at[c, "pct_opleiding"],
-                "vervangingssnelheid": speed.get(c, np.nan),
-                "syllabus_voorzieningen_pct": syl.get("voorzieningen_pct", np.nan),
-                "syllabus_p_hh_110": syl.get("p_hh_110", np.nan),
-                "syllabus_p_hh_120": syl.get("p_hh_120", np.nan),
-                "syllabus_vervangingssnelheid": syl.get("vervangingssnelheid", np.nan),
-                "unit": "%", "estimate": False, "available": pd.notna(wide.at[c, "a_inw"]),
-                "reason": None if pd.notna(wide.at[c, "a_inw"]) else f"geen KWB-cijfers in {yr}",
-            })
-        df = pd.DataFrame(rows)
+        values, src = wide(long_all, codes, need, yr)
+        speed, ptxt = self._speeds(codes, period)
+        rows = self._compare_rows(values, codes, speed, ptxt, yr)
+        rows["vergelijking"] = ["gemeente" if c == gm else kind.get(c) for c in codes]
+        rows["afstand"] = [distances.get(c, np.nan) for c in codes]
+        for key in ("voorzieningen_pct", "p_hh_110", "p_hh_120", "vervangingssnelheid"):
+            rows[f"syllabus_{key}"] = [syllabus.figures(c).get(key, np.nan) for c in codes]
+        rows["derived_from"] = derived_from(src).to_numpy()
         return MonitorResult(
-            kind="compare", title=f"{reg['name']} vergeleken ({yr})", rows=df, unit="%",
-            method=("KWB-cijfers van hetzelfde jaar naast elkaar. Voorzieningen: bijstand, WMO, "
-                    "jeugdzorg als % "
-                    "van de inwoners, ondergrens (grootste) en bovengrens (som). Vervangingssnelheid: "
-                    "inwoners / "
-                    f"vestigers per jaar {period_txt or '(geen vestigingscijfers)'}. Automatische "
-                    f"vergelijkers: "
-                    "kleinste gestandaardiseerde afstand (z-scores over alle gemeenten) op "
-                    + ", ".join(compare_mod.PEER_FEATURES.values()) + "."),
-            assumptions=["Syllabuscijfers gelden voor andere jaren (voorzieningen 2019, vervangingssnelheid "
-                         "2018–2020) en andere definities (cliënten met minstens één voorziening)."],
-            sources=self._sources(codes, need, [yr]) + self._flow_sources(codes), notes=notes,
-            extra={"year": yr, "period": period_txt, "features": compare_mod.PEER_FEATURES,
-                   "distances": distances},
+            kind="compare",
+            title=f"{reg['name']} vergeleken ({yr})",
+            rows=rows,
+            unit="%",
+            method=self._compare_method(ptxt),
+            assumptions=[
+                "Syllabuscijfers gelden voor andere jaren (voorzieningen 2019, vervangingssnelheid "
+                "2018–2020) en andere definities (cliënten met minstens één voorziening)."
+            ],
+            sources=self._sources(codes, need, [yr]) + self._flow_sources(codes),
+            notes=notes,
+            extra={
+                "year": yr,
+                "level": "gemeente",
+                "period_text": ptxt,
+                "features": compare_mod.PEER_FEATURES,
+                "distances": distances,
+            },
+        )
+
+    def _speeds(self, codes: list[str], period: str | tuple[int, int] | None) -> tuple[dict[str, float], str]:
+        """Replacement speed per municipality over the (default) period, and the period as text."""
+        try:
+            summ, per, _y, _d = self._settlers(codes, period, "exclude")
+        except (NotAvailableError, NotFoundError):
+            return {}, ""
+        long = self.facts.long(TURNOVER_FIGURES).frame
+        pr = summ.per_region
+        last = pr["years"].map(lambda u: float(u[-1]))
+        pop = nearest(long, list(pr.index), ["a_inw", "bev_eind"], last)
+        speed = {
+            str(c): _num(
+                turnover_mod.replacement_speed(_num(pop.at[c, "value"]), float(pr.at[c, "settlers"]))
+            )
+            for c in pr.index
+        }
+        return speed, turnover_mod.period_text(per)
+
+    def _compare_rows(
+        self, values: pd.DataFrame, codes: list[str], speed: dict[str, float], ptxt: str, yr: int
+    ) -> pd.DataFrame:
+        prov = vulnerable_mod.lenses(values)
+        names = self.facts.regions()["name"]
+        return pd.DataFrame(
+            {
+                "code": codes,
+                "name": names.reindex(codes).to_numpy(),
+                "level": self.facts.regions()["level"].reindex(codes).to_numpy(),
+                "inwoners": values["a_inw"].to_numpy(),
+                "p_hh_110": values["p_hh_110"].to_numpy(),
+                "p_hh_120": values["p_hh_120"].to_numpy(),
+                "pct_voorzieningen_min": prov["pct_voorzieningen_min"].to_numpy(),
+                "pct_voorzieningen_max": prov["pct_voorzieningen_max"].to_numpy(),
+                "pct_laagopgeleid": prov["pct_opleiding"].to_numpy(),
+                "vervangingssnelheid": [speed.get(c, np.nan) for c in codes],
+                "period": ptxt or None,
+                "unit": "%",
+                "estimate": False,
+                "available": values["a_inw"].notna().to_numpy(),
+                "reason": [None if pd.notna(v) else f"geen KWB-cijfers in {yr}" for v in values["a_inw"]],
+                "year": yr,
+            }
+        )
+
+    @staticmethod
+    def _compare_method(ptxt: str) -> str:
+        return (
+            "KWB-cijfers van hetzelfde jaar naast elkaar. Voorzieningen: bijstand, WMO, jeugdzorg als % "
+            "van de inwoners, ondergrens (grootste) en bovengrens (som). Vervangingssnelheid: inwoners / "
+            f"vestigers per jaar {ptxt or '(geen vestigingscijfers)'}. Automatische vergelijkers: "
+            "kleinste gestandaardiseerde afstand (z-scores over alle gemeenten) op "
+            + ", ".join(compare_mod.PEER_FEATURES.values())
+            + "."
+        )
+
+    def _compare_areas(
+        self, scope: Scope, *, year: int | None = None, period: str | tuple[int, int] | None = None
+    ) -> MonitorResult:
+        need = NEEDS["compare"]
+        long = self.facts.long(need).for_gemeenten(scope.gms)
+        yr, notes = self._year(scope, long, "compare", year)
+        values, src = wide(long, scope.codes, need, yr)
+        speed: dict[str, float] = {}
+        ptxt = ""
+        try:
+            t = self._turnover(scope, period=period)
+            speed = {str(k): _num(v) for k, v in t.rows.set_index("code")["vervangingssnelheid"].items()}
+            ptxt = t.extra["period_text"]
+        except (NotAvailableError, NotFoundError) as exc:
+            notes.append(f"Vervangingssnelheid niet beschikbaar: {exc.message}")
+        rows = self._compare_rows(values, scope.codes, speed, ptxt, yr)
+        rows["parent"] = scope.meta()["parent"].to_numpy()
+        rows["vergelijking"] = ["gemeente" if lv == "gemeente" else scope.level for lv in rows["level"]]
+        rows["derived_from"] = derived_from(src).to_numpy()
+        notes += self._derived_note(src, scope)
+        return MonitorResult(
+            kind="compare",
+            title=f"{scope.title.capitalize()} vergeleken ({yr})",
+            rows=rows,
+            unit="%",
+            method=self._compare_method(ptxt),
+            assumptions=[],
+            sources=self._sources(scope.codes, need, [yr]),
+            notes=notes,
+            extra={"year": yr, "level": scope.level, "period_text": ptxt, "features": {}, "distances": {}},
         )
 
     # -- 6. trend and projection -----------------------------------------------------------
-    def _indicator_series(self, code: str, indicator: str) -> tuple[pd.DataFrame, str, list[str]]:
-        """Yearly series (year, value, estimate, source) of an indicator or a derived share."""
+    def _indicator_series(self, code: str, indicator: str) -> tuple[pd.DataFrame, str, list[str], str | None]:
+        """Yearly series (year, value, estimate, bron) of an indicator or a derived share, and its origin."""
         notes: list[str] = []
         if indicator in DERIVED:
             label, inputs, fn = DERIVED[indicator]
-            obs = self.rt.observations(codes=[code], indicators=list(inputs))
-            wide = obs.pivot_table(index="year", columns="indicator_id", values="value", aggfunc="first")
+            long = self.facts.long(list(inputs)).frame
+            obs = long[(long["code"] == code) & long["ind"].isin(inputs)]
+            wide_y = obs.pivot_table(index="year", columns="ind", values="value", aggfunc="first")
             for i in inputs:
-                if i not in wide.columns:
-                    wide[i] = np.nan
-            val = fn(wide).dropna()
+                if i not in wide_y.columns:
+                    wide_y[i] = np.nan
+            val = fn(wide_y).replace([np.inf, -np.inf], np.nan).dropna()
             est = obs.groupby("year")["estimate"].any().reindex(val.index).fillna(False)
-            series = pd.DataFrame({"year": val.index.astype(int), "value": val.to_numpy(),
-                                   "estimate": est.to_numpy().astype(bool), "bron": "KWB"})
+            src = obs.groupby("year")["src"].max().reindex(val.index)
+            series = pd.DataFrame(
+                {
+                    "year": val.index.astype(int),
+                    "value": val.to_numpy(),
+                    "estimate": est.to_numpy().astype(bool),
+                    "bron": "KWB",
+                    "derived_from": [s or None for s in src.fillna("")],
+                }
+            )
             if indicator == "p_internationaal":
                 elan = self._elan_international(code)
                 if not elan.empty:
-                    notes.append("Reeks aangevuld met ELAN-aandelen westers + niet-westers (CBS-microdata, "
-                                 "schatting; andere definitie dan KWB). Waar beide bestaan wint KWB.")
+                    notes.append(
+                        "Reeks aangevuld met ELAN-aandelen westers + niet-westers (CBS-microdata, "
+                        "schatting; andere definitie dan KWB). Waar beide bestaan wint KWB."
+                    )
                     elan = elan[~elan["year"].isin(series["year"])]
                     series = pd.concat([series, elan]).sort_values("year").reset_index(drop=True)
-            return series, label, notes
+            return series, label, notes, None
         ind = self.rt.indicator(indicator)
-        s = self._series(code, indicator)
-        series = pd.DataFrame({"year": s["year"].astype(int), "value": s["value"].astype(float),
-                               "estimate": s["estimate"].astype(bool), "bron": s["source_id"]})
-        return series.reset_index(drop=True), f"{ind['label']} ({ind['unit']})", notes
+        long = self.facts.long([indicator]).frame
+        s = long[(long["code"] == code) & (long["ind"] == indicator)]
+        srcs = self.rt.store.query(
+            "SELECT year, source_id FROM observations WHERE region_code = ? AND indicator_id = ?",
+            [code, indicator],
+        ).set_index("year")["source_id"]
+        series = pd.DataFrame(
+            {
+                "year": s["year"].astype(int).to_numpy(),
+                "value": s["value"].astype(float).to_numpy(),
+                "estimate": s["estimate"].astype(bool).to_numpy(),
+                "bron": [srcs.get(y, s2 or "afgeleid") for y, s2 in zip(s["year"], s["src"], strict=True)],
+                "derived_from": [x or None for x in s["src"]],
+            }
+        )
+        return series.reset_index(drop=True), f"{ind['label']} ({ind['unit']})", notes, None
 
     def _elan_international(self, code: str) -> pd.DataFrame:
-        cat = self.rt.catalogue()
-        ids = [i for i in cat["id"] if str(i).startswith("elan_") and "west" in str(i).lower()]
+        cat = self.facts.catalogue()
+        ids = [i for i in cat.index if str(i).startswith("elan_") and "west" in str(i).lower()]
+        empty = pd.DataFrame(columns=["year", "value", "estimate", "bron", "derived_from"])
         if not ids:
-            return pd.DataFrame(columns=["year", "value", "estimate", "bron"])
-        obs = self.rt.observations(codes=[code], indicators=ids)
+            return empty
+        long = self.facts.long(ids).frame
+        obs = long[(long["code"] == code) & long["ind"].isin(ids)]
         if obs.empty:
-            return pd.DataFrame(columns=["year", "value", "estimate", "bron"])
+            return empty
         tot = obs.groupby("year")["value"].sum(min_count=len(ids)).dropna()
         if not tot.empty and tot.max() <= 1.0:  # shares held as fractions: to percent
             tot = tot * 100
-        return pd.DataFrame({"year": tot.index.astype(int), "value": tot.to_numpy(), "estimate": True,
-                             "bron": "ELAN"})
+        return pd.DataFrame(
+            {
+                "year": tot.index.astype(int),
+                "value": tot.to_numpy(),
+                "estimate": True,
+                "bron": "ELAN",
+                "derived_from": None,
+            }
+        )
 
     def trend(self, *, code: str, indicator: str) -> MonitorResult:
-        """An indicator over the years held, with the linear trend per year."""
+        """An indicator over the years held for any region (GM, WK or BU), with the linear trend per year."""
         reg = self.rt.region(code)
-        series, label, notes = self._indicator_series(reg["code"], indicator)
+        series, label, notes, _ = self._indicator_series(reg["code"], indicator)
         if series.empty:
-            raise NotAvailableError(f"Geen reeks voor {indicator} in {reg['name']} ({reg['code']}).",
-                                    hint="Kijk met `roltrap show` welke indicatoren er zijn.")
-        rows = series.assign(code=reg["code"], name=reg["name"], unit=label, kind="waarneming")
-        extra: dict[str, Any] = {"indicator": indicator, "label": label}
+            raise NotAvailableError(
+                f"Geen reeks voor {label} in {reg['name']} ({reg['code']}).",
+                hint="Kijk met `roltrap show` welke indicatoren er zijn.",
+            )
+        rows = series.assign(
+            code=reg["code"], name=reg["name"], level=reg["level"], unit=label, kind="waarneming"
+        )
+        extra: dict[str, Any] = {
+            "indicator": indicator,
+            "label": label,
+            "level": reg["level"],
+            "year": int(series["year"].max()),
+            "years": [int(y) for y in series["year"]],
+        }
         method = "Waarnemingen per jaar."
         if series["year"].nunique() >= 2:
             fit = trend_mod.fit_linear(series["year"], series["value"])
@@ -700,170 +1424,428 @@ class DistrictMonitor:
                        f"R² = {nl.number(fit.r2, 2)}.")
         else:
             notes.append("Maar één jaar beschikbaar: geen trend.")
-        return MonitorResult(kind="trend", title=f"{label}: {reg['name']}", rows=rows.reset_index(drop=True),
-                             unit=label, method=method, assumptions=[],
-                             sources=self._sources([reg["code"]], [indicator]) if indicator not in DERIVED
-                             else self._sources([reg["code"]], list(DERIVED[indicator][1])),
-                             notes=notes, extra=extra)
+        if series["derived_from"].notna().any():
+            notes.append(
+                "Afgeleid: jaren met een waarde in de kolom 'afgeleid van' zijn berekend uit een ander "
+                "niveau."
+            )
+        inputs = list(DERIVED[indicator][1]) if indicator in DERIVED else [indicator]
+        return MonitorResult(
+            kind="trend",
+            title=f"{label}: {reg['name']}",
+            rows=rows.reset_index(drop=True),
+            unit=label,
+            method=method,
+            assumptions=[],
+            sources=self._sources([reg["code"]], inputs),
+            notes=notes,
+            extra=extra,
+        )
 
-    def project(self, *, code: str, indicator: str = "p_internationaal", target: float | None = None,
-                level: float = 0.95, from_year: int | None = None, horizon: int = 15) -> MonitorResult:
+    def project(
+        self,
+        *,
+        code: str,
+        indicator: str = "p_internationaal",
+        target: float | None = None,
+        level: float = 0.95,
+        from_year: int | None = None,
+        horizon: int = 15,
+    ) -> MonitorResult:
         """Linear projection of a series with a prediction interval; the year a target is reached."""
         reg = self.rt.region(code)
-        series, label, notes = self._indicator_series(reg["code"], indicator)
+        series, label, notes, _ = self._indicator_series(reg["code"], indicator)
         if from_year is not None:
             series = series[series["year"] >= from_year]
         if series["year"].nunique() < 3:
             raise NotAvailableError(
-                f"Te weinig jaren voor een projectie van {indicator} in {reg['name']} "
-                f"({series['year'].nunique()} jaar).", hint="Een projectie vraagt minstens drie jaren.")
+                f"Te weinig jaren voor een projectie van {label} in {reg['name']} "
+                f"({series['year'].nunique()} jaar).",
+                hint="Een projectie vraagt minstens drie jaren.",
+            )
         fit = trend_mod.fit_linear(series["year"], series["value"])
         last = series.sort_values("year").iloc[-1]
         last_year, last_value = int(last["year"]), float(last["value"])
         tgt = None
         if target is not None:
-            tgt = trend_mod.target_year(fit, target, last_year=last_year, last_value=last_value, level=level,
-                                        horizon=max(horizon, 50))
+            tgt = trend_mod.target_year(
+                fit, target, last_year=last_year, last_value=last_value, level=level, horizon=max(horizon, 50)
+            )
         end = last_year + horizon
         if tgt is not None and tgt.latest is not None:
             end = max(end, int(np.ceil(tgt.latest)))
         future = np.arange(last_year + 1, end + 1)
         pred, lo, hi = fit.predict(future, level=level)
         obs_rows = series.assign(kind="waarneming", ondergrens=np.nan, bovengrens=np.nan)
-        proj_rows = pd.DataFrame({"year": future, "value": pred, "ondergrens": lo, "bovengrens": hi,
-                                  "estimate": True, "bron": "projectie", "kind": "projectie"})
-        rows = pd.concat([obs_rows, proj_rows], ignore_index=True).assign(code=reg["code"], name=reg["name"],
-                                                                           unit=label)
+        proj_rows = pd.DataFrame(
+            {
+                "year": future,
+                "value": pred,
+                "ondergrens": lo,
+                "bovengrens": hi,
+                "estimate": True,
+                "bron": "projectie",
+                "kind": "projectie",
+            }
+        )
+        rows = pd.concat([obs_rows, proj_rows], ignore_index=True).assign(
+            code=reg["code"], name=reg["name"], level=reg["level"], unit=label
+        )
         pct = round(level * 100)
         extra: dict[str, Any] = {
-            "indicator": indicator, "label": label, "model": "OLS lineair op jaar",
-            "slope": fit.slope, "intercept": fit.intercept, "se": fit.se, "r2": fit.r2, "n": fit.n,
-            "fit_years": [int(series["year"].min()), int(series["year"].max())], "level": level,
+            "indicator": indicator,
+            "label": label,
+            "model": "OLS lineair op jaar",
+            "level": reg["level"],
+            "year": last_year,
+            "interval": level,
+            "slope": fit.slope,
+            "intercept": fit.intercept,
+            "se": fit.se,
+            "r2": fit.r2,
+            "n": fit.n,
+            "fit_years": [int(series["year"].min()), int(series["year"].max())],
         }
         if tgt is not None:
-            extra["target"] = {"value": tgt.target, "year": tgt.year, "earliest": tgt.earliest,
-                               "latest": tgt.latest, "reached": tgt.reached}
+            extra["target"] = {
+                "value": tgt.target,
+                "year": tgt.year,
+                "earliest": tgt.earliest,
+                "latest": tgt.latest,
+                "reached": tgt.reached,
+            }
             if tgt.reached:
-                notes.append(f"Doel {target:g} is al bereikt in {last_year}.")
+                notes.append(f"Doel {nl.number(target)} is al bereikt in {last_year}.")
             elif tgt.year is None:
-                notes.append(f"Volgens de trend wordt {target:g} niet bereikt binnen {max(horizon, 50)} "
-                             f"jaar.")
+                notes.append(
+                    f"Volgens de trend wordt {nl.number(target)} niet bereikt binnen {max(horizon, 50)} jaar."
+                )
             else:
                 both = tgt.earliest is not None and tgt.latest is not None
-                span = (f"{tgt.earliest:.0f}–{tgt.latest:.0f}" if both
-                        else f"vanaf {tgt.earliest:.0f}" if tgt.earliest is not None else "onbepaald")
-                notes.append(f"Doel {nl.number(target)} bereikt rond "
-                             f"{nl.number(tgt.year, 1, grouping=False)} ({pct}%-voorspelinterval: {span}); "
-                             f"dat is {nl.number(tgt.year - last_year, 1)} jaar na {last_year}.")
-        if indicator == "p_internationaal" and reg["code"] == "GM0546":
-            notes.append("Syllabus (§16): Leiden 32% in 2020; 'reële aanname' 40% binnen zeven à acht jaar.")
+                span = (
+                    f"{tgt.earliest:.0f}–{tgt.latest:.0f}"
+                    if both
+                    else f"vanaf {tgt.earliest:.0f}"
+                    if tgt.earliest is not None
+                    else "onbepaald"
+                )
+                notes.append(
+                    f"Doel {nl.number(target)} bereikt rond {nl.number(tgt.year, 1, grouping=False)} "
+                    f"({pct}%-voorspelinterval: {span}); dat is {nl.number(tgt.year - last_year, 1)} jaar na "
+                    f"{last_year}."
+                )
+        syl_note = syllabus.section(reg["code"], "project").get(indicator)
+        if syl_note:
+            notes.append(str(syl_note))
+        inputs = list(DERIVED[indicator][1]) if indicator in DERIVED else [indicator]
         return MonitorResult(
-            kind="project", title=f"Projectie {label}: {reg['name']}", rows=rows, unit=label,
-            method=(f"Lineaire trend (kleinste kwadraten) op {fit.n} jaren {extra['fit_years'][0]}–"
-                    f"{extra['fit_years'][1]}: {nl.signed(fit.slope, 3)} per jaar "
-                    f"(R² = {nl.number(fit.r2, 2)}); {pct}%-"
-                    "voorspelinterval met Student-t (n − 2 vrijheidsgraden)."),
-            assumptions=["De groei van de afgelopen jaren zet lineair door (geen versnelling, geen "
-                         "trendbreuk).",
-                         "Jaren zijn onafhankelijke waarnemingen rond de trendlijn."],
-            sources=self._sources([reg["code"]], list(DERIVED[indicator][1]) if indicator in DERIVED
-                                  else [indicator]), notes=notes, extra=extra)
+            kind="project",
+            title=f"Projectie {label}: {reg['name']}",
+            rows=rows,
+            unit=label,
+            method=(
+                f"Lineaire trend (kleinste kwadraten) op {fit.n} jaren {extra['fit_years'][0]}–"
+                f"{extra['fit_years'][1]}: {nl.signed(fit.slope, 3)} per jaar "
+                f"(R² = {nl.number(fit.r2, 2)}); {pct}%-"
+                "voorspelinterval met Student-t (n − 2 vrijheidsgraden)."
+            ),
+            assumptions=[
+                "De groei van de afgelopen jaren zet lineair door (geen versnelling, geen trendbreuk).",
+                "Jaren zijn onafhankelijke waarnemingen rond de trendlijn.",
+            ],
+            sources=self._sources([reg["code"]], inputs),
+            notes=notes,
+            extra=extra,
+        )
 
     # -- 7. escalator conditions -----------------------------------------------------------
-    def conditions(self, *, gemeente: str | None = None, year: int | None = None,
-                   wijk: str | None = None) -> MonitorResult:
-        """Success factors of a roltrapwijk per district, side by side."""
-        gemeente = self._wijk_gemeente(wijk, gemeente)
-        reg = self._gemeente(gemeente)
-        gm = reg["code"]
-        codes = list(self._wijken(gm)["code"])
-        need = ["a_inw", "a_bedv", "p_koopw", "p_huurw", "p_1gezw", "p_mgezw", "g_afs_hp", "g_afs_gs",
-                "g_afs_kv", "g_afs_sc", "g_afs_ov", "p_ink_hi", "p_ink_li"]
-        yr = self._pick_year([gm, *codes], need, year)
-        wide = self._wide([gm, *codes], need, yr)
-        cond = conditions_mod.conditions(wide)
-        # Where CBS publishes no station distance, the street network gives one (rt.access, issue 13).
-        station = self.rt.access.station_km(gemeente=gm)
-        filled = cond["g_afs_ov"].isna() & cond.index.isin(station.index)
-        cond["g_afs_ov"] = cond["g_afs_ov"].fillna(station.reindex(cond.index))
-        df = cond.reset_index(names="code")
-        df.insert(1, "name", wide["name"].to_numpy())
-        df.insert(2, "level", wide["level"].to_numpy())
+    def conditions(
+        self,
+        *,
+        gemeente: str | None = None,
+        level: str | None = None,
+        wijk: str | None = None,
+        year: int | None = None,
+    ) -> MonitorResult:
+        """Success factors of a roltrapwijk per area, side by side."""
+        return self._run(self._conditions, gemeente=gemeente, level=level, wijk=wijk, year=year)
+
+    def _conditions(self, scope: Scope, *, year: int | None = None) -> MonitorResult:
+        need = NEEDS["conditions"]
+        long = self.facts.long(need).for_gemeenten(scope.gms)
+        yr, notes = self._year(scope, long, "conditions", year, codes=scope.codes)
+        values, src = wide(long, scope.codes, need, yr)
+        cond = conditions_mod.conditions(values)
+        filled = pd.Series(False, index=cond.index)
+        if not scope.national:
+            # Where CBS publishes no station distance, the street network gives one (rt.access, issue 13).
+            station = self.rt.access.station_km(gemeente=scope.ref_codes[0], level=scope.level)
+            filled = cond["g_afs_ov"].isna() & cond.index.isin(station.index)
+            cond["g_afs_ov"] = cond["g_afs_ov"].fillna(station.reindex(cond.index))
+        df = self._base(scope)
+        for c in cond.columns:
+            df[c] = cond[c].to_numpy()
         missing_cols = [c for c in conditions_mod.CONDITIONS if cond[c].isna().all()]
         df["unit"] = ""
         df["estimate"] = False
         df["available"] = cond.notna().any(axis=1).to_numpy()
+        labels = {c: v[0] for c, v in conditions_mod.CONDITIONS.items()}
+        isna = cond.isna()
         df["reason"] = [
-            (f"{NOT_AVAILABLE}: " + ", ".join(v[0] for c, v in conditions_mod.CONDITIONS.items()
-                                              if pd.isna(cond.at[code, c])))
-            if cond.loc[code].isna().any() else None for code in cond.index]
-        notes = [f"{conditions_mod.CONDITIONS[c][0]}: {NOT_AVAILABLE} in {yr}." for c in missing_cols]
+            (f"{NOT_AVAILABLE}: " + ", ".join(labels[c] for c in cond.columns if isna.at[code, c]))
+            if isna.loc[code].any()
+            else None
+            for code in cond.index
+        ]
+        df["year"] = yr
+        df["derived_from"] = derived_from(src).to_numpy()
+        notes += [f"{conditions_mod.CONDITIONS[c][0]}: {NOT_AVAILABLE} in {yr}." for c in missing_cols]
         if filled.any():
             notes.append("Afstand tot treinstation: gemiddelde loopafstand van de bewoners over het "
                          "OpenStreetMap-straatnetwerk (roltrap access, © OpenStreetMap-bijdragers (ODbL)); "
                          "geen CBS-cijfer.")
-        result = MonitorResult(
-            kind="conditions", title=f"Voorwaarden voor een roltrapwijk, {reg['name']} ({yr})", rows=df,
+        notes += self._derived_note(src, scope)
+        return MonitorResult(
+            kind="conditions",
+            title=f"Voorwaarden voor een roltrapwijk, {scope.title} ({yr})",
+            rows=df,
             unit="",
-            method=("Ondernemerschap: bedrijfsvestigingen per 1.000 inwoners. Wooncarrière: menging van "
-                    "koop/huur "
-                    "en eengezins/meergezins als entropie (0 = één soort, 1 = half om half). Voorzieningen: "
-                    "gemiddelde afstand over de weg (km). Rolmodellen: % inwoners met hoog en laag "
-                    "inkomen en "
-                    "hun verhouding."),
-            assumptions=["Een gemengde woningvoorraad maakt een wooncarrière binnen de wijk mogelijk.",
-                         "Afstanden zijn CBS-gemiddelden per adres, geen reistijden."],
-            sources=self._sources([gm, *codes], need, [yr]), notes=notes,
-            extra={"year": yr, "factors": {c: {"label": v[0], "factor": v[1], "unit": v[2]}
-                                           for c, v in conditions_mod.CONDITIONS.items()}},
+            method=(
+                "Ondernemerschap: bedrijfsvestigingen per 1.000 inwoners. Wooncarrière: menging van "
+                "koop/huur en eengezins/meergezins als entropie (0 = één soort, 1 = half om half). "
+                "Voorzieningen: gemiddelde afstand over de weg (km). Rolmodellen: % inwoners met hoog en "
+                "laag inkomen en hun verhouding."
+            ),
+            assumptions=[
+                "Een gemengde woningvoorraad maakt een wooncarrière binnen de wijk mogelijk.",
+                "Afstanden zijn CBS-gemiddelden per adres, geen reistijden.",
+            ],
+            sources=self._sources(scope.codes, need, [yr]),
+            notes=notes,
+            extra={
+                "year": yr,
+                "level": scope.level,
+                "factors": {
+                    c: {"label": v[0], "factor": v[1], "unit": v[2]}
+                    for c, v in conditions_mod.CONDITIONS.items()
+                },
+                "derived": derived_detail(src),
+            },
         )
-        return self._only_wijk(result, wijk)
 
     # -- 8. map classes --------------------------------------------------------------------
+    def map_classes(
+        self,
+        *,
+        gemeente: str | None = None,
+        level: str | None = None,
+        wijk: str | None = None,
+        indicator: str,
+        year: int | None = None,
+        scheme: str = "auto",
+        k: int = 5,
+    ) -> MonitorResult:
+        """Areas binned into map classes with the legend: the one place map classes are computed.
 
+        ``scheme``: ``auto`` (percentages → the syllabus's five classes, anything else → quantiles),
+        ``syllabus``, ``quantile`` or ``natural`` (Fisher–Jenks). Rows carry code, name, level, value,
+        class, colour; ``extra["legend"]`` lists the non-empty classes with their counts. Person counts
+        under the minimum cell size are withheld (no value, no class).
+        """
+        if scheme not in mapclass.SCHEMES:
+            raise ConfigError(
+                f"Onbekende indeling '{scheme}'.", hint="Kies " + ", ".join(mapclass.SCHEMES) + "."
+            )
+        if not 2 <= k <= len(mapclass.COLOURS):
+            raise ConfigError(f"Aantal klassen {k} kan niet.", hint=f"Kies 2 tot {len(mapclass.COLOURS)}.")
+        if wijk is not None:
+            w = self._wijk_region(wijk, gemeente)
+            scope = self.scope(gemeente=str(w["parent"]), level=level or "buurt")
+            scope = replace(
+                scope,
+                areas=scope.areas[scope.areas["parent"] == w["code"]]
+                if scope.level == "buurt"
+                else scope.areas,
+            )
+            if scope.areas.empty:
+                raise NotAvailableError(
+                    f"Er zijn geen buurten van {w['name']} in de opslag.", hint=_FETCH_HINT
+                )
+        else:
+            scope = self.scope(gemeente=gemeente, level=level or "wijk")
+        return self._map(scope, indicator=indicator, year=year, scheme=scheme, k=k)
 
-    def map_classes(self, *, gemeente: str | None = None, indicator: str, year: int | None = None,
-                    scheme: str = "syllabus", k: int = 5) -> MonitorResult:
-        """Districts binned into the syllabus's five classes (or quantiles), with the legend."""
-        if scheme not in ("syllabus", "quantile"):
-            raise ConfigError(f"Onbekende indeling '{scheme}'.", hint="Kies syllabus of quantile.")
-        reg = self._gemeente(gemeente)
-        gm = reg["code"]
-        codes = list(self._wijken(gm)["code"])
+    def _map_values(
+        self, scope: Scope, indicator: str, year: int | None
+    ) -> tuple[pd.Series, pd.DataFrame, int, list[str], dict[str, Any], list[str]]:
         if indicator in DERIVED:
             label, inputs, fn = DERIVED[indicator]
-            yr = self._pick_year(codes, list(inputs), year)
-            wide = self._wide(codes, list(inputs), yr)
-            values = fn(wide).astype(float)
-            unit = "%"
+            info: dict[str, Any] = {"label": label, "unit": "%", "kind": "share", "decimals": 1}
+            need = list(inputs)
         else:
             info = self.rt.indicator(indicator)
-            label, unit = info["label"], info["unit"]
-            if scheme == "syllabus" and info["kind"] != "share":
-                raise ConfigError(
-                    f"De syllabusklassen (< 10% … > 25%) gelden voor aandelen; {indicator} is een "
-                    f"{info['kind']} ({unit}).",
-                    hint="Kies een aandeel (bijv. p_hh_110 of p_internationaal) of --scheme quantile.")
-            yr = self._pick_year(codes, [indicator], year)
-            wide = self._wide(codes, [indicator], yr)
-            values = wide[indicator].astype(float)
-        classes, legend = mapclass.classify_values(values, scheme=scheme, k=k)
-        df = pd.DataFrame({"code": codes, "name": wide["name"].to_numpy(),
-                           "value": classes["value"].to_numpy(),
-                           "class": classes["class"].to_numpy(), "color": classes["color"].to_numpy()})
-        df["unit"] = unit
+            need = [indicator]
+        long = self.facts.long(need).for_gemeenten(scope.gms)
+        cov = coverage(long, self.facts.exists(), scope.area_codes, need)
+        held = [int(y) for y, row in cov.iterrows() if (row > 0).all()]
+        notes: list[str] = []
+        if not held:
+            raise NotAvailableError(
+                f"Er zijn geen cijfers voor '{info['label']}' voor de {scope.title}.",
+                hint=f"Kies een andere indicator of importeer cijfers voor deze {scope.noun}.",
+            )
+        if year is not None:
+            if year not in held:
+                raise NotFoundError(
+                    f"Geen cijfers voor '{info['label']}' voor de {scope.title} in {year}.",
+                    hint=f"Jaren met cijfers: {', '.join(map(str, held))}.",
+                )
+            yr = int(year)
+        else:
+            good = [y for y in held if (cov.loc[y] >= 0.5).all()]
+            yr = max(good) if good else max(held)
+            notes.append(f"Jaar {yr}: het laatste jaar met cijfers voor '{info['label']}'.")
+        values, src = wide(long, scope.area_codes, need, yr)
+        vals = (fn(values) if indicator in DERIVED else values[indicator]).astype(float)
+        vals = vals.replace([np.inf, -np.inf], np.nan)
+        return vals, src, yr, notes, info, need
+
+    def _map(self, scope: Scope, *, indicator: str, year: int | None, scheme: str, k: int) -> MonitorResult:
+        vals, src, yr, notes, info, need = self._map_values(scope, indicator, year)
+        is_share = info.get("kind") == "share" or info.get("unit") in ("%", "percent")
+        used, why = mapclass.resolve_scheme(scheme, is_share=is_share)
+        if why:
+            notes.append(why)
+        suppressed = pd.Series(False, index=vals.index)
+        if info.get("kind") == "count" and info.get("unit") in ("personen", "huishoudens"):
+            # Person counts: a small cell is withheld (and so gets no class), as everywhere else.
+            kept = suppress_small(vals, min_cell=self.rt.settings.min_cell).astype(float)
+            suppressed = vals.notna() & kept.isna()
+            vals = kept
+        classes, legend = mapclass.classify_values(vals, scheme=used, k=k)
+        df = self._base(scope, scope.area_codes)
+        df["value"] = vals.to_numpy()
+        df["class"] = classes["class"].to_numpy()
+        df["class_index"] = classes["class_index"].to_numpy()
+        df["colour"] = classes["color"].to_numpy()
+        df["color"] = df["colour"]
+        df["unit"] = info.get("unit")
         df["estimate"] = False
         df["available"] = df["value"].notna()
-        why = f"{indicator} ontbreekt voor deze wijk in {yr}"
-        df["reason"] = [None if ok else why for ok in df["value"].notna()]
-        return MonitorResult(
-            kind="map", title=f"{label}, wijken {reg['name']} ({yr})", rows=df, unit=unit,
-            method=("Vijf vaste klassen van de syllabus: < 10%, 10–15%, 15–20%, 20–25%, > 25% (een "
-                    "waarde op de "
-                    "grens valt in de hogere klasse)." if scheme == "syllabus" else
-                    f"{k} kwantielklassen: ongeveer evenveel wijken per klasse."),
-            assumptions=[], sources=self._sources(codes, list(DERIVED[indicator][1]) if indicator in DERIVED
-                                                  else [indicator], [yr]), notes=[],
-            extra={"year": yr, "indicator": indicator, "scheme": scheme,
-                   "legend": [e.__dict__ for e in legend]},
+        df["suppressed"] = suppressed.to_numpy()
+        df["reason"] = [
+            None
+            if ok
+            else f"{SUPPRESSED_LABEL} (minder dan {self.rt.settings.min_cell})"
+            if sup
+            else f"{info['label']} ontbreekt voor dit gebied in {yr}"
+            for ok, sup in zip(df["available"], df["suppressed"], strict=True)
+        ]
+        df["year"] = yr
+        df["derived_from"] = derived_from(src).to_numpy()
+        notes += self._derived_note(src, scope)
+        n_missing = int((~df["available"]).sum())
+        method = {
+            "syllabus": (
+                "Vijf vaste klassen van de syllabus: < 10%, 10–15%, 15–20%, 20–25%, > 25% (een waarde "
+                "op de grens valt in de hogere klasse)."
+            ),
+            "quantile": f"{k} kwantielklassen: ongeveer evenveel {scope.noun} per klasse.",
+            "natural": f"{k} natuurlijke klassen (Fisher–Jenks, jenkspy): zo klein mogelijke spreiding "
+            "binnen elke klasse.",
+        }[used]
+        method += (
+            " Alleen klassen met gebieden staan in de legenda; gelijke waarden vallen in dezelfde klasse."
         )
+        return MonitorResult(
+            kind="map",
+            title=f"{info['label']}, {scope.title} ({yr})",
+            rows=df,
+            unit=str(info.get("unit")),
+            method=method,
+            assumptions=[],
+            sources=self._sources(scope.area_codes, need, [yr]),
+            notes=notes,
+            extra={
+                "year": yr,
+                "level": scope.level,
+                "indicator": indicator,
+                "label": info["label"],
+                "unit": info.get("unit"),
+                "decimals": info.get("decimals"),
+                "scheme": used,
+                "scheme_asked": scheme,
+                "schemes": dict(mapclass.SCHEMES),
+                "k": k,
+                "legend": [e.__dict__ for e in legend],
+                "missing": {
+                    "label": mapclass.MISSING_LABEL,
+                    "colour": mapclass.MISSING_COLOUR,
+                    "count": n_missing,
+                },
+                "noun": scope.noun,
+                "derived": derived_detail(src),
+            },
+        )
+
+    # -- years for selectors ---------------------------------------------------------------
+    def years(
+        self,
+        name: str,
+        *,
+        gemeente: str | None = None,
+        level: str | None = None,
+        wijk: str | None = None,
+        indicator: str | None = None,
+        code: str | None = None,
+    ) -> list[int]:
+        """The years that have the figures computation ``name`` needs, for this selection (for selectors).
+
+        ``turnover``: the full years with settlers; ``map``/``map_classes``/``trend``/``project``: the years
+        with the ``indicator`` (for ``code`` in trend/project); the others: years in which every figure
+        that decides the year is held by at least half of the areas (``vulnerable``: at least two lenses).
+        """
+        if name in ("trend", "project"):
+            reg = self.rt.region(code or gemeente or self.rt.settings.gemeente)
+            series, *_ = self._indicator_series(reg["code"], indicator or "p_internationaal")
+            return sorted({int(y) for y in series["year"]})
+        if name == "turnover":
+            if wijk is None:
+                gms = self.scope(gemeente=gemeente, level="wijk").ref_codes
+            else:
+                gms = [str(self._wijk_region(wijk, gemeente)["parent"])]
+            fl = self.facts.flows()
+            return turnover_mod.full_years(fl[fl["region_code"].isin(gms)])
+        scope = self._selection(gemeente, level, wijk)
+        if name in ("map", "map_classes"):
+            if not indicator:
+                raise ConfigError("Geef een indicator voor de jaren van de kaart.")
+            need = list(DERIVED[indicator][1]) if indicator in DERIVED else [indicator]
+            long = self.facts.long(need).for_gemeenten(scope.gms)
+            cov = coverage(long, self.facts.exists(), scope.area_codes, need)
+            return [int(y) for y, row in cov.iterrows() if (row > 0).all()]
+        if name == "vulnerable":
+            lens, _src, _ = self._lenses_all_years(scope, None)
+            n = lens["n_lenzen"]
+            sel = n[n.index.get_level_values("code").isin(scope.codes) & (n >= 2)]
+            return sorted({int(y) for y in sel.index.get_level_values("year")})
+        if name not in CORE:
+            raise ConfigError(
+                f"Onbekende berekening '{name}'.",
+                hint="Kies turnover, classify, vulnerable, rank, compare, conditions, map, trend of project.",
+            )
+        core = CORE[name]
+        long = self.facts.long(NEEDS[name]).for_gemeenten(scope.gms)
+        codes = scope.ref_codes if name == "compare" else scope.area_codes
+        cov = coverage(long, self.facts.exists(), codes, core)
+        _, complete = pick_year(cov)
+        return complete
+
+    def _selection(self, gemeente: str | None, level: str | None, wijk: str | None) -> Scope:
+        if wijk is None:
+            return self.scope(gemeente=gemeente, level=level or "wijk")
+        w = self._wijk_region(wijk, gemeente)
+        scope = self.scope(gemeente=str(w["parent"]), level=level or "buurt")
+        if scope.level == "buurt":
+            scope = replace(scope, areas=scope.areas[scope.areas["parent"] == w["code"]])
+        return scope

@@ -15,6 +15,35 @@ import pandas as pd
 # district of the same municipality. "totaal" is used only when no split is held.
 SETTLER_ORIGINS: tuple[str, ...] = ("gemeente", "buitenland", "wijk")
 
+#: The one default period of every turnover figure (web, CLI, PDF, comparisons): the last this many
+#: full years with settlers in the store. Two years as in the syllabus's own figures (§7–§8).
+DEFAULT_PERIOD_YEARS = 2
+
+
+def full_years(flows: pd.DataFrame) -> list[int]:
+    """Years held for all twelve months (settlers, any region)."""
+    f = flows[flows["direction"] == "in"]
+    if f.empty:
+        return []
+    months = f.groupby("year")["months"].max()
+    return sorted(int(y) for y, m in months.items() if m >= 12)
+
+
+def default_period(flows: pd.DataFrame) -> tuple[int, int] | None:
+    """The default turnover period: the last :data:`DEFAULT_PERIOD_YEARS` full years in ``flows``."""
+    years = full_years(flows)
+    if not years:
+        return None
+    last = years[-1]
+    first = min(y for y in years if y >= last - DEFAULT_PERIOD_YEARS + 1)
+    return first, last
+
+
+def period_text(years: list[int] | tuple[int, int]) -> str:
+    """``2015–2016`` (or ``2016`` for one year)."""
+    ys = sorted(int(y) for y in years)
+    return f"{ys[0]}–{ys[-1]}" if ys[0] != ys[-1] else str(ys[0])
+
 
 @dataclass(frozen=True)
 class SettlerSummary:
@@ -85,8 +114,8 @@ def newcomer_share(population: pd.Series, settlers: pd.Series) -> pd.Series:
     return out.where(np.isfinite(out))
 
 
-def district_settlers(districts: pd.DataFrame, *, municipal_settlers: float,
-                      method: str = "scaled") -> pd.Series:
+def district_settlers(districts: pd.DataFrame, *, municipal_settlers: float | pd.Series,
+                      method: str = "scaled", by: pd.Series | None = None) -> pd.Series:
     """Estimated settlers per year per district from moves per inhabitant (ELAN, per wijk).
 
     ``districts``: index code; columns ``population`` and ``moves_pp`` (mean address moves per
@@ -98,12 +127,24 @@ def district_settlers(districts: pd.DataFrame, *, municipal_settlers: float,
       where they are.
     - ``direct``: S_d = m_d·P_d: every address move ending in the district, including moves from
       elsewhere in the city and within the district itself; an upper bound on settlers.
+
+    ``by`` (municipality per district) with ``municipal_settlers`` a Series by municipality estimates
+    the districts of many municipalities in one pass.
     """
     if method not in ("scaled", "direct"):
         raise ValueError("method must be 'scaled' or 'direct'")
     weight = districts["population"].astype(float) * districts["moves_pp"].astype(float)
     if method == "direct":
         return weight
+    if by is not None:
+        groups = by.reindex(districts.index)
+        total_g = weight.groupby(groups).transform("sum")  # all-missing → 0 → NaN below
+        settlers = groups.map(municipal_settlers if isinstance(municipal_settlers, pd.Series)
+                              else lambda _: municipal_settlers).astype(float)
+        out = settlers * weight / total_g
+        return out.where(total_g > 0)
+    if isinstance(municipal_settlers, pd.Series):
+        raise ValueError("a Series of municipal settlers needs by=")
     total = weight.sum(min_count=1)
     if pd.isna(total) or total <= 0 or pd.isna(municipal_settlers):
         return pd.Series(np.nan, index=districts.index)

@@ -1,0 +1,378 @@
+"""What the district monitor reads from the store: regions, figures and flows, fetched set-based.
+
+Every read is one query for the whole store (all regions of all levels) for the indicators a
+computation needs, cached per store version (``Store.changes``); a call for one municipality slices
+that table in memory instead of querying region by region. Figures a level lacks are filled in here,
+flagged by ``src``:
+
+- ``"buurten"`` / ``"wijken"``: a wijk (gemeente) without a figure gets the aggregate of its buurten
+  (wijken) with the catalogue's rule — ``sum`` for counts, ``weighted_mean`` with the catalogue's
+  weight for shares and means — but only when every child that has figures that year has this one
+  (a partial sum would be an undercount);
+- ``"wijk"``: a buurt without a share, mean, ratio or distance takes its wijk's value (a stand-in,
+  not the buurt's own figure). Counts are never copied down.
+
+Knows SQL and frames, nothing of files, HTTP or the CLI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from roltrap.store import Store
+
+#: How a derived figure's origin is named to the user (row column ``derived_from``).
+SRC_LABELS = {"buurten": "buurten", "wijken": "wijken", "wijk": "wijk"}
+_INTENSIVE_KINDS = ("share", "mean", "ratio", "distance", "duration")
+_CHILD = {"gemeente": "wijk", "wijk": "buurt"}
+_CHILD_SRC = {"wijk": "wijken", "buurt": "buurten"}
+
+
+@dataclass
+class Long:
+    """Long table of figures (code, year, ind, value, estimate, src, level, gm) with a per-gemeente index."""
+
+    frame: pd.DataFrame
+    by_gm: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def for_gemeenten(self, gms: tuple[str, ...] | None) -> pd.DataFrame:
+        """Rows of these municipalities (their own row, wijken and buurten); ``None`` = all."""
+        if gms is None:
+            return self.frame
+        parts = [self.by_gm[g] for g in gms if g in self.by_gm]
+        if not parts:
+            return self.frame.iloc[0:0]
+        idx = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        return self.frame.iloc[np.sort(idx)]
+
+
+class Facts:
+    """Cached, set-based reads of one store; invalidated when the store changes."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._version: int | None = None
+        self._cache: dict[Any, Any] = {}
+
+    def _fresh(self) -> dict[Any, Any]:
+        if self._version != self.store.changes:
+            self._cache = {}
+            self._version = self.store.changes
+        return self._cache
+
+    # -- regions ---------------------------------------------------------------------------
+    def regions(self) -> pd.DataFrame:
+        """Every region: index code; name, level, parent, gm (its municipality)."""
+        cache = self._fresh()
+        if "regions" not in cache:
+            reg = self.store.query("SELECT code, name, level, parent FROM regions").set_index("code")
+            gm = pd.Series(None, index=reg.index, dtype=object)
+            is_gm = reg["level"] == "gemeente"
+            gm[is_gm] = reg.index[is_gm]
+            wijk = reg["level"] == "wijk"
+            gm[wijk] = reg.loc[wijk, "parent"]
+            buurt = reg["level"] == "buurt"
+            grand = reg["parent"].map(reg["parent"])
+            fallback = pd.Series(
+                ["GM" + c[2:6] for c in reg.index[buurt]], index=reg.index[buurt], dtype=object
+            )
+            gm[buurt] = grand[buurt].where(grand[buurt].notna(), fallback)
+            reg["gm"] = gm
+            cache["regions"] = reg
+        out: pd.DataFrame = cache["regions"]
+        return out
+
+    def exists(self) -> pd.DataFrame:
+        """(code, year) pairs with any observation (also a missing one), with level and parent."""
+        cache = self._fresh()
+        if "exists" not in cache:
+            ex = self.store.query("SELECT DISTINCT region_code AS code, year FROM observations")
+            reg = self.regions()
+            ex["level"] = reg["level"].reindex(ex["code"]).to_numpy()
+            ex["parent"] = reg["parent"].reindex(ex["code"]).to_numpy()
+            ex["gm"] = reg["gm"].reindex(ex["code"]).to_numpy()
+            cache["exists"] = ex
+        out: pd.DataFrame = cache["exists"]
+        return out
+
+    def catalogue(self) -> pd.DataFrame:
+        cache = self._fresh()
+        if "catalogue" not in cache:
+            cache["catalogue"] = self.store.query("SELECT * FROM indicators").set_index("id")
+        out: pd.DataFrame = cache["catalogue"]
+        return out
+
+    def sources(self) -> pd.DataFrame:
+        cache = self._fresh()
+        if "sources" not in cache:
+            cache["sources"] = self.store.query("SELECT * FROM sources").set_index("id")
+        out: pd.DataFrame = cache["sources"]
+        return out
+
+    def flows(self) -> pd.DataFrame:
+        cache = self._fresh()
+        if "flows" not in cache:
+            cache["flows"] = self.store.query(
+                "SELECT * FROM flows ORDER BY region_code, year, direction, origin"
+            )
+        out: pd.DataFrame = cache["flows"]
+        return out
+
+    def source_ids(self, codes: list[str], indicators: list[str], years: list[int] | None) -> list[str]:
+        """Sources of the (own) figures held for these regions, indicators and years."""
+        sql = (
+            "SELECT DISTINCT source_id FROM observations WHERE value IS NOT NULL "
+            "AND indicator_id IN (SELECT unnest(?))"
+        )
+        params: list[object] = [list(indicators)]
+        if years is not None:
+            sql += " AND year IN (SELECT unnest(?))"
+            params.append([int(y) for y in years])
+        if len(codes) < 5000:
+            sql += " AND region_code IN (SELECT unnest(?))"
+            params.append(list(codes))
+        return sorted(self.store.query(sql, params)["source_id"])
+
+    # -- figures ---------------------------------------------------------------------------
+    def long(self, indicators: list[str] | tuple[str, ...]) -> Long:
+        """All figures of these indicators (plus the weights their aggregation needs), every level."""
+        cat = self.catalogue()
+        wanted = sorted(set(indicators))
+        weights = sorted({str(w) for w in cat.reindex(wanted)["weight"].dropna()} - set(wanted))
+        key = ("long", tuple(wanted))
+        cache = self._fresh()
+        if key in cache:
+            out: Long = cache[key]
+            return out
+        ids = wanted + weights
+        df = self.store.query(
+            """SELECT o.region_code AS code, o.year, o.indicator_id AS ind, o.value, s.estimate
+               FROM observations o JOIN sources s ON s.id = o.source_id
+               WHERE o.value IS NOT NULL AND o.indicator_id IN (SELECT unnest(?))""",
+            [ids],
+        )
+        reg = self.regions()
+        df["year"] = df["year"].astype(int)
+        df["estimate"] = df["estimate"].astype(bool)
+        df["src"] = ""
+        df["level"] = reg["level"].reindex(df["code"]).to_numpy()
+        df = df[df["level"].notna()]
+        extra = [self._aggregate(df, cat, parent_level) for parent_level in ("wijk", "gemeente")]
+        # Aggregate buurten → wijken first, so gemeenten can be built from (partly derived) wijken.
+        if not extra[0].empty:
+            df = pd.concat([df, extra[0]], ignore_index=True)
+            extra[1] = self._aggregate(df, cat, "gemeente")
+        if not extra[1].empty:
+            df = pd.concat([df, extra[1]], ignore_index=True)
+        down = self._fill_down(df, cat)
+        if not down.empty:
+            df = pd.concat([df, down], ignore_index=True)
+        df["gm"] = reg["gm"].reindex(df["code"]).to_numpy()
+        df = df.sort_values(["code", "year", "ind"], kind="stable").reset_index(drop=True)
+        by_gm = {str(g): np.asarray(ix) for g, ix in df.groupby("gm", sort=False).indices.items()}
+        # the country row belongs to no municipality; keep it reachable under its own code
+        land = np.flatnonzero((df["level"] == "land").to_numpy())
+        if len(land):
+            by_gm["NL00"] = land
+        out = Long(df, by_gm)
+        cache[key] = out
+        return out
+
+    def _aggregate(self, df: pd.DataFrame, cat: pd.DataFrame, parent_level: str) -> pd.DataFrame:
+        """Figures for ``parent_level`` regions that lack them, from their children (see module doc)."""
+        child_level = _CHILD[parent_level]
+        child = df[(df["level"] == child_level)]
+        if child.empty:
+            return df.iloc[0:0]
+        reg = self.regions()
+        child = child.assign(parent=reg["parent"].reindex(child["code"]).to_numpy())
+        child = child[child["parent"].notna()]
+        ex = self.exists()
+        n_children = ex[ex["level"] == child_level].groupby(["parent", "year"]).size().rename("n_children")
+        rules = cat.reindex(child["ind"].unique())
+        parts = []
+        sums = [i for i, r in rules.iterrows() if r["aggregation"] == "sum"]
+        if sums:
+            s = (
+                child[child["ind"].isin(sums)]
+                .groupby(["parent", "year", "ind"])
+                .agg(value=("value", "sum"), n=("value", "size"), estimate=("estimate", "any"))
+            )
+            parts.append(s)
+        wmeans = rules[(rules["aggregation"] == "weighted_mean") & rules["weight"].notna()]
+        for wid, group in wmeans.groupby("weight"):
+            w = child[child["ind"] == wid].set_index(["code", "year"])["value"].rename("w")
+            part = child[child["ind"].isin(list(group.index))].join(w, on=["code", "year"])
+            part = part[part["w"].notna()]
+            if part.empty:
+                continue
+            part = part.assign(vw=part["value"] * part["w"])
+            g = part.groupby(["parent", "year", "ind"]).agg(
+                vw=("vw", "sum"), w=("w", "sum"), n=("value", "size"), estimate=("estimate", "any")
+            )
+            g = g[g["w"] > 0]
+            parts.append(pd.DataFrame({"value": g["vw"] / g["w"], "n": g["n"], "estimate": g["estimate"]}))
+        if not parts:
+            return df.iloc[0:0]
+        agg = pd.concat(parts).reset_index()
+        agg = agg.join(n_children, on=["parent", "year"])
+        agg = agg[agg["n"] >= agg["n_children"].fillna(np.inf)]
+        agg = agg.rename(columns={"parent": "code"})
+        agg = agg[agg["code"].isin(reg.index[reg["level"] == parent_level])]
+        own = pd.MultiIndex.from_frame(df[["code", "year", "ind"]])
+        keys = pd.MultiIndex.from_frame(agg[["code", "year", "ind"]])
+        agg = agg[~keys.isin(own)]
+        return pd.DataFrame(
+            {
+                "code": agg["code"].to_numpy(),
+                "year": agg["year"].astype(int).to_numpy(),
+                "ind": agg["ind"].to_numpy(),
+                "value": agg["value"].astype(float).to_numpy(),
+                "estimate": agg["estimate"].astype(bool).to_numpy(),
+                "src": _CHILD_SRC[child_level],
+                "level": parent_level,
+            }
+        )
+
+    def _fill_down(self, df: pd.DataFrame, cat: pd.DataFrame) -> pd.DataFrame:
+        """A buurt without a share/mean/ratio/distance takes its wijk's value (flagged ``wijk``)."""
+        ex = self.exists()
+        buurten = ex[ex["level"] == "buurt"][["code", "year", "parent"]]
+        if buurten.empty:
+            return df.iloc[0:0]
+        kinds = cat["kind"].reindex(df["ind"].unique())
+        intensive = list(kinds.index[kinds.isin(_INTENSIVE_KINDS)])
+        wijk = df[(df["level"] == "wijk") & df["ind"].isin(intensive)][
+            ["code", "year", "ind", "value", "estimate"]
+        ]
+        if wijk.empty:
+            return df.iloc[0:0]
+        cand = buurten.merge(wijk.rename(columns={"code": "parent"}), on=["parent", "year"])
+        own = pd.MultiIndex.from_frame(df[["code", "year", "ind"]])
+        cand = cand[~pd.MultiIndex.from_frame(cand[["code", "year", "ind"]]).isin(own)]
+        return pd.DataFrame(
+            {
+                "code": cand["code"].to_numpy(),
+                "year": cand["year"].astype(int).to_numpy(),
+                "ind": cand["ind"].to_numpy(),
+                "value": cand["value"].astype(float).to_numpy(),
+                "estimate": cand["estimate"].astype(bool).to_numpy(),
+                "src": "wijk",
+                "level": "buurt",
+            }
+        )
+
+
+def wide(
+    long: pd.DataFrame, codes: list[str], indicators: list[str], year: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Values (one row per code, one column per indicator) and their ``src`` flags at ``year``."""
+    part = long[(long["year"] == year) & long["ind"].isin(indicators)]
+    part = part[part["code"].isin(codes)]
+    if part.empty:
+        values = pd.DataFrame(index=pd.Index(codes, name="code"))
+        src = pd.DataFrame(index=pd.Index(codes, name="code"))
+    else:
+        values = part.pivot(index="code", columns="ind", values="value").reindex(codes)
+        src = part.pivot(index="code", columns="ind", values="src").reindex(codes)
+    values.columns.name = None
+    src.columns.name = None
+    for ind in indicators:
+        if ind not in values.columns:
+            values[ind] = np.nan
+            src[ind] = None
+    return values[indicators].astype(float), src[indicators]
+
+
+def derived_from(src: pd.DataFrame) -> pd.Series:
+    """Per row: which other level its derived figures come from (``None`` = all its own figures)."""
+
+    def one(row: pd.Series) -> str | None:
+        found = sorted({SRC_LABELS[s] for s in row if isinstance(s, str) and s})
+        return ", ".join(found) if found else None
+
+    if src.empty or src.shape[1] == 0:
+        return pd.Series([None] * len(src), index=src.index, dtype=object)
+    return src.apply(one, axis=1).astype(object)
+
+
+def derived_detail(src: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """``{code: {indicator: "buurten"}}`` for every derived figure."""
+    out: dict[str, dict[str, str]] = {}
+    if src.empty:
+        return out
+    stacked = src.stack()
+    stacked = stacked[stacked.astype(str) != ""]
+    for (code, ind), s in stacked.items():
+        out.setdefault(str(code), {})[str(ind)] = SRC_LABELS.get(str(s), str(s))
+    return out
+
+
+def coverage(
+    long: pd.DataFrame, exists: pd.DataFrame, codes: list[str], indicators: list[str]
+) -> pd.DataFrame:
+    """Share (0–1) of the regions existing in a year that hold each indicator: index year, columns ids."""
+    ex = exists[exists["code"].isin(codes)]
+    n = ex.groupby("year").size()
+    part = long[long["ind"].isin(indicators) & long["code"].isin(codes)]
+    held = part.groupby(["year", "ind"])["code"].nunique().unstack("ind")
+    held = held.reindex(columns=indicators)
+    years = sorted(set(n.index) | set(held.index))
+    held = held.reindex(years).fillna(0)
+    return held.div(n.reindex(years).replace(0, np.nan), axis=0).fillna(0).clip(0, 1)
+
+
+def pick_year(cov: pd.DataFrame, *, threshold: float = 0.5) -> tuple[int | None, list[int]]:
+    """(default year, years with every indicator held) from a coverage table.
+
+    Complete = every indicator held by at least ``threshold`` of the regions that year. Default: the
+    latest complete year; without one, the year holding most of the figures (the latest on a tie).
+    """
+    if cov.empty:
+        return None, []
+    complete = [int(y) for y, row in cov.iterrows() if (row >= threshold).all() and len(row)]
+    if complete:
+        return max(complete), sorted(complete)
+    score = cov.sum(axis=1)
+    if score.max() <= 0:
+        return None, []
+    best = score[score == score.max()].index.max()
+    return int(best), []
+
+
+def latest_year_of(long: pd.DataFrame, codes: list[str], indicator: str) -> int | None:
+    part = long[(long["ind"] == indicator) & long["code"].isin(codes)]
+    return int(part["year"].max()) if not part.empty else None
+
+
+def nearest(
+    long: pd.DataFrame, codes: list[str], indicators: list[str], target: pd.Series | float
+) -> pd.DataFrame:
+    """Per code the value of the first of ``indicators`` in the year nearest to ``target``.
+
+    ``target`` is one year or a year per code. Ties: the earlier indicator in the list, then the earlier
+    year; a region's own figure wins over a derived one at the same distance. Returns index code: value,
+    year, src.
+    """
+    part = long[long["ind"].isin(indicators) & long["code"].isin(codes)]
+    if part.empty:
+        return pd.DataFrame(
+            {"value": np.nan, "year": pd.array([pd.NA] * len(codes), dtype="Int64"), "src": None},
+            index=pd.Index(codes, name="code"),
+        )
+    tgt = (
+        part["code"].map(target)
+        if isinstance(target, pd.Series)
+        else pd.Series(float(target), index=part.index)
+    )
+    pref = part["ind"].map({ind: i for i, ind in enumerate(indicators)})
+    part = part.assign(_d=(part["year"] - tgt.astype(float)).abs(), _p=pref, _own=part["src"] != "")
+    part = part.sort_values(["code", "_d", "_own", "_p", "year"], kind="stable").drop_duplicates("code")
+    out = part.set_index("code")[["value", "year", "src"]].reindex(codes)
+    out["year"] = out["year"].astype("Int64")
+    return out
