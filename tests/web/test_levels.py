@@ -130,7 +130,12 @@ def test_kaart_for_another_municipality_and_buurten(bclient: TestClient) -> None
     assert {lv["id"] for lv in body["levels"]} == {"wijk", "buurt"}
     assert all(e["count"] > 0 for e in body["legend"])
     buurt = bclient.get("/kaart.json?gemeente=GM0014&level=buurt&indicator=a_inw")
-    assert buurt.status_code == 200  # never an error page; says what it shows
+    assert buurt.status_code == 200
+    body = buurt.json()
+    assert body["level"] == "buurt" and body["scheme_used"] == "quantile"  # a count: quantiles
+    assert {r["code"]: r["value"] for r in body["rows"]}["BU00140000"] == 12000
+    assert all(r["url"] == f"/buurt/{r['code']}" for r in body["rows"])
+    assert body["spec"] is not None  # the test buurten have shapes
     _ok(bclient, "/kaart?gemeente=GM0014&level=buurt&indicator=a_inw")
     html = _ok(bclient, "/kaart?gemeente=GM0014")
     assert "Tik of beweeg over een wijk" in html

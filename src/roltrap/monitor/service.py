@@ -912,7 +912,7 @@ class DistrictMonitor:
         lens = lens_all.xs(yr, level="year").reindex(codes)
         src = src_all.xs(yr, level="year").reindex(codes) if yr in years_held else pd.DataFrame(index=codes)
         lens["n_lenzen"] = lens["n_lenzen"].fillna(0).astype(int)
-        lens["voorzieningen_compleet"] = lens["voorzieningen_compleet"].fillna(False).astype(bool)
+        lens["voorzieningen_compleet"] = lens["voorzieningen_compleet"].eq(True)  # NaN (no row) → False
         lens["voorzieningen_ontbreekt"] = lens["voorzieningen_ontbreekt"].fillna(
             ", ".join(vulnerable_mod.PROVISIONS)
         )

@@ -255,10 +255,10 @@ IndicatorQuery = Annotated[
     ),
 ]
 SchemeQuery = Annotated[
-    Literal["auto", "syllabus", "quantile"] | None,
+    Literal["auto", "syllabus", "quantile", "natural"] | None,
     Query(
         description="Klassenindeling: auto (standaard: syllabus voor percentages, "
-        "anders kwantielen), syllabus of quantile."
+        "anders kwantielen), syllabus, quantile of natural (Fisher–Jenks)."
     ),
 ]
 LevelQuery = Annotated[Literal["wijk", "buurt"] | None, Query(description="wijk (standaard) of buurt.")]
@@ -343,7 +343,7 @@ def kaart(
     if level not in (None, "", "wijk", "buurt"):
         errors["level"] = "Kies wijken of buurten."
         level = None
-    if scheme not in (None, "", "auto", "syllabus", "quantile"):
+    if scheme not in (None, "", "auto", "syllabus", "quantile", "natural"):
         errors["scheme"] = "Kies een indeling uit de lijst."
         scheme = None
     return _kaart(

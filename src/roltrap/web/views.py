@@ -20,7 +20,9 @@ from roltrap import fmt
 from roltrap.disclosure import SUPPRESSED_LABEL
 from roltrap.errors import InputError, NotAvailableError, NotFoundError, RoltrapError
 from roltrap.jsonable import jsonable
+from roltrap.monitor import mapclass
 from roltrap.monitor.labels import column_label
+from roltrap.monitor.service import DERIVED
 from roltrap.report import charts
 from roltrap.report.profile import (
     KEY_INDICATORS,
@@ -34,11 +36,6 @@ from roltrap.report.profile import (
 if TYPE_CHECKING:
     from roltrap.core import Roltrap
 
-SCHEMES = {
-    "auto": "Automatisch (syllabus voor percentages, anders kwantielen)",
-    "syllabus": "Syllabus: vijf klassen (< 10, 10–15, 15–20, 20–25, > 25 %)",
-    "quantile": "Kwantielen: vijf even grote groepen",
-}
 LEVELS = {"wijk": "Wijken", "buurt": "Buurten"}
 DEFAULT_MAP_INDICATOR = "p_hh_110"
 PEER_FIGURES = [
@@ -406,6 +403,8 @@ class Views:
         if obs.empty:
             return []
         held = obs.groupby("indicator_id")["year"].agg(lambda s: sorted({int(y) for y in s}))
+        # A figure the monitor derives from others (p_65_oo from a_65_oo and a_inw) is mapped from those.
+        held = held[[i not in DERIVED or set(DERIVED[i][1]) <= set(held.index) for i in held.index]]
         cat = self.catalogue()
         out = [
             {
@@ -444,17 +443,16 @@ class Views:
         notices: list[str] = []
         level = level or "wijk"
         if level not in levels:
-            if levels:
-                notices.append(
-                    f"Voor {reg['name']} zijn geen {LEVELS[level].lower()} geladen; de kaart toont "
-                    f"de {LEVELS[levels[0]].lower()}."
-                )
-                level = levels[0]
-            else:
+            if not levels:
                 raise NotAvailableError(
                     f"Er zijn geen wijken of buurten van {reg['name']} geladen.",
                     hint="Haal ze op met roltrap fetch kwb, of kies een andere gemeente.",
                 )
+            notices.append(
+                f"Voor {reg['name']} zijn geen {LEVELS[level].lower()} geladen; de kaart toont de "
+                f"{LEVELS[levels[0]].lower()}."
+            )
+            level = levels[0]
         options = self.map_indicators(gm, level)
         if not options:
             raise NotAvailableError(
@@ -465,68 +463,68 @@ class Views:
         errors: dict[str, str] = {}
         if indicator and indicator not in ids:
             errors["indicator"] = (
-                f"Voor de {LEVELS[level].lower()} van {reg['name']} zijn geen cijfers voor "
-                f"'{indicator}'; kies een indicator uit de lijst."
+                f"Voor de {LEVELS[level].lower()} van {reg['name']} zijn geen cijfers voor '{indicator}'; "
+                "kies een indicator uit de lijst."
             )
             indicator = None
         indicator = indicator or (DEFAULT_MAP_INDICATOR if DEFAULT_MAP_INDICATOR in ids else ids[0])
         meta = next(o for o in options if o["id"] == indicator)
-        if year is not None and year not in meta["years"]:
+        years = self.rt.monitor.years("map", gemeente=gm, level=level, indicator=indicator) or meta["years"]
+        if year is not None and year not in years:
             errors["year"] = (
-                f"Voor {meta['label']} zijn er geen cijfers in {year}; gekozen is "
-                f"{meta['latest']}, het laatste jaar met cijfers."
+                f"Voor {meta['label']} zijn er geen cijfers in {year}; "
+                "gekozen is het laatste jaar met cijfers."
             )
             year = None
-        year = year or int(meta["latest"])
-        is_share = meta["kind"] == "share" or meta["unit"] in fmt.PERCENT_UNITS
         wanted = scheme or "auto"
-        if wanted == "syllabus" and not is_share:
-            notices.append(
-                f"De vijf klassen van de syllabus gelden voor percentages; {meta['label']} is in "
-                f"{meta['unit']}, dus de kaart deelt in kwantielen in."
+        try:
+            result = self.rt.monitor.map_classes(
+                gemeente=gm, level=level, indicator=indicator, year=year, scheme=wanted
             )
-            wanted = "quantile"
-        used = ("syllabus" if is_share else "quantile") if wanted == "auto" else wanted
-        if level != "wijk":
-            # The monitor's map classes know wijken only in this version: say so, show the wijken.
-            notices.append(
-                f"De kaart van de buurten kan deze versie nog niet indelen; de kaart toont de "
-                f"wijken van {reg['name']}."
+        except NotAvailableError as exc:  # never an error page: say why beside the field, show the default
+            fallback = DEFAULT_MAP_INDICATOR if DEFAULT_MAP_INDICATOR in ids else ids[0]
+            if indicator == fallback:
+                raise
+            errors["indicator"] = exc.message
+            indicator, year = fallback, None
+            meta = next(o for o in options if o["id"] == indicator)
+            years = (
+                self.rt.monitor.years("map", gemeente=gm, level=level, indicator=indicator) or meta["years"]
             )
-            level = "wijk"
-            options = self.map_indicators(gm, level)
-            meta = next((o for o in options if o["id"] == indicator), options[0])
-            indicator = meta["id"]
-            year = year if year in meta["years"] else int(meta["latest"])
-        result = self.rt.monitor.map_classes(gemeente=gm, indicator=indicator, year=year, scheme=used)
+            result = self.rt.monitor.map_classes(
+                gemeente=gm, level=level, indicator=indicator, year=None, scheme=wanted
+            )
         res = result.to_dict()
-        year = int(res["extra"].get("year") or year)
-        is_count = indicator in count_kinds(self.rt)
+        extra = res["extra"]
+        year = int(extra.get("year") or years[-1])
+        used = str(extra.get("scheme") or wanted)
+        unit = extra.get("unit") or meta["unit"]
+        decimals = extra.get("decimals")
         rows = []
         for r in res["rows"]:
-            value = safe_value(r.get("value"), is_count=is_count, min_cell=self.min_cell)
-            suppressed = r.get("value") is not None and value is None
-            cls = SUPPRESSED_LABEL if suppressed else r.get("class")
+            suppressed = bool(r.get("suppressed"))
+            value = None if suppressed else r.get("value")
             rows.append(
                 {
                     "code": r["code"],
                     "name": r["name"],
                     "value": value,
-                    "value_text": SUPPRESSED_LABEL if suppressed else _fmt(value, meta["unit"]),
-                    "class": cls,
+                    "value_text": SUPPRESSED_LABEL
+                    if suppressed
+                    else _fmt(value, unit, None if decimals is None else int(decimals)),
+                    "class": SUPPRESSED_LABEL if suppressed else r.get("class"),
                     "url": region_url(str(r["code"]), level),
+                    "derived_from": r.get("derived_from"),
                 }
             )
         rows.sort(key=lambda r: (r["value"] is None, -(r["value"] or 0)))
-        # Only classes that hold areas: an empty class or one of equal bounds says nothing.
-        legend = [e for e in res["extra"].get("legend", []) if e.get("count")]
-        spec = self._choropleth(
-            gm, level, rows, legend, title=str(meta["label"]), unit=meta["unit"], year=year
-        )
+        legend = [e for e in extra.get("legend", []) if e.get("count")]  # the monitor lists non-empty ones
+        notices += [str(n) for n in res.get("notes", []) if not str(n).startswith("Jaar ")]
+        spec = self._choropleth(gm, level, rows, legend, title=str(meta["label"]), unit=unit, year=year)
         if spec is None:
             notices.append(
-                f"Voor de {LEVELS[level].lower()} van {reg['name']} zijn geen grenzen geladen; "
-                "importeer de Wijk- en Buurtkaart van CBS met roltrap import om de kaart te tekenen. "
+                f"Voor de {LEVELS[level].lower()} van {reg['name']} zijn geen grenzen geladen; importeer de "
+                "Wijk- en Buurtkaart van CBS met roltrap import om de kaart te tekenen. "
                 "De tabel geeft de waarden."
             )
         return {
@@ -537,12 +535,12 @@ class Views:
             "levels": [{"id": lv, "label": LEVELS[lv]} for lv in levels],
             "indicator": indicator,
             "indicator_label": meta["label"],
-            "unit": meta["unit"],
+            "unit": unit,
             "year": year,
-            "years": meta["years"],
-            "scheme": wanted if scheme else "auto",
+            "years": years,
+            "scheme": wanted,
             "scheme_used": used,
-            "schemes": [{"id": k, "label": v} for k, v in SCHEMES.items()],
+            "schemes": [{"id": k, "label": v[:1].upper() + v[1:]} for k, v in mapclass.SCHEMES.items()],
             "options": [
                 {k: o[k] for k in ("id", "label", "unit", "theme", "latest", "years")} for o in options
             ],
