@@ -24,4 +24,4 @@ PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
     "$PY" -m venv .venv
 fi
-.venv/bin/python -m pip install -q -e '.[dev,spark]'
+.venv/bin/python -m pip install -q -e '.[all,dev]'  # the kit alone: pip install .

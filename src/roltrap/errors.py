@@ -44,7 +44,8 @@ PARAM_NAMES: dict[str, str] = {
     "level": "het niveau", "year": "het jaar", "period": "de periode", "indicator": "de indicator",
     "format": "het formaat", "path": "het bestand", "engine": "de rekenmachine", "age": "de leeftijd",
     "follow": "de volgperiode", "base_year": "het basisjaar", "years": "de jaren", "scale": "de schaal",
-    "out": "het uitvoerbestand", "target": "het doel", "scheme": "de indeling", "partial": "de deeljaren",
+    "out": "het uitvoerbestand", "out_dir": "de uitvoermap", "target": "het doel", "scheme": "de indeling",
+    "partial": "de deeljaren",
     "db": "het databasebestand",
 }
 _PARAM_TOKEN = re.compile(r"\{([a-z][a-z0-9_]*)\}")

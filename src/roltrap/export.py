@@ -139,7 +139,7 @@ def csv_bytes(df: pd.DataFrame, *, labels: Mapping[str, str] | None = None, deci
     writer.writerow([neutralise(h) for h in _headers(df, labels)])
     places = {str(c): _decimals_for(str(c), df[c], decimals) for c in df.columns}
     for i, row in enumerate(df.itertuples(index=False)):
-        cells = []
+        cells: list[str] = []
         for j, v in enumerate(row):
             col = str(df.columns[j])
             if mask.iat[i, j]:
@@ -147,7 +147,7 @@ def csv_bytes(df: pd.DataFrame, *, labels: Mapping[str, str] | None = None, deci
                 continue
             pv = _plain(v)
             if _is_number(pv):
-                cells.append(fmt.year(pv) if col in fmt.YEAR_COLUMNS
+                cells.append(fmt.year(pv) if col.lower() in fmt.YEAR_COLUMNS
                              else fmt.number(pv, places[col][i], grouping=False))
             else:
                 cells.append(cell_text(pv))
@@ -178,7 +178,7 @@ def xlsx_bytes(sheets: Mapping[str, pd.DataFrame], *, sources: Sequence[str] = (
                labels: Mapping[str, str] | None = None, decimals: Decimals = None,
                units: Mapping[str, str | None] | None = None,
                suppressed: Mapping[str, pd.DataFrame | Iterable[str]] | None = None,
-               title: str | None = None) -> bytes:
+               title: str | None = None, sheet_decimals: Mapping[str, Decimals] | None = None) -> bytes:
     """Tables as one Excel workbook: a sheet per table (its key the sheet name), Dutch headers
     (``labels``), number formats per column (``decimals`` as for :func:`csv_bytes`, ``units`` for
     a % sign), a frozen, bold header row, and a last sheet "Bronnen" with ``title``, the sources
@@ -202,7 +202,10 @@ def xlsx_bytes(sheets: Mapping[str, pd.DataFrame], *, sources: Sequence[str] = (
             _set_text(c, h)
             c.font = bold
             c.alignment = Alignment(wrap_text=True, vertical="top")
-        places = {str(c): _decimals_for(str(c), df[c], decimals) for c in df.columns}
+        own = (sheet_decimals or {}).get(name)
+        mine: Decimals = {**decimals, **own} if isinstance(decimals, Mapping) and isinstance(own, Mapping) \
+            else own if own is not None else decimals
+        places = {str(c): _decimals_for(str(c), df[c], mine) for c in df.columns}
         for i, row in enumerate(df.itertuples(index=False)):
             for j, v in enumerate(row):
                 col = str(df.columns[j])
@@ -217,7 +220,7 @@ def xlsx_bytes(sheets: Mapping[str, pd.DataFrame], *, sources: Sequence[str] = (
                     c.value = round(float(pv), d) if d is not None else pv
                     if d == 0 and isinstance(c.value, float) and math.isfinite(c.value):
                         c.value = int(c.value)
-                    c.number_format = ("0" if col in fmt.YEAR_COLUMNS
+                    c.number_format = ("0" if col.lower() in fmt.YEAR_COLUMNS
                                        else _number_format(d, (units or {}).get(col)))
                 elif pv is not None:
                     _set_text(c, _text(pv))

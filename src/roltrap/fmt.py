@@ -153,7 +153,7 @@ def year(value: Any) -> str:
 
 def cell(value: Any, column: str, decimals: int | None = None, *, missing: str = MISSING) -> str:
     """A table cell of a named column: years bare, other numbers Dutch, booleans Ja/Nee."""
-    if column in YEAR_COLUMNS:
+    if column.lower() in YEAR_COLUMNS:
         return missing if is_missing(value) else year(value)
     return number(value, decimals, missing=missing)
 

@@ -61,6 +61,13 @@ def test_nearest_of_several_sources_with_offsets() -> None:
     assert d[n["c11"]] == pytest.approx(min(30 + 300, 300))  # both 300 m routes: 330 vs 300
 
 
+def test_places_sharing_a_node_count_the_nearest() -> None:
+    net, n = grid()
+    d = net.distances_from([n["c00"], n["c00"], n["c22"]], mode="lopen", offsets=[30.0, 10.0, 500.0])
+    assert d[n["c00"]] == pytest.approx(10.0)
+    assert d[n["c22"]] == pytest.approx(500.0)  # 600 m via c00 + 10 m is longer than its own 500 m
+
+
 def test_closed_edges_force_a_detour_per_mode() -> None:
     # Close c00–c10 to bikes (a footway) and c00–c01 to everyone (motorway).
     net, n = grid({(0, 0): {"highway": "footway"}, (10, 0): {"highway": "motorway"}})

@@ -32,7 +32,8 @@ def test_report_errors_are_messages(bundled_db: Path, tmp_path: Path) -> None:
     db = _copy(bundled_db, tmp_path)
     for args, words in ((["report", "--wijk", "foo"], "foo"),
                         (["report"], "--wijk"),
-                        (["report", "--wijk", "GM0546"], "geen wijk"),
+                        # a gemeente has a profile too; the country does not
+                        (["report", "--wijk", "NL00"], "geen gemeente, wijk of buurt"),
                         (["report", "--wijk", "WK054608", "--out", str(tmp_path / "x.txt")], ".pdf")):
         result = runner.invoke(app, ["--db", db, *args])
         assert result.exit_code == 2, (args, result.output)

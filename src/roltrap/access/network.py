@@ -204,6 +204,9 @@ class Network:
         off = np.zeros(src.size) if offsets is None else np.asarray(list(offsets), float)
         if not off.any():
             return np.asarray(csgraph.dijkstra(g, directed=False, indices=src, min_only=True), float)
+        # Several places on one node: only the nearest counts (a sparse matrix would add them up).
+        best = pd.Series(off).groupby(src).min()
+        src, off = best.index.to_numpy(np.int64), best.to_numpy(float)
         n = self.n_nodes
         # A sparse matrix drops explicit zeros: a zero offset becomes a nanometre.
         extra = sparse.coo_matrix((np.maximum(off, 1e-9), (np.full(src.size, n), src)), shape=(n + 1, n + 1))

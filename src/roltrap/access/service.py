@@ -80,7 +80,7 @@ class AccessService:
 
     def __init__(self, rt: Roltrap) -> None:
         self.rt = rt
-        self._networks: dict[tuple[str, int], LoadedNetwork] = {}
+        self._networks: dict[tuple[str, tuple[int, ...]], LoadedNetwork] = {}
 
     # -- settings ----------------------------------------------------------------------------
     @property
@@ -103,8 +103,9 @@ class AccessService:
                 "De opslag is alleen-lezen geopend; er kan niets worden geïmporteerd.",
                 hint="Zet ROLTRAP_READ_ONLY uit om te importeren.",
             )
-        for sql in _SCHEMA:
-            self.rt.store.con.execute(sql)
+        with self.rt.store.session():
+            for sql in _SCHEMA:
+                self.rt.store.con.execute(sql)
 
     def _gemeente(self, gemeente: str | None) -> dict[str, Any]:
         reg = self.rt.region(gemeente or self.rt.settings.gemeente)
@@ -126,7 +127,7 @@ class AccessService:
     def network(self, gemeente: str | None = None) -> LoadedNetwork:
         """The network of a gemeente: an imported extract wins over the bundled one."""
         gm = self._gemeente(gemeente)["code"]
-        key = (gm, self.rt.store.changes)
+        key = (gm, self.rt.store.version_key())
         if key in self._networks:
             return self._networks[key]
         loaded: LoadedNetwork | None = None
@@ -178,6 +179,16 @@ class AccessService:
         ``reachable`` is False for places farther than ``access_snap_m`` from the network (outside
         the area it covers).
         """
+        ln = self.network(gemeente)
+        key = ("places", self.rt.store.version_key())
+        if key not in ln._cache:
+            ln._cache[key] = self._load_places(ln)
+        df: pd.DataFrame = ln._cache[key]
+        if soort is not None:
+            df = df[df["soort"] == self._soort(soort)].reset_index(drop=True)
+        return df
+
+    def _load_places(self, ln: LoadedNetwork) -> pd.DataFrame:
         parts = []
         path = BUNDLE_DIR / "places.parquet"
         if path.exists():
@@ -192,9 +203,6 @@ class AccessService:
         )
         # A user's list wins over a bundled place with the same id (none share ids today).
         df = df.drop_duplicates("id", keep="last")
-        if soort is not None:
-            df = df[df["soort"] == self._soort(soort)]
-        ln = self.network(gemeente)
         if df.empty:
             return df.assign(
                 node=pd.Series(dtype="int64"),
@@ -235,7 +243,7 @@ class AccessService:
         """Minutes from every network node to the nearest reachable place of ``soort`` (inf: none)."""
         mode = self._mode(mode)
         ln = self.network(gemeente)
-        key = ("min", mode, soort, self.rt.store.changes)
+        key = ("min", mode, soort, self.rt.store.version_key())
         if key not in ln._cache:
             pl = self.places(gemeente=gemeente, soort=soort)
             pl = pl[pl["reachable"]]
@@ -275,7 +283,11 @@ class AccessService:
                 f"Onbekend niveau '{level}'.",
                 problems=[Problem("kies wijk of buurt", column="level", value=level)],
             )
-        regions = self.rt.regions(gemeente=gm, level=level)
+        # Plain code lookups (rt.regions also lists every region's years, which is slow).
+        regions = self.rt.children(gm, level="wijk")
+        if level == "buurt":
+            parts = [self.rt.children(w, level="buurt") for w in regions["code"]]
+            regions = pd.concat(parts, ignore_index=True) if parts else regions.iloc[0:0]
         if regions.empty:
             raise NotAvailableError(
                 f"Er zijn geen {level}en van {gm} in de opslag.",
@@ -858,7 +870,7 @@ class AccessService:
     def _transaction(self) -> Iterator[Any]:
         with self.rt.store.transaction() as con:
             yield con
-        self.rt.store.changes += 1  # caches keyed on changes see the import
+        self.rt.store.changes += 1  # caches keyed on the store's version see the import
 
     @staticmethod
     def _upsert_source(con: Any, src: Mapping[str, object]) -> None:

@@ -11,6 +11,7 @@ import typer
 from roltrap import fmt as nl
 from roltrap.cli._common import Format, console, emit, err_console, open_roltrap, progress_bar, to_json
 from roltrap.cohort.labels import SHARE_AS_PERCENT, table_labels
+from roltrap.cohort.microdata.paths import option as path_option
 from roltrap.errors import ConfigError
 
 cohort_app = typer.Typer(
@@ -34,7 +35,8 @@ def _range(text: str, what: str) -> tuple[int, int]:
 @cohort_app.command("synth")
 def synth(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Option("--out", help="Nieuwe map voor de synthetische persoonsjaren.")],
+    out: Annotated[Path, typer.Option("--out", help="Nieuwe map voor de synthetische persoonsjaren.",
+                                               parser=path_option)],
     gemeente: Annotated[str, typer.Option(help="Gemeente (CBS-code).")] = "GM0546",
     years: Annotated[str, typer.Option(help="Jaren, bijv. 2005-2022.")] = "2005-2022",
     scale: Annotated[float, typer.Option(help="1.0 = zo groot als de gemeente; 140 ≈ heel Nederland.")] = 1.0,
@@ -49,10 +51,28 @@ def synth(
         ),
     ] = 0.5,
     overwrite: Annotated[bool, typer.Option(help="Een bestaande map vervangen.")] = False,
+    layout: Annotated[
+        str,
+        typer.Option(help="persoonsjaren (standaard) of cbs: dezelfde bevolking als CBS-microdatabestanden "
+                     "(GBAADRESOBJECTBUS, VSLGWBTAB, …) voor 'cohort prepare'."),
+    ] = "persoonsjaren",
+    file_format: Annotated[
+        str, typer.Option("--file-format", help="Bij --layout cbs: sav (zoals CBS levert), csv of parquet.")
+    ] = "sav",
 ) -> None:
     """Maak een synthetische bevolking (geen echte personen) die de wijkcijfers volgt."""
     rt = open_roltrap(ctx)
     y = _range(years, "Jaren")
+    if layout not in ("persoonsjaren", "cbs"):
+        raise ConfigError(
+            f"Onbekende --layout '{layout}'.", hint="Kies --layout persoonsjaren of --layout cbs."
+        )
+    if layout == "cbs":
+        from roltrap.cli import cohort_microdata
+
+        cohort_microdata.synth_cbs(rt, out, gemeente=gemeente, years=y, scale=scale, seed=seed,
+                                   escalator=escalator, overwrite=overwrite, file_format=file_format)
+        return
     with progress_bar() as bar:
         task = bar.add_task("Synthetische jaren", total=y[1] - y[0] + 1)
         rep = rt.cohort.synth(
@@ -75,7 +95,8 @@ def synth(
 @cohort_app.command("analyse")
 def analyse(
     ctx: typer.Context,
-    input: Annotated[Path, typer.Option("--input", help="Parquet/CSV-bestand of map met persoonsjaren.")],
+    input: Annotated[Path, typer.Option("--input", help="Parquet/CSV-bestand of map met persoonsjaren.",
+                                                 parser=path_option)],
     gemeente: Annotated[str, typer.Option(help="Gemeente (CBS-code).")] = "GM0546",
     base_year: Annotated[int, typer.Option("--base-year", help="Basisjaar van het cohort.")] = 2005,
     age: Annotated[str, typer.Option(help="Leeftijdsband in het basisjaar, bijv. 25-44.")] = "25-44",
@@ -83,6 +104,12 @@ def analyse(
     engine: Annotated[Optional[str], typer.Option(help="duckdb (standaard) of spark.")] = None,  # noqa: UP045
     reps: Annotated[int, typer.Option(help="Bootstrap-herhalingen voor het betrouwbaarheidsinterval.")] = 999,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    output_check: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--output-check", help="Map voor de CBS-uitvoercontrole: elke tabel als CSV/Excel "
+                     "met een Nederlandse toelichting (regels, onderdrukte cellen, versie).",
+                     parser=path_option),
+    ] = None,
 ) -> None:
     """Retentie, bestemmingen, inkomenstrajecten en roltrapscore per wijk; kleine cellen onderdrukt."""
     rt = open_roltrap(ctx)
@@ -103,6 +130,10 @@ def analyse(
             reps=reps,
             progress=progress,
         )
+    if output_check is not None:
+        from roltrap.cli import cohort_microdata
+
+        cohort_microdata.write_output_check(res, output_check)
     supp = res["suppressed"]
     if format is Format.json:
         typer.echo(to_json(res))
@@ -183,4 +214,7 @@ def _print_tables(res: dict[str, Any]) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    from roltrap.cli import cohort_microdata
+
+    cohort_microdata.register(cohort_app)
     app.add_typer(cohort_app, name="cohort")

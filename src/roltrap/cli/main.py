@@ -12,6 +12,7 @@ from roltrap.cli import cohort as cohort_cli
 from roltrap.cli import fetch as fetch_cli
 from roltrap.cli import imports as imports_cli
 from roltrap.cli import monitor as monitor_cli
+from roltrap.cli import report as report_cli
 from roltrap.cli import triage as triage_cli
 from roltrap.cli import web as web_cli
 from roltrap.cli._common import (
@@ -157,7 +158,7 @@ def _when(stamp: object) -> str:
     return "" if pd.isna(ts) else f"{ts.day}-{ts.month}-{ts.year} {ts:%H:%M}"
 
 
-for _module in (imports_cli, fetch_cli, monitor_cli, triage_cli, cohort_cli, web_cli, access_cli):
+for _module in (imports_cli, fetch_cli, monitor_cli, triage_cli, cohort_cli, web_cli, access_cli, report_cli):
     _module.register(app)
 
 

@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 from rich.panel import Panel
 
-from roltrap.cli._common import Format, console, emit, open_roltrap, to_json
+from roltrap.cli._common import Format, console, emit, open_roltrap, to_json, write_atomic
 from roltrap.errors import ConfigError, InputError, Problem
 
 if TYPE_CHECKING:
@@ -26,6 +26,7 @@ class TriageFormat(str, Enum):
     text = "text"
     json = "json"
     csv = "csv"
+    xlsx = "xlsx"
 
 
 def register(app: typer.Typer) -> None:
@@ -51,7 +52,11 @@ def triage(
     level: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--level", help="wijk of buurt; standaard buurt als het bestand een kolom Buurt heeft.")] = None,
     format: Annotated[TriageFormat, typer.Option(
-        "--format", "-f", help="text, json of csv.")] = TriageFormat.text,
+        "--format", "-f", help="text, json, csv of xlsx (xlsx en csv van een caseload met --out).")
+    ] = TriageFormat.text,
+    out: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+        "--out", "-o", help="Schrijf de caseloadtabellen naar dit bestand (csv of xlsx).",
+        dir_okay=False)] = None,
 ) -> None:
     """Coachhulp: welke typen (§6) en welke werkstijl (§19) passen bij een anonieme beschrijving.
 
@@ -69,10 +74,12 @@ def triage(
         from roltrap.triage.upload import CLI_LIMITS
 
         service = open_roltrap(ctx).triage
-        _print_caseload(service.caseload(caseload, gemeente=gemeente, level=level, limits=CLI_LIMITS), format)
+        _print_caseload(service.caseload(caseload, gemeente=gemeente, level=level, limits=CLI_LIMITS), format,
+                        out=out)
         return
     if template is not None:
-        _write_template(open_roltrap(ctx).triage.template(gemeente=gemeente), template)
+        _write(template, open_roltrap(ctx).triage.template(gemeente=gemeente))
+        console.print(f"Caseloadsjabloon geschreven: {escape(str(template))}")
         return
     service = TriageService()
     if schema:
@@ -93,25 +100,15 @@ def triage(
         sys.stdout.write(to_json(result.to_dict()) + "\n")
 
 
-def _write_template(data: bytes, path: Path) -> None:
-    """Write to a temporary name beside the target, then rename: no half-written workbook."""
-    import os
-    import tempfile
-
+def _write(path: Path, data: bytes) -> None:
+    """Write under a temporary name, then rename; a folder or an unwritable place is a clear error."""
     if path.is_dir():
-        raise ConfigError(f"{path} is een map; geef een bestandsnaam, zoals caseload-sjabloon.xlsx.")
+        raise ConfigError(f"{path.name} is een map; geef een bestandsnaam, zoals caseload.xlsx.")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or Path("."))
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a template is an ordinary file
-        os.replace(tmp, path)
+        write_atomic(path, data)
     except OSError as exc:
         raise ConfigError(f"Kan {path.name} niet schrijven: {exc.strerror}.",
                           hint="Kies een map waarin je mag schrijven.") from None
-    console.print(f"Caseloadsjabloon geschreven: {escape(str(path))}")
 
 
 def _suggest_from_file(service: Any, raw: Any, path: Path) -> TriageResult:
@@ -119,17 +116,35 @@ def _suggest_from_file(service: Any, raw: Any, path: Path) -> TriageResult:
     return result
 
 
+MAX_ANSWERS_BYTES = 1_000_000  # an answers file is a few hundred bytes
+
+
 def _read_json(path: Path) -> Any:
+    from roltrap.triage.upload import display_name
+
+    name = display_name(path.name)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_ANSWERS_BYTES + 1)
     except OSError as exc:
-        raise InputError(f"Kan {path.name} niet lezen: {exc.strerror}.", file=path,
+        raise InputError(f"Kan {name} niet lezen: {exc.strerror}.", file=display_name(str(path)),
                          hint="Controleer het pad naar het antwoordenbestand.") from None
+    if len(raw) > MAX_ANSWERS_BYTES:
+        raise InputError(f"{name} is te groot voor een antwoordenbestand (meer dan 1 MB).",
+                         file=display_name(str(path)))
     try:
-        return json.loads(text)
+        return json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InputError(f"{name} is geen tekstbestand in UTF-8.", file=display_name(str(path)),
+                         hint='Sla de antwoorden op als JSON, bijvoorbeeld {"leeftijd": "27_49"}.') from None
     except json.JSONDecodeError as exc:
-        raise InputError(f"{path.name} is geen geldige JSON.",
-                         problems=[Problem(exc.msg, file=str(path), row=exc.lineno)], file=path,
+        raise InputError(f"{name} is geen geldige JSON.",
+                         problems=[Problem(exc.msg, file=display_name(str(path)), row=exc.lineno)],
+                         file=display_name(str(path)),
+                         hint='Een voorbeeld: {"leeftijd": "27_49", "werk": ["geen_werk"]}.') from None
+    except RecursionError:
+        raise InputError(f"{name} is te diep genest voor een antwoordenbestand.",
+                         file=display_name(str(path)),
                          hint='Een voorbeeld: {"leeftijd": "27_49", "werk": ["geen_werk"]}.') from None
 
 
@@ -192,9 +207,18 @@ def _print_result(result: TriageResult) -> None:
                   f"{result.questionnaire_version}.[/dim]")
 
 
-def _print_caseload(res: CaseloadResult, fmt: TriageFormat) -> None:
+def _print_caseload(res: CaseloadResult, fmt: TriageFormat, *, out: Path | None = None) -> None:
+    from roltrap import export
+
+    if out is not None and fmt not in (TriageFormat.csv, TriageFormat.xlsx, TriageFormat.json):
+        raise ConfigError("Naar een bestand gaan alleen csv, xlsx en json.", param="out",
+                          hint="Kies {format} xlsx bij {out}.")
     if fmt is TriageFormat.json:
-        sys.stdout.write(to_json(res.to_dict()) + "\n")
+        text = to_json(res.to_dict()) + "\n"
+        if out is not None:
+            _write(out, text.encode("utf-8"))
+        else:
+            sys.stdout.write(text)
         return
     if fmt is TriageFormat.csv:
         parts = []
@@ -203,7 +227,29 @@ def _print_caseload(res: CaseloadResult, fmt: TriageFormat) -> None:
             long.columns = ["rij", res.level, "aantal"]
             long.insert(0, "tabel", name)
             parts.append(long)
-        pd.concat(parts).to_csv(sys.stdout, index=False)
+        # A Dutch spreadsheet's CSV (";", decimal comma, BOM); a hidden count reads "onderdrukt".
+        data = export.csv_bytes(pd.concat(parts), suppressed=["aantal"])
+        if out is not None:
+            _write(out, data)
+            return
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    if fmt is TriageFormat.xlsx:
+        if out is None:
+            raise ConfigError("Een Excel-bestand kan niet op het scherm worden getoond.", param="out",
+                              hint="Geef een bestand op met {out}, bijv. {out} caseload-overzicht.xlsx.")
+        where = "wijk" if res.level == "wijk" else "buurt"
+        sheets = {f"Typen per {where}": res.types.reset_index(names="Type (§6)"),
+                  f"Stijlen per {where}": res.styles.reset_index(names="Stijl (§19)"),
+                  f"{where.capitalize()}cijfers": res.districts.reset_index(names=where)}
+        counts = [c for c in res.types.columns]
+        suppressed = {f"Typen per {where}": counts, f"Stijlen per {where}": list(res.styles.columns),
+                      f"{where.capitalize()}cijfers": ["clienten", "clienten_per_1000_inw"]}
+        _write(out, export.xlsx_bytes(sheets, suppressed=suppressed, title="Caseload per " + where,
+                                            note=" ".join(res.notes)))
+        console.print(f"Geschreven: {escape(str(out))}")
         return
     n = "onderdrukt" if res.n_clients is None else str(res.n_clients)
     console.print(f"[bold]Caseload[/bold]: {n} cliënten.")

@@ -1,20 +1,17 @@
-"""``roltrap serve`` (the web app) and ``roltrap report`` (printable wijkprofielen)."""
+"""``roltrap serve``: the web app."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from roltrap.cli._common import console, open_roltrap, progress_bar
-from roltrap.errors import ConfigError
+from roltrap.cli._common import console
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
-    app.command()(serve)
-    app.command()(report)
+    app.command()(serve)  # ``roltrap report`` lives in roltrap.cli.report
 
 
 def serve(
@@ -66,50 +63,3 @@ def serve(
     # uvicorn's own access log would print query strings; ours logs paths only.
     uvicorn.run("roltrap.web.app:create_app", factory=True, host=settings.host, port=settings.port,
                 workers=n, access_log=False, log_level="warning")
-
-
-def report(
-    ctx: typer.Context,
-    wijk: Annotated[Optional[str], typer.Option(help="One district, e.g. WK054608.")] = None,  # noqa: UP045
-    gemeente: Annotated[Optional[str], typer.Option(help="Every district of a municipality, "  # noqa: UP045
-                                                         "e.g. GM0546.")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="PDF file for --wijk (an .html is written "  # noqa: UP045
-                                                     "beside it).")] = None,
-    out_dir: Annotated[Optional[Path], typer.Option(help="Folder for --gemeente.")] = None,  # noqa: UP045
-    year: Annotated[Optional[int], typer.Option(help="Year; default the most complete year.")] = None,  # noqa: UP045
-) -> None:
-    """Maak afdrukbare wijkprofielen (PDF + HTML): kaart, grafieken, tabellen, bronnen en datum."""
-
-    from roltrap.report.render import slug, write_batch, write_profile
-
-    if (wijk is None) == (gemeente is None):
-        raise ConfigError("Give either --wijk or --gemeente.",
-                          hint="roltrap report --wijk WK054608 --out merenwijk.pdf, or "
-                               "roltrap report --gemeente GM0546 --out-dir profielen/")
-    rt = open_roltrap(ctx)
-    if wijk is not None:
-        reg = rt.region(wijk)
-        target = out or Path(f"{reg['code']}-{slug(str(reg['name']))}.pdf")
-        if target.suffix.lower() != ".pdf":
-            raise ConfigError(f"--out must end in .pdf, not '{target.name}'.",
-                              hint="For example --out merenwijk.pdf.")
-        with console.status(f"Wijkprofiel {reg['name']} maken…"):
-            written = write_profile(rt, reg["code"], target, year=year)
-    else:
-        assert gemeente is not None
-        gm = rt.region(gemeente)
-        folder = out_dir or Path(f"wijkprofielen-{gm['code']}")
-        n = len(rt.children(gm["code"], level="wijk"))
-        with progress_bar() as progress:
-            task = progress.add_task("Wijkprofielen", total=n)
-
-            def step(name: str) -> None:
-                progress.update(task, description=f"Wijkprofiel {name}")
-
-            written = []
-            for path in write_batch(rt, gm["code"], folder, year=year, on_step=step):
-                written.append(path)
-                if path.suffix == ".pdf":
-                    progress.advance(task)
-    for path in written:
-        console.print(f"geschreven: {path}")

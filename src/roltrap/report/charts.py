@@ -60,20 +60,27 @@ def bar_compare(df: pd.DataFrame, *, value: str = "value", label: str = "name", 
     return _finish(chart, description=desc)
 
 
-def trend_lines(df: pd.DataFrame, *, title: str, unit: str | None = None) -> dict[str, Any]:
-    """Lines over years; ``df`` columns: series (legend), year, value."""
+def trend_lines(df: pd.DataFrame, *, title: str, unit: str | None = None,
+                axis_title: str | None = None) -> dict[str, Any]:
+    """Lines over years; ``df`` columns: series (legend), year, value.
+
+    ``axis_title`` (default: title and unit) labels the value axis; a page that heads the chart
+    with its title passes just the unit, so the vertical title never outgrows the chart.
+    """
     data = df[["series", "year", "value"]].dropna().copy()
     data["year"] = data["year"].astype(int)
     series = list(dict.fromkeys(data["series"]))
+    legend = alt.Legend(orient="bottom", title=None) if len(series) > 1 else None
     chart = alt.Chart(data).mark_line(point=True).encode(
         # Years on a true scale (a missing year leaves a gap, not an even step), values from zero so a
         # small change (410 → 420 persons) does not look like a collapse.
         x=alt.X("year:Q", title="Jaar", scale=alt.Scale(zero=False, nice=False),
                 axis=alt.Axis(format="d", tickMinStep=1)),
-        y=alt.Y("value:Q", title=f"{title}{_unit_suffix(unit)}", scale=alt.Scale(zero=True)),
+        y=alt.Y("value:Q", title=axis_title if axis_title is not None else f"{title}{_unit_suffix(unit)}",
+                scale=alt.Scale(zero=True)),
         color=alt.Color("series:N", title=None, scale=alt.Scale(domain=series,
                                                                  range=OKABE_ITO[: len(series)]),
-                        legend=alt.Legend(orient="bottom")),
+                        legend=legend),
         strokeDash=alt.StrokeDash("series:N", legend=None),
         tooltip=[alt.Tooltip("series:N", title="Regio"), alt.Tooltip("year:Q", title="Jaar", format="d"),
                  alt.Tooltip("value:Q", title=title, format=",.2~f")],

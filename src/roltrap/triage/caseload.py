@@ -189,11 +189,13 @@ def read_header(table: RawTable, *, questionnaire: Questionnaire, file: str | No
     data_like: list[int] = []
     identifying: list[int] = []
     unknown: list[int] = []
-    for i, cell in enumerate(header):
+    nameless: list[int] = []  # cells filled below an empty heading, or beyond the last one
+    width = max(len(r) for r in table.rows)
+    for i, cell in enumerate(header + [""] * (width - len(header))):
         key = fold(cell)
         if not key:
             if any(i < len(r) and r[i] for r in body):
-                unknown.append(i)
+                nameless.append(i)
             continue
         if key in fields:
             matched[i] = fields[key]
@@ -235,6 +237,8 @@ def read_header(table: RawTable, *, questionnaire: Questionnaire, file: str | No
              for f, ix in by_field.items() if len(ix) > 1]
     strangers = [Problem("onbekende kolomnaam (verwacht Wijk, Buurt of een van de vragen)", file=file,
                          column=column_letter(i)) for i in unknown]
+    strangers += [Problem("deze kolom heeft gegevens maar geen kolomnaam in rij 1", file=file,
+                          column=column_letter(i)) for i in nameless]
     if twice or strangers:
         raise InputError("De kolommen van de caseload kloppen niet; er is niets verwerkt.",
                          problems=twice + strangers, file=file, hint=TEMPLATE_HINT)
@@ -422,7 +426,7 @@ def choose_level(caseload: Caseload, level: str | None) -> tuple[str, str]:
     if filled:  # the template has a Wijk and a Buurt column; an unused one does not count
         has = (has - set(LEVELS)) | filled
     if level is not None and level not in LEVELS:
-        raise InputError(f"Onbekend niveau '{level}'; kies wijk of buurt.")
+        raise InputError("Onbekend niveau; kies wijk of buurt.", param="level")
     if level is None:
         level = BUURT_COLUMN if BUURT_COLUMN in has else WIJK_COLUMN
     if level == WIJK_COLUMN:
@@ -513,7 +517,7 @@ class CaseloadResult:
 
     def to_dict(self) -> dict[str, Any]:
         def table(df: pd.DataFrame, index_name: str) -> list[dict[str, Any]]:
-            rows: list[dict[str, Any]] = jsonable(df.reset_index().rename(columns={"index": index_name}))
+            rows: list[dict[str, Any]] = jsonable(df.reset_index(names=index_name))
             return rows
 
         return {

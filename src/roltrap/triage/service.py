@@ -77,10 +77,7 @@ class TriageService:
             raise ConfigError("Voor een caseload is de database met wijkgegevens nodig.",
                               hint="Maak de coachhulp met een Roltrap-object: Roltrap().triage.")
         case = cl.read_caseload(source, questionnaire=self.questionnaire, limits=limits)
-        gm = self.rt.region(gemeente or self.rt.settings.gemeente)
-        if gm["level"] != "gemeente":
-            raise ConfigError(f"{gm['name']} ({gm['code']}) is geen gemeente.",
-                              hint="Kies de gemeente waar de wijken en buurten van de caseload liggen.")
+        gm = self._gemeente(gemeente)
         regions = self.rt.regions(gemeente=gm["code"])
         regions = regions[regions["level"].isin(cl.LEVELS)][["code", "name", "level", "parent",
                                                             "boundary_year"]]
@@ -110,12 +107,28 @@ class TriageService:
             name = "uw gemeente"
             min_cell = 10
         else:
-            gm = self.rt.region(gemeente or self.rt.settings.gemeente)
+            gm = self._gemeente(gemeente)
             regions = self.rt.regions(gemeente=gm["code"])
             regions = regions[regions["level"].isin(cl.LEVELS)]
             name = str(gm["name"])
             min_cell = self.rt.settings.min_cell
         return caseload_template(self.questionnaire, gemeente_name=name, regions=regions, min_cell=min_cell)
+
+    def _gemeente(self, gemeente: str | None) -> dict[str, Any]:
+        """The municipality by code or name; the refusal repeats nothing and names no command."""
+        from roltrap.errors import NotFoundError
+
+        assert self.rt is not None
+        try:
+            gm = self.rt.region(gemeente or self.rt.settings.gemeente)
+        except NotFoundError:
+            raise NotFoundError("Deze gemeente staat niet in de database.", param="gemeente",
+                                hint="Geef {gemeente} als naam (zoals Leiden) of als CBS-code (zoals "
+                                     "GM0546).") from None
+        if gm["level"] != "gemeente":
+            raise ConfigError(f"{gm['name']} ({gm['code']}) is geen gemeente.", param="gemeente",
+                              hint="Kies de gemeente waar de wijken en buurten van de caseload liggen.")
+        return gm
 
     def _municipality_of(self, code: str) -> str | None:
         """Name of the municipality a known wijk or buurt code belongs to (for "not in Leiden")."""
@@ -133,7 +146,7 @@ class TriageService:
             return None
 
     def _district_figures(self, regions: pd.DataFrame, *, year: int | None) -> pd.DataFrame:
-        """Name plus, per indicator, its value in ``year`` or else its latest year with values there."""
+        """Name plus, per indicator, its value in ``year`` or else in the district's latest year with one."""
         assert self.rt is not None
         codes = [str(c) for c in regions["code"]]
         long = self.rt.observations(indicators=list(cl.DISTRICT_INDICATORS), codes=codes)
@@ -141,8 +154,11 @@ class TriageService:
         out = regions.set_index("code")[["name"]].copy()
         for ind in cl.DISTRICT_INDICATORS:
             held = long[long["indicator_id"] == ind]
-            ind_year = year if year is not None else (int(held["year"].max()) if not held.empty else None)
-            values = held[held["year"] == ind_year].set_index("region_code")["value"]
-            out[ind] = values.reindex(out.index).astype("Float64")
-            out[f"{ind}_jaar"] = ind_year
+            if year is not None:
+                held = held[held["year"] == year]
+            # Each district's own latest year: old and new district codes have figures in different years.
+            latest = held.sort_values("year").drop_duplicates("region_code", keep="last")
+            latest = latest.set_index("region_code")
+            out[ind] = latest["value"].reindex(out.index).astype("Float64")
+            out[f"{ind}_jaar"] = latest["year"].reindex(out.index).astype("Int64")
         return out

@@ -87,10 +87,13 @@ def read_table(data: bytes, *, name: str | None = None, limits: Limits = DEFAULT
     return table
 
 
-def too_large(max_bytes: int, *, file: str | None = None) -> InputError:
-    size = f"{max_bytes / 1_000_000:.0f} MB".replace(".", ",")
-    return InputError(f"Het bestand is te groot (meer dan {size}); er is niets verwerkt.", file=file,
-                      hint="Splits de caseload in delen, bijvoorbeeld per team of per wijk.")
+def too_large(max_bytes: int, *, file: str | None = None, what: str = "bestand") -> InputError:
+    """The refusal of an upload over ``max_bytes``; ``what``: "bestand" (a caseload) or "verzoek"."""
+    size = f"{max_bytes / 1_000_000:.0f} MB" if max_bytes >= 1_000_000 else f"{max_bytes // 1000} kB"
+    hint = ("Splits de caseload in delen, bijvoorbeeld per team of per wijk." if what == "bestand"
+            else "Stuur alleen de antwoorden: een paar regels, geen bestanden.")
+    return InputError(f"Het {what} is te groot (meer dan {size}); er is niets verwerkt.", file=file,
+                      hint=hint)
 
 
 # -- CSV ---------------------------------------------------------------------------------------------
@@ -116,7 +119,7 @@ def _decode(data: bytes, *, name: str | None) -> str:
         except UnicodeDecodeError:
             # A Dutch Excel saves "CSV (gescheiden door lijstscheidingsteken)" in Windows-1252.
             text = data.decode("cp1252", errors="replace")
-    if _CONTROL.search(text[:65536]):
+    if _CONTROL.search(text):  # NUL or escape bytes anywhere: binary, or a terminal trick
         raise _not_text(name)
     return text
 
@@ -169,9 +172,10 @@ def _read_csv(text: str, *, name: str | None, limits: Limits) -> RawTable:
 
 def _check_row(cells: list[Any], *, row: int, name: str | None, limits: Limits) -> None:
     if row > limits.max_rows + 1:
-        raise InputError(f"De caseload heeft meer dan {limits.max_rows:,} rijen met cliënten; er is niets "
+        raise InputError(f"De caseload heeft meer dan {limits.max_rows:,} rijen; er is niets "
                          "verwerkt.".replace(",", "."), file=name,
-                         hint="Splits de caseload in delen, bijvoorbeeld per team of per wijk.")
+                         hint="Splits de caseload in delen, bijvoorbeeld per team of per wijk. Staan er "
+                              "lege rijen onder de cliënten (een werkblad dat doorloopt), verwijder die.")
     if len(cells) > limits.max_columns:
         raise InputError(f"Rij {row} heeft {len(cells)} kolommen; een caseload heeft er hoogstens "
                          f"{limits.max_columns}.", file=name,

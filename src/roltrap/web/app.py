@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from roltrap.core import Roltrap
 from roltrap.errors import RoltrapError
 from roltrap.settings import Settings
-from roltrap.web import routes_cohort, routes_pages, routes_triage
+from roltrap.web import routes_access, routes_cohort, routes_pages, routes_triage
 from roltrap.web.deps import STATIC_DIR, templates, wants_json
 
 access_log = logging.getLogger("roltrap.web.access")
@@ -237,10 +237,11 @@ def create_app(rt: Roltrap | None = None, *, settings: Settings | None = None) -
     app.include_router(routes_pages.router)
     app.include_router(routes_triage.router)
     app.include_router(routes_cohort.router)
+    app.include_router(routes_access.router)
     app.state.nav = [{"label": "Stad", "href": "/"}, {"label": "Kaart", "href": "/kaart"},
                      {"label": "Wijken", "href": "/wijk"}, {"label": "Vergelijk", "href": "/vergelijk"},
                      {"label": "Coach", "href": "/coach"}, {"label": "Roltrap", "href": "/roltrap"},
-                     {"label": "Bronnen", "href": "/bronnen"}]
+                     {"label": "Nabijheid", "href": "/nabijheid"}, {"label": "Bronnen", "href": "/bronnen"}]
 
     @app.exception_handler(RoltrapError)
     async def _roltrap_error(request: Request, exc: RoltrapError) -> Response:

@@ -124,7 +124,7 @@ async def coach_suggest_json(request: Request) -> Response:
     antwoordcode (of een lijst bij meer antwoorden); zie GET /coach.json voor het schema. Niets
     wordt opgeslagen."""
     try:
-        body = await _read_body(request, limit=MAX_FORM_BYTES)
+        body = await _read_body(request, limit=MAX_FORM_BYTES, what="verzoek")
         answers = _json_object(body)
         result = _service(request).suggest(answers)
     except RoltrapError as exc:
@@ -133,19 +133,19 @@ async def coach_suggest_json(request: Request) -> Response:
 
 
 # -- reading request bodies -------------------------------------------------------------------------
-async def _read_body(request: Request, *, limit: int) -> bytes:
+async def _read_body(request: Request, *, limit: int, what: str = "bestand") -> bytes:
     """The request body, refused as soon as more than ``limit`` bytes have arrived (chunked or not)."""
     length = request.headers.get("content-length")
     if length is not None:
         if not length.strip().isdigit():
             raise InputError("Het verzoek heeft een ongeldige lengte (Content-Length).")
         if int(length) > limit:
-            raise too_large(limit)
+            raise too_large(limit, what=what)
     buf = bytearray()
     async for chunk in request.stream():
         buf += chunk
         if len(buf) > limit:
-            raise too_large(limit)
+            raise too_large(limit, what=what)
     return bytes(buf)
 
 
@@ -178,7 +178,7 @@ class _Form:
 async def _read_form(request: Request, *, limit: int, file_field: str | None = None,
                      max_file: int = MAX_UPLOAD_BYTES) -> _Form:
     ctype = request.headers.get("content-type", "")
-    body = await _read_body(request, limit=limit)
+    body = await _read_body(request, limit=limit, what="bestand" if file_field else "verzoek")
     if ctype.startswith("multipart/form-data"):
         return _parse_multipart(body, ctype, file_field=file_field, max_file=max_file)
     try:
@@ -273,18 +273,23 @@ def _caseload_context(res: CaseloadResult) -> dict[str, Any]:
             "districts": {"columns": [labels.get(c, c) for c in dist.columns], "rows": district_rows}}
 
 
-def _caseload_page_context(request: Request, service: TriageService, form: _Form | None = None
-                           ) -> dict[str, Any]:
+def _caseload_page_context(request: Request, service: TriageService, form: _Form | None = None,
+                           error: RoltrapError | None = None) -> dict[str, Any]:
+    """The form's context with the user's choices; a municipality that was not found is not
+    repeated (the field may hold anything someone typed)."""
     rt = get_rt(request)
     gemeenten = rt.regions(level="gemeente")
     default = rt.region(rt.settings.gemeente)["name"]
-    chosen = {"gemeente": (form.get("gemeente") if form else None) or default,
-              "niveau": (form.get("niveau") if form else None) or ""}
+    typed = form.get("gemeente") if form else None
+    if error is not None and error.param == "gemeente":
+        typed, default = None, ""
+    niveau = (form.get("niveau") if form else None) or ""
+    chosen = {"gemeente": typed or default, "niveau": niveau if niveau in ("wijk", "buurt") else ""}
     return {"questionnaire": service.questionnaire, "gemeenten": list(gemeenten["name"]), "chosen": chosen}
 
 
-async def _caseload_from_request(request: Request, service: TriageService
-                                 ) -> tuple[_Form, CaseloadResult]:
+async def _caseload_from_request(request: Request, service: TriageService, *,
+                                 parsed: list[_Form] | None = None) -> tuple[_Form, CaseloadResult]:
     ctype = request.headers.get("content-type", "")
     limit = MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD if ctype.startswith("multipart/") else MAX_UPLOAD_BYTES
     if ctype.startswith("multipart/form-data"):
@@ -294,7 +299,9 @@ async def _caseload_from_request(request: Request, service: TriageService
         for key in ("gemeente", "niveau"):
             if request.query_params.get(key):
                 form.fields[key] = [request.query_params[key]]
-    if not form.file:
+    if parsed is not None:
+        parsed.append(form)
+    if form.file is None:
         raise InputError("Kies een caseloadbestand (Excel of CSV) om te uploaden.")
     niveau = form.get("niveau") or None
     res = await run_in_threadpool(service.caseload, form.file, gemeente=form.get("gemeente") or None,
@@ -312,11 +319,13 @@ def caseload_form(request: Request) -> Response:
 @router.post("/coach/caseload", include_in_schema=False)
 async def caseload_submit(request: Request) -> Response:
     service = _service(request)
+    parsed: list[_Form] = []
     form: _Form | None = None
     try:
-        form, res = await _caseload_from_request(request, service)
+        form, res = await _caseload_from_request(request, service, parsed=parsed)
     except RoltrapError as exc:
-        ctx = _caseload_page_context(request, service, form)
+        form = parsed[0] if parsed else None
+        ctx = _caseload_page_context(request, service, form, exc)
         return _page(request, "triage_caseload.html", {**ctx, "error": exc}, title="Coachhulp: caseload",
                      status_code=exc.http_status)
     ctx = _caseload_page_context(request, service, form)
