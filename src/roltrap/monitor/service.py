@@ -950,8 +950,8 @@ class DistrictMonitor:
                 missing.append("inkomen (huishoudens tot 110/120% sociaal minimum)")
             reason = f"{NOT_AVAILABLE}: {', '.join(missing)}" if missing else None
             if int(r["n_lenzen"]) == 1:
-                only = next(k for k in LENS_LABELS if held_lenses.at[code, k])
-                reason = f"één lens ({only}): geen centrale schatting; {reason}"
+                only = next((k for k in LENS_LABELS if held_lenses.at[code, k]), None)
+                reason = f"één lens{f' ({only})' if only else ''}: geen centrale schatting; {reason}"
             if not r["voorzieningen_compleet"] and pd.notna(r["voorzieningen"]):
                 extra_txt = f"voorzieningen zonder {r['voorzieningen_ontbreekt']}"
                 reason = f"{reason}; {extra_txt}" if reason else extra_txt
