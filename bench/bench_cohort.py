@@ -1,13 +1,20 @@
 """Benchmark the escalator analysis at 1M, 10M, 50M person-years (synthetic Leiden, scaled up).
 
-For each size, on the same Parquet files: ``analysis`` = the full analysis (all metrics, disclosure
-control, 999 bootstrap draws) through the Ibis metrics on DuckDB; ``validate+analysis`` = the same
-preceded by the one-pass input validation (what ``roltrap cohort analyse`` does); (a) ``pandas``, a
-straightforward pandas implementation of the core metrics (retention, end status, gains,
-turnover), only where it fits in memory; (b) ``sql_retention``, a minimal hand-written DuckDB SQL
-query of the retention curve (lower bound). Every implementation runs in a fresh process (spawn);
-peak memory is that process's RSS high-water mark (DuckDB's threads live in it). Prints wall time,
-peak memory, rows/s and the ratios to (b) and (a).
+For each size, on the same Parquet files:
+
+* ``analysis`` — the full analysis (all metrics, joint disclosure control, 999 bootstrap draws)
+  through the Ibis metrics on DuckDB; ``validate+analysis`` — the same preceded by the one-pass
+  input validation (what ``roltrap cohort analyse`` does);
+* ``(b) sql`` — hand-written DuckDB SQL of the same metrics: retention per wijk and year, end status
+  (destinations) per wijk, mean income gain of stayers and leavers per wijk, and population,
+  settlers and leavers per wijk and year (the bound to beat);
+* ``(c) polars`` — a polars lazy implementation of the same metrics;
+* ``(a) pandas`` — a straightforward pandas version of the core metrics, only where it fits.
+
+Every implementation runs in a fresh process (spawn); its peak memory is that process's own
+high-water mark (``VmHWM`` of ``/proc/self/status``: ``ru_maxrss`` would carry over the parent's
+mark, which a spawned child inherits across exec). The published cells of the analysis are compared
+with (b) and (c) cell by cell at every size. Prints wall time, peak memory, rows/s and the ratios.
 
     python bench/bench_cohort.py --sizes 1e6,1e7 [--pandas-max 2e7] [--workdir DIR]
 
@@ -19,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
+import queue
 import resource
 import shutil
 import tempfile
@@ -27,7 +35,8 @@ from pathlib import Path
 from typing import Any
 
 LABELS = {
-    "sql_retention": "(b) sql_retention",
+    "sql_metrics": "(b) sql",
+    "polars_metrics": "(c) polars",
     "full_ibis_novalidate": "analysis",
     "full_ibis": "validate+analysis",
     "pandas_metrics": "(a) pandas",
@@ -43,16 +52,27 @@ def _child(fn: str, folder: str, q: Any) -> None:
     import pandas  # noqa: F401
 
     if fn.startswith("full_ibis"):
+        import ibis
+
         import roltrap.cohort.service  # noqa: F401
+
+        ibis.duckdb.connect().disconnect()  # loads Ibis's DuckDB backend (an import, not the analysis)
+    if fn == "polars_metrics":
+        import polars  # noqa: F401
     t0 = time.perf_counter()
     out = globals()[fn](Path(folder))
-    q.put(
-        {
-            "seconds": time.perf_counter() - t0,
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "check": out,
-        }
-    )
+    q.put({"seconds": time.perf_counter() - t0, "peak_mb": _own_peak_mb(), "check": out})
+
+
+def _own_peak_mb() -> float:
+    """This process's own resident high-water mark (VmHWM), in MB."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux: best effort
 
 
 def run_isolated(fn: str, folder: Path) -> dict[str, Any]:
@@ -61,7 +81,13 @@ def run_isolated(fn: str, folder: Path) -> dict[str, Any]:
     q = ctx.Queue()
     p = ctx.Process(target=_child, args=(fn, str(folder), q))
     p.start()
-    res = q.get()
+    while True:  # a child that dies must not leave the bench waiting forever
+        try:
+            res = q.get(timeout=5)
+            break
+        except queue.Empty:
+            if not p.is_alive():
+                raise RuntimeError(f"{fn} failed (exit code {p.exitcode})") from None
     p.join()
     run_peak[fn] = res["peak_mb"]
     return dict(res)
@@ -75,7 +101,7 @@ def full_ibis(folder: Path) -> Any:
 
     inp = validate(folder)
     res = run_analysis(engines.connect("duckdb"), inp, CohortSpec(GM, BASE, LO, HI, FOLLOW), reps=999)
-    return {r["wijk"]: r["persons"] for r in res["retention"] if r["k"] == FOLLOW}
+    return _published(res)
 
 
 def full_ibis_novalidate(folder: Path) -> Any:
@@ -89,20 +115,195 @@ def full_ibis_novalidate(folder: Path) -> Any:
         files=files, format=fmt, columns=("income_percentile",), rows=0, persons=0, years=(2005, 2022)
     )
     res = run_analysis(engines.connect("duckdb"), inp, CohortSpec(GM, BASE, LO, HI, FOLLOW), reps=999)
-    return {r["wijk"]: r["persons"] for r in res["retention"] if r["k"] == FOLLOW}
+    return _published(res)
 
 
-def sql_retention(folder: Path) -> Any:
+def _published(res: dict[str, Any]) -> dict[str, float]:
+    """The analysis's published cells under the keys the baselines use (suppressed cells left out)."""
+    out: dict[str, float] = {}
+    for r in res["retention"]:
+        out[f"ret|{r['wijk']}|{r['k']}"] = r["persons"]
+    for r in res["destinations"]:
+        if r["wijk"] != "Totaal":
+            for st in ("blijver", "teruggekeerd", "andere_wijk", "andere_gemeente", "onbekend"):
+                out[f"dest|{r['wijk']}|{st}"] = r[st]
+    for r in res["trajectories"]:
+        if r["group"] in ("blijver", "vertrekker"):
+            out[f"gain|{r['wijk']}|{r['group']}"] = r["mean_gain"]
+    for r in res["turnover"]:
+        for c in ("bevolking", "vestigers", "vertrekkers"):
+            out[f"turn|{r['wijk']}|{r['year']}|{c}"] = r[c]
+    return {k: v for k, v in out.items() if v is not None}
+
+
+SQL_METRICS = """
+CREATE TEMP VIEW py AS
+  SELECT person_id, year, region_code AS wijk, gemeente, age, round(income_percentile, 1) AS pct
+  FROM read_parquet({files}) WHERE year BETWEEN {b0} AND {e};
+CREATE TEMP TABLE crow AS
+  WITH c AS (SELECT person_id, wijk AS origin, pct AS p0 FROM py
+             WHERE year = {b} AND gemeente = '{g}' AND age BETWEEN {lo} AND {hi})
+  SELECT c.person_id, c.origin, c.p0, p.year, p.wijk, p.gemeente, p.pct
+  FROM c JOIN py p USING (person_id) WHERE p.year BETWEEN {b} AND {e};
+CREATE TEMP TABLE status AS
+  SELECT origin, pct_end, p0,
+         CASE WHEN n_end = 0 THEN 'onbekend'
+              WHEN end_wijk = origin AND n_in = {f} + 1 THEN 'blijver'
+              WHEN end_wijk = origin THEN 'teruggekeerd'
+              WHEN end_gm = '{g}' THEN 'andere_wijk' ELSE 'andere_gemeente' END AS status
+  FROM (SELECT person_id, origin, any_value(p0) AS p0, count(*) FILTER (WHERE wijk = origin) AS n_in,
+               count(*) FILTER (WHERE year = {e}) AS n_end,
+               max(wijk) FILTER (WHERE year = {e}) AS end_wijk,
+               max(gemeente) FILTER (WHERE year = {e}) AS end_gm,
+               max(pct) FILTER (WHERE year = {e}) AS pct_end
+        FROM crow GROUP BY person_id, origin);
+"""
+SQL_RESULTS = {
+    "ret": "SELECT origin, year - {b}, count(*) FROM crow WHERE wijk = origin GROUP BY ALL",
+    "dest": "SELECT origin, status, count(*) FROM status GROUP BY ALL",
+    "gain": """SELECT origin, CASE WHEN status = 'blijver' THEN 'blijver' ELSE 'vertrekker' END,
+                      avg(round(pct_end - p0, 1))
+               FROM status WHERE status IN ('blijver', 'andere_wijk', 'andere_gemeente') GROUP BY ALL""",
+    "turn": """WITH cur AS (SELECT person_id, year, CASE WHEN gemeente = '{g}' THEN wijk END AS w FROM py
+                            WHERE year BETWEEN {b} + 1 AND {e}),
+                    prev AS (SELECT person_id, year + 1 AS year, CASE WHEN gemeente = '{g}' THEN wijk END AS w
+                             FROM py WHERE year BETWEEN {b} AND {e} - 1),
+                    j AS (SELECT coalesce(cur.year, prev.year) AS year, cur.w AS w, prev.w AS pw
+                          FROM cur FULL JOIN prev USING (person_id, year)
+                          WHERE cur.w IS NOT NULL OR prev.w IS NOT NULL)
+               SELECT w, year, 'bevolking', count(*) FROM j WHERE w IS NOT NULL GROUP BY ALL
+               UNION ALL SELECT w, year, 'vestigers', count(*) FROM j
+                 WHERE w IS NOT NULL AND (pw IS NULL OR pw <> w) GROUP BY ALL
+               UNION ALL SELECT pw, year, 'vertrekkers', count(*) FROM j
+                 WHERE pw IS NOT NULL AND (w IS NULL OR w <> pw) GROUP BY ALL""",
+}
+
+
+def _params(folder: Path) -> dict[str, Any]:
+    return {
+        "files": f"'{folder}/*.parquet'",
+        "b": BASE,
+        "b0": BASE - 1,
+        "e": BASE + FOLLOW,
+        "f": FOLLOW,
+        "g": GM,
+        "lo": LO,
+        "hi": HI,
+    }
+
+
+def sql_metrics(folder: Path) -> Any:
     import duckdb
 
-    g = f"'{folder}/*.parquet'"
-    df = duckdb.sql(f"""
-        WITH c AS (SELECT person_id, region_code AS w FROM read_parquet({g})
-                   WHERE year = {BASE} AND gemeente = '{GM}' AND age BETWEEN {LO} AND {HI})
-        SELECT c.w, p.year - {BASE} AS k, count(*) AS n FROM c JOIN read_parquet({g}) p
-          ON p.person_id = c.person_id AND p.region_code = c.w
-        WHERE p.year BETWEEN {BASE} AND {BASE + FOLLOW} GROUP BY ALL""").df()
-    return {r.w: int(r.n) for r in df.itertuples() if r.k == FOLLOW}
+    con = duckdb.connect()
+    p = _params(folder)
+    con.execute(SQL_METRICS.format(**p))
+    out: dict[str, float] = {}
+    for name, sql in SQL_RESULTS.items():
+        for row in con.execute(sql.format(**p)).arrow().read_all().to_pylist():
+            vals = list(row.values())
+            out["|".join([name, *(str(v) for v in vals[:-1])])] = vals[-1]
+    return out
+
+
+def polars_metrics(folder: Path) -> Any:
+    import polars as pl
+
+    e = BASE + FOLLOW
+    py = (
+        pl.scan_parquet(f"{folder}/*.parquet")
+        .filter(pl.col("year").is_between(BASE - 1, e))
+        .select(
+            "person_id",
+            "year",
+            pl.col("region_code").alias("wijk"),
+            "gemeente",
+            "age",
+            pl.col("income_percentile").round(1).alias("pct"),
+        )
+    )
+    coh = py.filter((pl.col("year") == BASE) & (pl.col("gemeente") == GM) & pl.col("age").is_between(LO, HI))
+    coh = coh.select("person_id", pl.col("wijk").alias("origin"), pl.col("pct").alias("p0"))
+    crow = coh.join(py.filter(pl.col("year").is_between(BASE, e)), on="person_id").collect().lazy()
+    at_end = pl.col("year") == e
+    status = (
+        crow.group_by("person_id", "origin")
+        .agg(
+            pl.col("p0").first(),
+            (pl.col("wijk") == pl.col("origin")).sum().alias("n_in"),
+            at_end.sum().alias("n_end"),
+            pl.col("wijk").filter(at_end).max().alias("end_wijk"),
+            pl.col("gemeente").filter(at_end).max().alias("end_gm"),
+            pl.col("pct").filter(at_end).max().alias("pct_end"),
+        )
+        .with_columns(
+            pl.when(pl.col("n_end") == 0)
+            .then(pl.lit("onbekend"))
+            .when((pl.col("end_wijk") == pl.col("origin")) & (pl.col("n_in") == FOLLOW + 1))
+            .then(pl.lit("blijver"))
+            .when(pl.col("end_wijk") == pl.col("origin"))
+            .then(pl.lit("teruggekeerd"))
+            .when(pl.col("end_gm") == GM)
+            .then(pl.lit("andere_wijk"))
+            .otherwise(pl.lit("andere_gemeente"))
+            .alias("status")
+        )
+        .collect()
+        .lazy()
+    )
+    w = pl.when(pl.col("gemeente") == GM).then(pl.col("wijk"))
+    cur = py.filter(pl.col("year").is_between(BASE + 1, e)).select("person_id", "year", w.alias("w"))
+    prev = py.filter(pl.col("year").is_between(BASE, e - 1)).select(
+        "person_id", (pl.col("year") + 1).alias("year"), w.alias("pw")
+    )
+    j = cur.join(prev, on=["person_id", "year"], how="full", coalesce=True).filter(
+        pl.col("w").is_not_null() | pl.col("pw").is_not_null()
+    )
+    moved_in = pl.col("w").is_not_null() & (pl.col("pw").is_null() | (pl.col("pw") != pl.col("w")))
+    moved_out = pl.col("pw").is_not_null() & (pl.col("w").is_null() | (pl.col("w") != pl.col("pw")))
+    frames = {
+        "ret": crow.filter(pl.col("wijk") == pl.col("origin"))
+        .group_by("origin", (pl.col("year") - BASE).alias("k"))
+        .len(),
+        "dest": status.group_by("origin", "status").len(),
+        "gain": status.filter(pl.col("status").is_in(["blijver", "andere_wijk", "andere_gemeente"]))
+        .group_by(
+            "origin",
+            pl.when(pl.col("status") == "blijver")
+            .then(pl.lit("blijver"))
+            .otherwise(pl.lit("vertrekker"))
+            .alias("g"),
+        )
+        .agg((pl.col("pct_end") - pl.col("p0")).round(1).mean()),
+    }
+    turn = (
+        j.group_by("w", "year")
+        .agg(pl.len().alias("bevolking"), moved_in.sum().alias("vestigers"))
+        .filter(pl.col("w").is_not_null())
+    )
+    leave = j.filter(moved_out).group_by("pw", "year").len()
+    out: dict[str, float] = {}
+    for name, lf in frames.items():
+        for row in lf.collect().iter_rows():
+            out["|".join([name, *(str(v) for v in row[:-1])])] = row[-1]
+    for wk, y, n, v in turn.collect().iter_rows():
+        out[f"turn|{wk}|{y}|bevolking"] = n
+        if v:
+            out[f"turn|{wk}|{y}|vestigers"] = v
+    for wk, y, n in leave.collect().iter_rows():
+        out[f"turn|{wk}|{y}|vertrekkers"] = n
+    return out
+
+
+def compare(published: dict[str, float], baseline: dict[str, float]) -> tuple[int, list[str]]:
+    """(cells compared, keys that differ): every published cell against the baseline's value."""
+    bad = []
+    for k, v in published.items():
+        b = baseline.get(k, 0.0)
+        tol = 1e-5 if k.startswith("gain|") else 0.0
+        if b is None or abs(float(v) - float(b)) > tol:
+            bad.append(f"{k}: {v} vs {b}")
+    return len(published), bad
 
 
 def pandas_metrics(folder: Path) -> Any:
@@ -164,7 +365,7 @@ def main() -> None:
 
         n = duckdb.sql(f"SELECT count(*) FROM '{folder}/*.parquet'").fetchone()[0]  # type: ignore[index]
         print(f"\n== {n:,} person-years (synth {time.perf_counter() - t0:.1f} s) ==", flush=True)
-        impls = ["sql_retention", "full_ibis_novalidate", "full_ibis"]
+        impls = ["sql_metrics", "polars_metrics", "full_ibis_novalidate", "full_ibis"]
         if n <= args.pandas_max:
             impls.append("pandas_metrics")
         checks, secs = {}, {}
@@ -177,28 +378,35 @@ def main() -> None:
                 "impl": LABELS[impl],
                 "seconds": round(secs[impl], 2),
                 "peak_mb": round(run_peak[impl]) if impl in run_peak else None,
+                "mem_x_sql": round(run_peak[impl] / run_peak["sql_metrics"], 2),
                 "rows_per_s": round(n / secs[impl]),
-                "x_sql_b": round(secs[impl] / secs["sql_retention"], 2),
-                "pandas_a_over_this": round(secs["pandas_metrics"] / secs[impl], 2)
-                if "pandas_metrics" in secs
-                else None,
+                "x_sql_b": round(secs[impl] / secs["sql_metrics"], 2),
+                "x_polars_c": round(secs[impl] / secs["polars_metrics"], 2),
             }
             rows_out.append(rec)
             print(
-                f"{rec['impl']:18s} {rec['seconds']:8.2f} s  {rec['peak_mb']:7} MB"
-                f"  {rec['rows_per_s']:12,} rows/s  {rec['x_sql_b']:6.2f}× (b)"
-                f"  (a)/this: {rec['pandas_a_over_this']}",
+                f"{rec['impl']:18s} {rec['seconds']:8.2f} s  {rec['peak_mb']:7} MB ({rec['mem_x_sql']}×(b))"
+                f"  {rec['rows_per_s']:12,} rows/s  {rec['x_sql_b']:6.2f}×(b)  {rec['x_polars_c']:6.2f}×(c)",
                 flush=True,
             )
-        base = checks["sql_retention"]
-        agree = all(base.get(w) == c for k, v in checks.items() for w, c in v.items() if c is not None)
-        print(f"retention after {FOLLOW} years agrees with the SQL baseline: {agree}", flush=True)
-    print("\n| rows | implementation | s | peak MB | rows/s | × (b) | (a) ÷ this |")
-    print("|---:|---|---:|---:|---:|---:|---:|")
+        n_sql, bad = compare(checks["polars_metrics"], checks["sql_metrics"])
+        print(f"(c) polars vs (b) sql: {n_sql} cells, {len(bad)} differ {bad[:5]}", flush=True)
+        for impl in ("full_ibis_novalidate", "full_ibis"):
+            for base in ("sql_metrics", "polars_metrics"):
+                cells, bad = compare(checks[impl], checks[base])
+                print(
+                    f"{LABELS[impl]} vs {LABELS[base]}: {cells} published cells, {len(bad)} differ {bad[:5]}",
+                    flush=True,
+                )
+    print(
+        "\n| rows | implementation | s | peak MB | memory × (b) | rows/s | time × (b) sql "
+        "| time × (c) polars |"
+    )
+    print("|---:|---|---:|---:|---:|---:|---:|---:|")
     for r in rows_out:
         print(
-            f"| {r['rows']:,} | {r['impl']} | {r['seconds']} | {r['peak_mb']} | {r['rows_per_s']:,} | "
-            f"{r['x_sql_b']} | {r['pandas_a_over_this'] if r['pandas_a_over_this'] is not None else '–'} |"
+            f"| {r['rows']:,} | {r['impl']} | {r['seconds']} | {r['peak_mb']} | {r['mem_x_sql']} | "
+            f"{r['rows_per_s']:,} | {r['x_sql_b']} | {r['x_polars_c']} |"
         )
     print(json.dumps(rows_out, indent=1))
     if args.workdir is None:

@@ -271,7 +271,7 @@ class Roltrap:
         OSM extracts (``.osm.pbf``, Overpass GeoJSON) and vindplaatsen lists go to ``rt.access``;
         an OSM extract needs ``gemeente`` (the municipality it is clipped to).
         """
-        from roltrap.access.service import import_kind
+        from roltrap.access.detect import import_kind
 
         kind = import_kind(Path(path), format)
         if kind is not None:

@@ -131,7 +131,7 @@ def test_unknown_kind_and_mode_are_input_errors(rt_ro: Roltrap) -> None:
 def test_need_weighted_counts_are_protected(rt_ro: Roltrap) -> None:
     res = rt_ro.access.need(gemeente="GM0546", soort="treinstation", mode="lopen")
     rows = res.rows
-    assert set(rows["group"]) == {"laag_inkomen_hh", "bijstand", "laagopgeleid"}
+    assert set(rows["group"]) == {"inwoners", "laag_inkomen_hh", "bijstand", "laagopgeleid"}
     bij = rows[rows["group"] == "bijstand"].set_index("code")
     wide = rt_ro.wide(year=2021, indicators=["a_soz_wb"], gemeente="GM0546")
     assert bij.loc["WK054603", "total"] == wide.loc["WK054603", "a_soz_wb"]
@@ -254,3 +254,35 @@ def test_cli_template_and_import(cli: Callable[..., Any], tmp_path: Path) -> Non
     assert cli("access", "sjabloon", "--out", str(out)).exit_code == 0
     res = cli("import", str(out))
     assert res.exit_code == 0 and "2 vindplaatsen opgeslagen" in res.stdout
+
+
+def test_buurt_level_on_imported_buurt_boundaries(rt: Roltrap, tmp_path: Path) -> None:
+    """Buurt level works once buurt polygons are in the store.
+
+    The bundle has no buurten; this test splits the real Leiden-Noord polygon into a west and an east
+    half (hand-made test geometry in the CBS layout) and imports it like a Wijk- en Buurtkaart.
+    """
+    import geopandas as gpd
+    import shapely
+
+    geo = rt.geometries(gemeente="GM0546", level="wijk").set_index("code")
+    noord = geo.loc["WK054603", "geometry"]
+    x0, y0, x1, y1 = noord.bounds
+    cx = noord.centroid.x
+    west = noord.intersection(shapely.box(x0 - 1, y0 - 1, cx, y1 + 1))
+    east = noord.intersection(shapely.box(cx, y0 - 1, x1 + 1, y1 + 1))
+    # Only BU_CODE/BU_NAAM: the boundaries reader takes WK_CODE first when both are present.
+    gdf = gpd.GeoDataFrame({"BU_CODE": ["BU05460300", "BU05460301"], "BU_NAAM": ["Noord-West", "Noord-Oost"]},
+                           geometry=[west, east], crs="EPSG:28992")
+    path = tmp_path / "buurt_2021_leiden_noord.geojson"
+    gdf.to_crs(4326).to_file(path, driver="GeoJSON")
+    rt.import_file(path, format="boundaries")
+    rows = net_rows(rt, gemeente="GM0546", level="buurt", soort="treinstation", mode="lopen")
+    rows = rows.set_index("code")
+    assert set(rows.index) == {"BU05460300", "BU05460301"}
+    wijk = net_rows(rt, gemeente="GM0546", soort="treinstation", mode="lopen").set_index("code")
+    m = wijk.loc["WK054603", "minutes"]
+    # The wijk's mean over its residents lies between its two halves' means (they partition its streets).
+    lo, hi = sorted(rows["minutes"])
+    assert lo <= m + 1e-9 and m <= hi + 1e-9
+    assert rows.loc["BU05460300", "minutes"] != rows.loc["BU05460301", "minutes"]

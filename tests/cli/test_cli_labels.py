@@ -77,20 +77,30 @@ def test_web_labels_unchanged_and_terminal_adds_units() -> None:
 
 
 def _person_years(folder: Path) -> Path:
-    """40 persons aged 30 in wijk A in 2005: 25 stay, 15 move to wijk B in 2006; 20 stay in B.
+    """Two wijken of 80 persons aged 30 in 2005, followed to 2008. In each: 40 stay, 10 leave in 2006
+    and return in 2008, 10 move to the other wijk, 10 to another municipality, 10 disappear.
 
-    At the end (2008) 25 of 40 are still in A: 62.5 %.
+    At the end (2008) 50 of 80 are still in A: 62.5 %. Every destination group has 10 persons, so
+    disclosure control (which also protects empty groups) leaves wijk A's row readable.
     """
     rows = []
-    for i in range(40):
-        for k, year in enumerate(range(2005, 2009)):
-            wijk = A if i < 25 or k == 0 else B
-            rows.append({"person_id": f"a{i:02d}", "year": year, "region_code": wijk, "age": 30 + k,
-                         "income_percentile": 20.0 + k + (4 * k if wijk == B else 0)})
-    for i in range(20):
-        for k, year in enumerate(range(2005, 2009)):
-            rows.append({"person_id": f"b{i:02d}", "year": year, "region_code": B, "age": 35 + k,
-                         "income_percentile": 60.0 + k})
+    for home, other in ((A, B), (B, A)):
+        for i in range(80):
+            for k, year in enumerate(range(2005, 2009)):
+                if i < 40 or k == 0:
+                    wijk = home
+                elif i < 50:
+                    wijk = other if k < 3 else home  # away in 2006–2007, back in 2008
+                elif i < 60:
+                    wijk = other
+                elif i < 70:
+                    wijk = "WK015300"
+                elif k >= 2:
+                    continue
+                else:
+                    wijk = home
+                rows.append({"person_id": f"{home[-1]}{i:02d}", "year": year, "region_code": wijk,
+                             "age": 30 + k, "income_percentile": 20.0 + k + (4 * k if wijk != home else 0)})
     folder.mkdir()
     pd.DataFrame(rows).to_parquet(folder / "person_years.parquet", index=False)
     return folder
@@ -114,7 +124,7 @@ def test_cohort_table_dutch_headers_share_in_percent(cli: Callable[..., Any], co
         "roltrapscore", "ci_laag", "ci_hoog", "lage_inkomenswijk", "vervangingssnelheid")]
     assert "Nog in wijk (% van cohort)" in headers(res.stdout)
     row_a = next(line for line in res.stdout.splitlines() if A in line)
-    assert "62,5" in row_a  # 25 of 40 still in wijk A, shown as a percentage
+    assert "62,5" in row_a  # 50 of 80 still in wijk A, shown as a percentage
 
 
 def test_cohort_csv_keeps_ids_and_share(cli: Callable[..., Any], cohort_input: Path) -> None:
@@ -124,7 +134,7 @@ def test_cohort_csv_keeps_ids_and_share(cli: Callable[..., Any], cohort_input: P
     assert "nog_in_wijk" in rows[0] and "vervangingssnelheid" in rows[0]
     a = next(r for r in rows if r["wijk"] == A)
     assert a["nog_in_wijk"] == "0,625"  # a share 0–1 keeps three decimals, with a decimal comma
-    assert float(a["nog_in_wijk"].replace(",", ".")) == pytest.approx(25 / 40)
+    assert float(a["nog_in_wijk"].replace(",", ".")) == pytest.approx(50 / 80)
 
 
 words = st.text(alphabet="abcdefghij%()", min_size=1, max_size=25)

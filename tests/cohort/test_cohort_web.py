@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
@@ -85,3 +86,18 @@ def test_demo_is_generated_once_into_data_dir(rt_ro: Roltrap, tmp_path: Path) ->
     assert r.status_code == 200, r.text
     assert (tmp_path / "cohort-demo" / "SYNTHETIC").exists()
     assert r.json()["demo"] is True and r.json()["synthetic"] is True
+
+
+def test_page_never_shows_nan_and_chart_has_a_colour_per_wijk(client: TestClient) -> None:
+    html = client.get("/roltrap", params=PARAMS).text
+    assert ">nan" not in html.lower() and "nan %" not in html.lower()  # suppressed cells read "onderdrukt"
+    data = client.get("/roltrap.json", params=PARAMS).json()
+    for row in data["wijken"]:
+        assert row["retention_text"] == "onderdrukt" or row["retention_text"].endswith(" %")
+    names = [f"Wijk met een lange naam {i}" for i in range(10)]
+    curve = pd.DataFrame({"series": names, "year": 2006, "value": [float(i) for i in range(10)]})
+    spec = routes_cohort._retention_chart(curve)
+    colour = spec["encoding"]["color"]
+    assert colour["scale"]["range"] == routes_cohort.LINE_COLOURS
+    assert len(set(routes_cohort.LINE_COLOURS)) == 10
+    assert colour["legend"]["labelLimit"] == 0  # full names, never cut to "Steve…"

@@ -45,6 +45,7 @@ KIT = {
     "numpy",
     "pyarrow",
     "pyreadstat",
+    "highspy",  # HiGHS: the disclosure audit's linear programmes (roltrap.disclosure)
     "typer",
     "rich",
     "platformdirs",

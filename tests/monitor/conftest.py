@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from monitor_fixtures import build_buurt_store, build_ses_store
 
 from roltrap.core import Roltrap
 from roltrap.store import Batch, Store
@@ -117,4 +118,22 @@ def mini_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def mini(mini_db: Path) -> Iterator[Roltrap]:
     rt = Roltrap(mini_db, read_only=True)
     yield rt
+    rt.close()
+
+
+@pytest.fixture(scope="session")
+def buurt(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Roltrap]:
+    path = tmp_path_factory.mktemp("buurt") / "buurt.duckdb"
+    build_buurt_store(path)
+    rt = Roltrap(path, read_only=True)
+    yield rt
+    rt.close()
+
+
+@pytest.fixture(scope="session")
+def ses(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Roltrap, pd.DataFrame]]:
+    path = tmp_path_factory.mktemp("ses") / "ses.duckdb"
+    data = build_ses_store(path)
+    rt = Roltrap(path, read_only=True)
+    yield rt, data
     rt.close()

@@ -286,3 +286,39 @@ def test_syllabus_class_boundaries_go_up() -> None:
     frame, _ = mapclass.classify_values(pd.Series([9.999, 10.0, 14.999, 20.0, 24.999]))
     assert frame["class"].tolist() == ["< 10%", "10 tot 15%", "10 tot 15%", "20 tot 25%", "20 tot 25%"]
     assert frame["color"].tolist()[:2] == ["#ffffb2", "#fecc5c"]
+
+
+# -- map classes: properties -------------------------------------------------------------------
+_values = st.lists(st.one_of(st.floats(-1e6, 1e6, allow_nan=False), st.sampled_from([0.6, 0.6, 10.0, 25.0]),
+                             st.just(float("nan"))), min_size=0, max_size=60)
+
+
+@given(_values, st.sampled_from(["syllabus", "quantile", "natural"]), st.integers(2, 5))
+def test_every_value_in_exactly_one_non_empty_class(vals: list[float], scheme: str, k: int) -> None:
+    s = pd.Series(vals, dtype=float)
+    frame, legend = mapclass.classify_values(s, scheme=scheme, k=k)
+    present = s.notna()
+    # every present value has exactly one class, missing values none
+    assert frame.loc[present, "class_index"].notna().all()
+    assert frame.loc[~present, "class_index"].isna().all()
+    # no empty class in the legend; the counts add up to the values present
+    assert all(e.count > 0 for e in legend)
+    assert sum(e.count for e in legend) == int(present.sum())
+    counts = frame["class_index"].dropna().astype(int).value_counts().to_dict()
+    assert counts == {i: e.count for i, e in enumerate(legend)}
+    # classes are ordered and never degenerate: a "x tot y" label spans two different values
+    for i, e in enumerate(legend):
+        assert e.min is not None and e.max is not None and e.min <= e.max
+        members = s[frame["class_index"] == i]
+        assert members.min() == e.min and members.max() == e.max
+        if i:
+            assert legend[i - 1].max < e.min  # ties never split over two classes
+        if e.min == e.max and scheme != "syllabus":
+            assert " tot " not in e.label
+
+
+@given(st.lists(st.sampled_from([0.6, 1.2, 3.0]), min_size=1, max_size=30), st.integers(2, 5))
+def test_few_distinct_values_get_their_own_classes(vals: list[float], k: int) -> None:
+    _, legend = mapclass.classify_values(pd.Series(vals), scheme="quantile", k=k)
+    assert len(legend) <= len(set(vals))
+    assert not any(e.label == "0,6 tot 0,6" for e in legend)

@@ -167,6 +167,10 @@ def test_buurt_profile_says_what_is_missing(rt_buurten: Roltrap, tmp_path: Path)
     assert p["map"] is None and p["map_note"] == "Geen kaart: er zijn geen grenzen van de buurten van " \
                                                  "Merenwijkdistrict."
     assert any(m.startswith("Trends:") for m in p["missing"])
+    # The monitor computes at buurt level: the class reads as a buurt's, the education lens is the
+    # file's 910 low-educated inhabitants.
+    assert p["class"]["available"] and p["class"]["label"].startswith(("buurt van", "gemengd"))
+    assert p["lenses"]["available"] and p["lenses"]["lenses"][0]["low"] == 910
     out = tmp_path / "buurt.pdf"
     write_profile(rt_buurten, "BU05460800", out, html=False)
     assert pdf_pages(out) == 2

@@ -31,6 +31,7 @@ BUNDLE_DIR = Path(__file__).resolve().parents[1] / "data" / "bundle" / "access"
 MODE_LABELS = {"lopen": "lopen", "fiets": "fiets"}
 #: Need groups: id → (Dutch label, how it is counted from CBS figures).
 NEED_GROUPS: dict[str, str] = {
+    "inwoners": "alle inwoners",
     "laag_inkomen_hh": "huishoudens tot 110% van het sociaal minimum",
     "bijstand": "personen met bijstand",
     "laagopgeleid": "laagopgeleide inwoners (15–75 jaar)",
@@ -548,7 +549,7 @@ class AccessService:
         soort: str | None = None,
         year: int | None = None,
     ) -> MonitorResult:
-        """Low-income households, bijstand recipients and low-educated residents beyond 15 minutes.
+        """All residents, low-income households, bijstand recipients and low-educated residents beyond 15 min.
 
         Estimated per area as the group's CBS count × the share of residents beyond 15 minutes
         (assumes the group lives spread like all residents of the area); every count passes
@@ -563,9 +564,10 @@ class AccessService:
                 hint=res.notes[0] if res.notes else None,
             )
         codes = sorted(set(net["code"]))
-        figures, years = self._latest(codes, ["a_hh", "p_hh_110", "a_soz_wb", "a_opl_lg"], year)
+        figures, years = self._latest(codes, ["a_inw", "a_hh", "p_hh_110", "a_soz_wb", "a_opl_lg"], year)
         groups = pd.DataFrame(
             {
+                "inwoners": figures["a_inw"],
                 "laag_inkomen_hh": (figures["a_hh"] * figures["p_hh_110"] / 100).round(),
                 "bijstand": figures["a_soz_wb"],
                 "laagopgeleid": figures["a_opl_lg"],
@@ -880,24 +882,6 @@ class AccessService:
             f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in cols if c != 'id')}",
             [src[c] for c in cols],
         )
-
-
-def import_kind(path: Path, format: str = "auto") -> str | None:
-    """``network`` or ``places`` when ``rt.import_file`` should hand ``path`` to the access service."""
-    from roltrap.io.osm import is_osm_geojson, is_osm_pbf
-    from roltrap.io.vindplaatsen import is_vindplaatsen
-
-    if format in ("osm", "osm-pbf", "osm-geojson"):
-        return "network"
-    if format == "vindplaatsen":
-        return "places"
-    if format != "auto" or not path.is_file():
-        return None
-    if is_osm_pbf(path) or is_osm_geojson(path):
-        return "network"
-    if is_vindplaatsen(path):
-        return "places"
-    return None
 
 
 def _kind_order(k: str) -> int:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -30,6 +34,36 @@ def _range(text: str, what: str) -> tuple[int, int]:
     if a > b:
         raise ConfigError(f"{what} '{text}': het begin ligt na het einde.", hint="Bijv. 2005-2022.")
     return a, b
+
+
+@contextmanager
+def interruptible(what: str) -> Iterator[None]:
+    """Ctrl-C (or a kill with SIGTERM) ends the command promptly with exit code 130 (143 for
+    SIGTERM) and a Dutch line; the work in progress cleans up after itself on the way out
+    (temporary folders, DuckDB queries are interrupted)."""
+
+    def on_term(signum: int, frame: object) -> None:
+        raise _Terminated
+
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, on_term) if main else None
+    try:
+        yield
+    except (KeyboardInterrupt, _Terminated) as exc:
+        err_console.print(f"[yellow]Afgebroken[/yellow]; {what}.")
+        raise typer.Exit(143 if isinstance(exc, _Terminated) else 130) from None
+    except RuntimeError as exc:  # DuckDB reports a Ctrl-C inside a query as "Query interrupted"
+        if "interrupted" not in str(exc).lower():
+            raise
+        err_console.print(f"[yellow]Afgebroken[/yellow]; {what}.")
+        raise typer.Exit(130) from None
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class _Terminated(BaseException):
+    """SIGTERM as an exception, so ``finally`` and cleanup handlers run."""
 
 
 @cohort_app.command("synth")
@@ -73,7 +107,7 @@ def synth(
         cohort_microdata.synth_cbs(rt, out, gemeente=gemeente, years=y, scale=scale, seed=seed,
                                    escalator=escalator, overwrite=overwrite, file_format=file_format)
         return
-    with progress_bar() as bar:
+    with interruptible("de map wordt niet aangemaakt"), progress_bar() as bar:
         task = bar.add_task("Synthetische jaren", total=y[1] - y[0] + 1)
         rep = rt.cohort.synth(
             out,
@@ -114,7 +148,7 @@ def analyse(
     """Retentie, bestemmingen, inkomenstrajecten en roltrapscore per wijk; kleine cellen onderdrukt."""
     rt = open_roltrap(ctx)
     band = _range(age, "Leeftijd")
-    with progress_bar(transient=format is not Format.table) as bar:
+    with interruptible("er is niets geschreven"), progress_bar(transient=format is not Format.table) as bar:
         task = bar.add_task("Analyse", total=6)
 
         def progress(label: str, done: int, total: int) -> None:

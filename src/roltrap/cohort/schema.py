@@ -111,8 +111,8 @@ def find_files(path: Path) -> tuple[tuple[Path, ...], str]:
 
 
 def _relation_sql(files: tuple[Path, ...], fmt: str, *, locate: bool = True) -> str:
-    """SQL reading the files; with ``locate`` each row also carries its file and row number."""
-    listing = "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in files) + "]"
+    """SQL reading the files; with ``locate`` each row also carries its file and line number."""
+    listing = "[" + ", ".join(_quote(p) for p in files) + "]"
     if not locate:  # for the aggregate passes: no row numbering to compute
         if fmt == "parquet":
             return f"SELECT * FROM read_parquet({listing}, union_by_name=true)"
@@ -122,12 +122,19 @@ def _relation_sql(files: tuple[Path, ...], fmt: str, *, locate: bool = True) -> 
             f"SELECT *, filename AS _file, file_row_number + 2 AS _row "
             f"FROM read_parquet({listing}, filename=true, file_row_number=true, union_by_name=true)"
         )
-    # CSV: every column as text so type problems become findings instead of a failed read; the
-    # row number follows the file's line order (header = line 1).
-    return (
-        f"SELECT *, filename AS _file, row_number() OVER (PARTITION BY filename) + 1 AS _row "
-        f"FROM read_csv({listing}, all_varchar=true, header=true, filename=true, union_by_name=true)"
-    )
+    # CSV: every column as text so type problems become findings instead of a failed read. The line
+    # number is the scan's ordinality per file (header = line 1), the same on every run; a window
+    # row_number() without an order is not (parallel scans finish in any order).
+    parts = [
+        f"SELECT * EXCLUDE (ordinality), {_quote(p)} AS _file, ordinality + 1 AS _row "
+        f"FROM read_csv({_quote(p)}, all_varchar=true, header=true) WITH ORDINALITY"
+        for p in files
+    ]
+    return " UNION ALL BY NAME ".join(parts)
+
+
+def _quote(p: Path) -> str:
+    return "'" + str(p).replace("'", "''") + "'"
 
 
 def validate(
@@ -150,13 +157,16 @@ def validate(
         try:
             con.execute(f"CREATE TEMP VIEW py AS {_relation_sql(files, fmt)}")
             con.execute(f"CREATE TEMP VIEW py_data AS {_relation_sql(files, fmt, locate=False)}")
-            cols = [r[0] for r in con.execute("DESCRIBE py").fetchall()]
+            described = con.execute("DESCRIBE py").fetchall()
         except duckdb.Error as exc:
             raise InputError(
-                f"Kan de persoonsjaren in '{path}' niet lezen: {exc}",
+                f"Kan de persoonsjaren in '{path}' niet lezen: {_short(exc)}",
                 file=path,
                 hint="Controleer dat het een geldig Parquet- of CSV-bestand is.",
-            ) from exc
+            ) from None
+        cols = [r[0] for r in described]
+        _check_types(con, {r[0]: str(r[1]) for r in described}, files, fmt)
+        con.execute(BSN_MACRO)
         missing = [c for c in REQUIRED if c not in cols]
         if missing:
             raise InputError(
@@ -166,19 +176,28 @@ def validate(
                 hint=f"Een persoonsjaarbestand heeft de kolommen {', '.join(REQUIRED)} "
                 f"(optioneel {', '.join(OPTIONAL)}).",
             )
-        row = con.execute(
-            "SELECT count(*), min(TRY_CAST(year AS INTEGER)), max(TRY_CAST(year AS INTEGER)) FROM py_data"
-        ).fetchone()
-        assert row is not None
-        persons, bad_ids, dup_persons = _person_pass(con, row[1], row[2])
-        problems = _check(
-            con,
-            cols,
-            known_wijken=known_wijken,
-            known_gemeenten=known_gemeenten,
-            bad_ids=bad_ids,
-            duplicates=dup_persons,
-        )
+        try:
+            row = con.execute(
+                "SELECT count(*), min(TRY_CAST(year AS INTEGER)), max(TRY_CAST(year AS INTEGER)) FROM py_data"
+            ).fetchone()
+            assert row is not None
+            persons, bad_ids, dup_persons, bsn = _person_pass(con, row[1], row[2])
+            problems = _check(
+                con,
+                cols,
+                known_wijken=known_wijken,
+                known_gemeenten=known_gemeenten,
+                bad_ids=bad_ids,
+                duplicates=dup_persons,
+                bsn=bsn,
+            )
+        except duckdb.Error as exc:  # e.g. a CSV line with more fields than the header
+            raise InputError(
+                f"Kan de persoonsjaren in '{path}' niet lezen: {_short(exc)}",
+                file=path,
+                hint="Controleer dat elke regel evenveel velden heeft als de kopregel en dat het "
+                "bestand UTF-8 is.",
+            ) from None
         if problems:
             raise InputError(
                 f"De persoonsjaren in '{path}' kloppen niet ({len(problems)} problemen).",
@@ -219,6 +238,7 @@ def _check(
     known_gemeenten: set[str] | None,
     bad_ids: int = 1,
     duplicates: int = 1,
+    bsn: int = 0,
 ) -> list[Problem]:
     """Every finding, as (file, row, column, value, message); at most MAX_PER_CHECK per check.
 
@@ -338,6 +358,18 @@ def _check(
             )
         )
     problems: list[Problem] = []
+    if bsn:
+        # Never show the value: it is (or looks like) a citizen service number.
+        rows = con.execute(
+            f"SELECT _file, _row, NULL FROM py WHERE is_bsn(person_id) ORDER BY _file, _row "
+            f"LIMIT {MAX_PER_CHECK + 1}"
+        ).fetchall()
+        problems += _as_problems(
+            rows,
+            "person_id",
+            f"persoonsnummer is een geldig BSN (elfproef; {bsn} persoonsnummers): persoonsnummers "
+            f"moeten pseudoniemen zijn",
+        )
     for column, cond, message in checks:
         rows = con.execute(
             f"SELECT _file, _row, CAST({column} AS VARCHAR) FROM py WHERE {cond} "
@@ -351,7 +383,7 @@ def _check(
         f"""WITH d AS (SELECT person_id AS pid, TRY_CAST(year AS INTEGER) AS y FROM py
                        WHERE person_id IS NOT NULL AND TRY_CAST(year AS INTEGER) IS NOT NULL
                        GROUP BY ALL HAVING count(*) > 1 LIMIT {MAX_PER_CHECK + 1})
-            SELECT _file, _row, CAST(person_id AS VARCHAR) || ' in ' || CAST(year AS VARCHAR)
+            SELECT _file, _row, 'jaar ' || CAST(year AS VARCHAR)
             FROM py JOIN d ON py.person_id = d.pid AND TRY_CAST(py.year AS INTEGER) = d.y
             ORDER BY _file, _row LIMIT {MAX_PER_CHECK + 1}"""
     ).fetchall()
@@ -361,31 +393,118 @@ def _check(
     return problems
 
 
-def _person_pass(con: duckdb.DuckDBPyConnection, y0: int | None, y1: int | None) -> tuple[int, int, int]:
-    """(persons, missing/empty ids found (0 = none), persons with a duplicate year), one grouping.
+def _person_pass(con: duckdb.DuckDBPyConnection, y0: int | None, y1: int | None) -> tuple[int, int, int, int]:
+    """(persons, missing/empty ids found (0 = none), persons with a duplicate year, ids that pass the
+    elfproef), one grouping.
 
     The years of a person are OR-ed into a bit mask; a person has a duplicate year exactly when the
     mask has fewer bits set than the person has rows with a year. This one hash aggregate (one group
     per person) replaces a grouping per person-year and a separate distinct count, the two costliest
-    scans at national size. Inputs spanning more than 62 years fall back to the plain queries.
+    scans at national size; the elfproef runs on the groups (once per person). Inputs spanning more
+    than 62 years fall back to the plain queries.
     """
     if y0 is None or y1 is None or y1 - y0 > 62:
         one = con.execute(
             "SELECT count(DISTINCT person_id), "
-            "count(*) FILTER (WHERE person_id IS NULL OR trim(CAST(person_id AS VARCHAR)) = '') FROM py_data"
+            "count(*) FILTER (WHERE person_id IS NULL OR trim(CAST(person_id AS VARCHAR)) = ''), "
+            "count(DISTINCT person_id) FILTER (WHERE is_bsn(person_id)) FROM py_data"
         ).fetchone()
         assert one is not None
-        return int(one[0]), int(one[1]), 1
+        return int(one[0]), int(one[1]), 1, int(one[2])
     row = con.execute(
         f"""SELECT count(*) FILTER (WHERE pid IS NOT NULL),
                    count(*) FILTER (WHERE pid IS NULL OR trim(CAST(pid AS VARCHAR)) = ''),
-                   count(*) FILTER (WHERE pid IS NOT NULL AND bit_count(mask) < n)
+                   count(*) FILTER (WHERE pid IS NOT NULL AND bit_count(mask) < n),
+                   count(*) FILTER (WHERE is_bsn(pid))
             FROM (SELECT person_id AS pid, count(y) AS n, bit_or(1::BIGINT << (y - {int(y0)})) AS mask
                   FROM (SELECT person_id, TRY_CAST(year AS INTEGER) AS y FROM py_data)
                   GROUP BY person_id)"""
     ).fetchone()
     assert row is not None
-    return int(row[0]), int(row[1]), int(row[2])
+    return int(row[0]), int(row[1]), int(row[2]), int(row[3])
+
+
+# A Dutch citizen service number (BSN): 8 or 9 digits whose weighted sum 9·d1 + 8·d2 + … + 2·d8 − d9
+# is a multiple of 11 (the elfproef). Person ids must be pseudonyms, never BSNs.
+BSN_MACRO = (
+    "CREATE OR REPLACE TEMP MACRO is_bsn(v) AS (CASE WHEN regexp_full_match(trim(CAST(v AS VARCHAR)), "
+    "'[0-9]{8,9}') AND TRY_CAST(trim(CAST(v AS VARCHAR)) AS BIGINT) > 0 THEN ("
+    + " + ".join(
+        f"{w} * coalesce(TRY_CAST(substr(lpad(trim(CAST(v AS VARCHAR)), 9, '0'), {i}, 1) AS INTEGER), 99)"
+        for i, w in enumerate((9, 8, 7, 6, 5, 4, 3, 2, -1), start=1)
+    )
+    + ") % 11 = 0 ELSE false END)"
+)
+
+NESTED = ("STRUCT", "MAP", "UNION", "[]", "[")
+TEXT_COLUMNS = {
+    "region_code": "een wijk- of buurtcode als tekst (bijv. WK054600 of BU05460000); als getal gaan "
+    "het voorvoegsel en de voorloopnullen verloren",
+    "gemeente": "een gemeentecode als tekst (bijv. GM0546)",
+}
+
+
+def _check_types(
+    con: duckdb.DuckDBPyConnection, types: dict[str, str], files: tuple[Path, ...], fmt: str
+) -> None:
+    """Refuse column types the checks cannot read: codes that are not text, nested values anywhere."""
+    for col in (*REQUIRED, *OPTIONAL):
+        typ = types.get(col)
+        if typ is None:
+            continue
+        nested = any(t in typ.upper() for t in NESTED)
+        wrong_text = col in TEXT_COLUMNS and typ.upper() != "VARCHAR"
+        if not (nested or wrong_text):
+            continue
+        where = _file_with_type(con, col, files, fmt)
+        expected = TEXT_COLUMNS.get(col, "een enkel getal of tekst per rij")
+        raise InputError(
+            f"Kolom '{col}' in '{where}' heeft het type {_dutch_type(typ)}; verwacht {expected}.",
+            file=where,
+            problems=[Problem(f"type {_dutch_type(typ)} in plaats van tekst", file=str(where), column=col)],
+            hint=f"Sla de kolom {col} op als tekst (string) en probeer opnieuw.",
+        )
+
+
+def _file_with_type(con: duckdb.DuckDBPyConnection, col: str, files: tuple[Path, ...], fmt: str) -> Path:
+    if fmt != "parquet" or len(files) == 1:
+        return files[0]
+    for f in files:
+        desc = dict(con.execute(f"DESCRIBE SELECT * FROM read_parquet({_quote(f)})").fetchall())
+        if col in desc and str(desc[col]).upper() != "VARCHAR":
+            return f
+    return files[0]
+
+
+def _dutch_type(typ: str) -> str:
+    t = typ.upper()
+    if t.startswith("STRUCT"):
+        return "struct (samengestelde waarde)"
+    if "[" in t or t.startswith(("LIST", "MAP")):
+        return "lijst"
+    if t in (
+        "TINYINT",
+        "SMALLINT",
+        "INTEGER",
+        "BIGINT",
+        "HUGEINT",
+        "UTINYINT",
+        "USMALLINT",
+        "UINTEGER",
+        "UBIGINT",
+    ):
+        return "geheel getal"
+    if t in ("FLOAT", "DOUBLE") or t.startswith("DECIMAL"):
+        return "getal"
+    return t.lower()
+
+
+def _short(exc: BaseException) -> str:
+    """The first line of an engine error: DuckDB quotes the offending CSV line on later lines, and
+    that line may hold personal data."""
+    lines = str(exc).splitlines()
+    text = lines[0] if lines else type(exc).__name__
+    return text.split("Original Line")[0].strip()[:300]
 
 
 def _as_problems(rows: list[tuple[object, ...]], column: str, message: str) -> list[Problem]:

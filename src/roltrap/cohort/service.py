@@ -85,30 +85,34 @@ def run_analysis(
             t.release()  # free the cached tables (a Spark session or DuckDB connection may be reused)
 
     tally = tables.Tally()
-    cohort_size = levels.rename(columns={"origin": "wijk"})[["wijk", "persons"]].sort_values("wijk")
-    small = cohort_size["persons"] < min_cell
-    tally.primary += int(small.sum())
-    cohort_size["persons"] = cohort_size["persons"].astype("Float64").mask(small)
-    retention = tables.retention_table(
-        ret, base_year=spec.base_year, follow=spec.follow, min_cell=min_cell, tally=tally
-    )
-    destinations = tables.destinations_table(dest, min_cell=min_cell, tally=tally)
+    wijken = sorted(levels["origin"])
+    retention = tables.retention_table(ret, base_year=spec.base_year, follow=spec.follow)
+    destinations = tables.destinations_table(dest, wijken=wijken)
     traj, esc, pooled = tables.trajectories_tables(
         hist, levels, min_cell=min_cell, reps=reps, seed=seed, tally=tally
     )
-    newl = newl.sort_values("wijk").reset_index(drop=True)
-    nl_ok = (newl["persons"] >= min_cell) & (newl["pct_n"] >= min_cell)
-    tally.primary += int((~nl_ok).sum())
+    nl_wijken = sorted(traj.loc[traj["group"] == "nieuwkomer", "wijk"])
+    newl = newl.set_index("wijk").reindex(nl_wijken, fill_value=0).rename_axis("wijk").reset_index()
     newcomers = pd.DataFrame(
         {
             "wijk": newl["wijk"],
-            "persons": newl["persons"].astype("Float64").mask(~nl_ok),
-            "mean_pct": (newl["pct_sum"] / newl["pct_n"].where(newl["pct_n"] > 0))
-            .astype("Float64")
-            .mask(~nl_ok),
+            "persons": newl["persons"].astype("int64"),
+            "mean_pct": newl["pct_sum"] / newl["pct_n"].where(newl["pct_n"] > 0),
+            "pct_n": newl["pct_n"],
         }
     )
-    turnover, speed = tables.turnover_table(turn, min_cell=min_cell, tally=tally)
+    prot = tables.protect_run(
+        retention=retention,
+        destinations=destinations,
+        trajectories=traj,
+        newcomers=newcomers,
+        turnover=tables.turnover_table(turn),
+        base_year=spec.base_year,
+        follow=spec.follow,
+        min_cell=min_cell,
+    )
+    tally.primary += prot.primary
+    tally.secondary += prot.secondary
     role = tables.role_model_table(rm, min_cell=min_cell, tally=tally)
     return {
         "parameters": {
@@ -131,15 +135,15 @@ def run_analysis(
             "synthetic": inp.synthetic,
             "income": inp.income,
         },
-        "cohort": _records(cohort_size),
-        "retention": _records(retention),
-        "destinations": _records(destinations),
-        "trajectories": _records(traj.sort_values(["wijk", "group"])),
-        "newcomers": _records(newcomers),
+        "cohort": _records(prot.cohort),
+        "retention": _records(prot.retention),
+        "destinations": _records(prot.destinations),
+        "trajectories": _records(prot.trajectories.sort_values(["wijk", "group"])),
+        "newcomers": _records(prot.newcomers),
         "escalator": _records(esc),
         "escalator_low_income": pooled,
-        "turnover": _records(turnover.sort_values(["wijk", "year"])),
-        "replacement_speed": _records(speed),
+        "turnover": _records(prot.turnover.sort_values(["wijk", "year"])),
+        "replacement_speed": _records(prot.replacement_speed),
         "role_model": _records(role),
         "suppressed": tally.as_dict(),
         "seconds": round(time.perf_counter() - t0, 3),

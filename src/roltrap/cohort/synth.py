@@ -175,6 +175,7 @@ def generate(
             f"De map '{out}' bestaat al en is niet leeg.",
             hint="Kies een andere --out of verwijder de map eerst.",
         )
+    clean_stale(out)
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)
@@ -204,6 +205,32 @@ def generate(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return SynthReport(out=out, rows=rows, persons=persons, files=files, params=meta)
+
+
+def clean_stale(out: Path) -> list[Path]:
+    """Remove temporary folders ``.NAME.tmp-PID`` beside ``out`` left by a run that was killed
+    (its process no longer exists); a run still going keeps its own. Returns what was removed."""
+    removed = []
+    for tmp in out.parent.glob(f".{out.name}.tmp-*"):
+        try:
+            pid = int(tmp.name.rsplit("-", 1)[1])
+        except ValueError:
+            continue
+        if pid != os.getpid() and _alive(pid):
+            continue
+        shutil.rmtree(tmp, ignore_errors=True)
+        removed.append(tmp)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
 
 
 def _simulate(

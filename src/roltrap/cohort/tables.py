@@ -1,20 +1,24 @@
 """From engine aggregates to publishable tables: disclosure control, means, bootstrap. Pure pandas/numpy.
 
-Every person count below ``min_cell`` is suppressed (NA, never 0). Where a count and its total are
-both shown, the complement is a cell too (cohort − still living there = leavers), so a count whose
-complement is below ``min_cell`` is suppressed as well (counted as secondary). Percentile means
-follow the dominance rule on the absolute gains.
+The table builders return raw counts; :func:`protect_run` then registers every count one run
+publishes — cohort, retention, destinations, trajectories, newcomers, turnover — with one
+:class:`roltrap.disclosure.LinearAudit` together with every linear relation between them, and hides
+what the audit says (primary: below ``min_cell``; secondary: until no hidden cell, and no small
+group that is a difference of two published cells, can be pinned within ±2 persons). Shares are
+shown only when their numerator and denominator are; the replacement speed only when every count it
+is computed from is. Percentile means follow the dominance rule on the absolute gains.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from roltrap.cohort.metrics import CLIMB_POINTS, STATUSES
-from roltrap.disclosure import dominated, protect_table
+from roltrap.cohort.metrics import CLIMB_POINTS, GROUPS, STATUSES
+from roltrap.disclosure import LinearAudit, dominated
 
 
 @dataclass
@@ -42,38 +46,27 @@ def _na(x: pd.Series) -> pd.Series:
     return x.astype("Float64")
 
 
-def retention_table(
-    counts: pd.DataFrame, *, base_year: int, follow: int, min_cell: int, tally: Tally
-) -> pd.DataFrame:
-    """wijk, k, year, persons, share (0–1) for k = 0..follow; small cells and complements hidden."""
+def retention_table(counts: pd.DataFrame, *, base_year: int, follow: int) -> pd.DataFrame:
+    """wijk, k, year, persons, size (raw counts) for k = 0..follow, every wijk × k present."""
     wijken = sorted(counts["origin"].unique())
     grid = pd.MultiIndex.from_product([wijken, range(follow + 1)], names=["wijk", "k"])
     c = counts.rename(columns={"origin": "wijk"}).set_index(["wijk", "k"])["persons"]
     c = c.reindex(grid, fill_value=0).astype("int64")
     size = c.xs(0, level="k").reindex(grid.get_level_values("wijk")).to_numpy()
-    persons = c.to_numpy()
-    small = persons < min_cell
-    complement = (size - persons < min_cell) & (grid.get_level_values("k") > 0) & ~small
-    tally.primary += int(small.sum())
-    tally.secondary += int(complement.sum())
-    hide = small | complement | (size < min_cell)
     out = pd.DataFrame({"wijk": grid.get_level_values("wijk"), "k": grid.get_level_values("k")})
     out["year"] = base_year + out["k"]
-    out["persons"] = _na(pd.Series(persons)).mask(hide)
-    out["share"] = _na(pd.Series(persons / np.where(size > 0, size, 1))).mask(hide)
+    out["persons"] = c.to_numpy()
+    out["size"] = size
     return out
 
 
-def destinations_table(counts: pd.DataFrame, *, min_cell: int, tally: Tally) -> pd.DataFrame:
-    """One row per origin wijk (plus Totaal): persons by status at the end of the follow-up."""
+def destinations_table(counts: pd.DataFrame, *, wijken: list[str]) -> pd.DataFrame:
+    """Raw persons by origin wijk × status at the end of the follow-up (no margins)."""
     wide = counts.pivot_table(index="origin", columns="status", values="persons", aggfunc="sum", fill_value=0)
-    wide = wide.reindex(columns=list(STATUSES), fill_value=0).astype("int64")
-    protected, rep = protect_table(wide, min_cell=min_cell, margins=True)
-    tally.primary += rep.primary
-    tally.secondary += rep.secondary
-    protected.index.name = "wijk"
-    protected.columns.name = None
-    return protected.reset_index()
+    wide = wide.reindex(index=wijken, columns=list(STATUSES), fill_value=0).astype("int64")
+    wide.index.name = "wijk"
+    wide.columns.name = None
+    return wide
 
 
 def turnover_long(agg: pd.DataFrame, *, base_year: int, end_year: int) -> pd.DataFrame:
@@ -95,9 +88,11 @@ def turnover_long(agg: pd.DataFrame, *, base_year: int, end_year: int) -> pd.Dat
     return pd.concat([pop[cols], s[cols], v[cols]], ignore_index=True)
 
 
-def turnover_table(long: pd.DataFrame, *, min_cell: int, tally: Tally) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per wijk and year: population, settlers and leavers (by where from/to); and per wijk the
-    replacement speed (mean population / mean settlers per year, in years)."""
+TURNOVER_DETAIL = ("andere_wijk", "andere_gemeente", "niet_ingeschreven")
+
+
+def turnover_table(long: pd.DataFrame) -> pd.DataFrame:
+    """Raw counts per wijk and year: population, settlers and leavers (by where from/to) and totals."""
     key = ["wijk", "year"]
     pop = long[long["kind"] == "bevolking"].groupby(key)["persons"].sum().rename("bevolking")
     frames = [pop.to_frame()]
@@ -105,82 +100,78 @@ def turnover_table(long: pd.DataFrame, *, min_cell: int, tally: Tally) -> tuple[
         part = long[long["kind"] == kind].pivot_table(
             index=key, columns="detail", values="persons", aggfunc="sum", fill_value=0
         )
-        part = part.reindex(columns=["andere_wijk", "andere_gemeente", "niet_ingeschreven"], fill_value=0)
+        part = part.reindex(columns=list(TURNOVER_DETAIL), fill_value=0)
         part = part.reindex(pop.index, fill_value=0).astype("int64")
-        prot, rep = protect_table(part, min_cell=min_cell, margins=True)
-        tally.primary += rep.primary
-        tally.secondary += rep.secondary
-        prot = prot.drop(index="Totaal")
-        prot.index = pd.MultiIndex.from_tuples(list(prot.index), names=key)
-        prot.columns = [f"{label}_{c}" if c != "Totaal" else label for c in prot.columns]
-        frames.append(prot)
-        frames.append(part.sum(axis=1).rename(f"_{label}_raw").to_frame())
-    df = pd.concat(frames, axis=1).reset_index()
-    small_pop = df["bevolking"] < min_cell
-    tally.primary += int(small_pop.sum())
-    raw_pop = df["bevolking"].astype("int64")
-    df["bevolking"] = _na(df["bevolking"]).mask(small_pop)
-    per_wijk = (
-        df.assign(_pop=raw_pop)
-        .groupby("wijk")
-        .agg(bevolking=("_pop", "mean"), vestigers=("_vestigers_raw", "mean"), jaren=("year", "count"))
+        part.columns = [f"{label}_{c}" for c in part.columns]
+        part[label] = part.sum(axis=1)
+        frames.append(part)
+    return pd.concat(frames, axis=1).reset_index().astype({"bevolking": "int64"})
+
+
+def replacement_speed(turnover: pd.DataFrame, shown: pd.DataFrame, *, min_cell: int) -> pd.DataFrame:
+    """Per wijk: mean population / mean settlers per year (in years).
+
+    Published only for wijken whose every population and settlers count is published (``shown``:
+    same shape, True where published), so the speed adds no information about a hidden cell.
+    """
+    df = turnover.assign(_ok=shown["bevolking"] & shown["vestigers"])
+    per_wijk = df.groupby("wijk").agg(
+        bevolking=("bevolking", "mean"),
+        vestigers=("vestigers", "mean"),
+        jaren=("year", "count"),
+        ok=("_ok", "all"),
     )
-    ok = (per_wijk["bevolking"] >= min_cell) & (per_wijk["vestigers"] >= max(min_cell, 1))
+    ok = per_wijk["ok"] & (per_wijk["bevolking"] >= min_cell) & (per_wijk["vestigers"] >= max(min_cell, 1))
     per_wijk["vervangingssnelheid"] = _na(per_wijk["bevolking"] / per_wijk["vestigers"]).mask(~ok)
     per_wijk["bevolking"] = _na(per_wijk["bevolking"].round(0)).mask(~ok)
     per_wijk["vestigers"] = _na(per_wijk["vestigers"].round(0)).mask(~ok)
-    df = df.drop(columns=[c for c in df.columns if c.startswith("_")])
-    return df, per_wijk.reset_index()
+    return per_wijk.drop(columns="ok").reset_index()
 
 
 def _group_stats(h: pd.DataFrame, *, min_cell: int, tally: Tally) -> dict[str, object]:
-    """Stats of one (wijk, group) histogram: gain, persons."""
+    """Raw stats of one (wijk, group) histogram: persons, with_income, climbed (counts) and the mean
+    gain (None below ``min_cell`` persons with an income, or when one or two persons dominate)."""
     n = int(h["persons"].sum())
     known = h.dropna(subset=["gain"])
     n_inc = int(known["persons"].sum())
     gains = known["gain"].to_numpy(dtype=float)
     w = known["persons"].to_numpy(dtype=float)
-    climbed = int(w[gains >= CLIMB_POINTS].sum())
     row: dict[str, object] = {
         "persons": n,
         "with_income": n_inc,
         "mean_gain": None,
-        "climbed": climbed,
-        "climbed_share": None,
+        "climbed": int(w[gains >= CLIMB_POINTS].sum()),
     }
-    if n < min_cell:
-        tally.primary += 1
-        row["persons"] = None
-    if n_inc < max(min_cell, 1):
-        tally.primary += 1
-        row["with_income"] = None
-    elif dominated(np.repeat(np.abs(gains), w.astype(np.int64))):
-        tally.dominance += 1
-    else:
-        row["mean_gain"] = float((gains * w).sum() / n_inc)
-    if climbed < min_cell or n_inc - climbed < min_cell:
-        if n_inc >= min_cell:
-            tally.primary += 1
-        row["climbed"] = None
-    elif n_inc >= max(min_cell, 1):
-        row["climbed_share"] = climbed / n_inc
+    if n_inc >= max(min_cell, 1):
+        if dominated(np.repeat(np.abs(gains), w.astype(np.int64))):
+            tally.dominance += 1
+        else:
+            row["mean_gain"] = float((gains * w).sum() / n_inc)
     return row
+
+
+BOOT_CHUNK = 4_000_000  # persons × replicates drawn at once: bounds the memory of one draw
 
 
 def bootstrap_diff(a: pd.DataFrame, b: pd.DataFrame, *, reps: int, rng: np.random.Generator) -> np.ndarray:
     """``reps`` bootstrap draws of mean(a) − mean(b), resampling persons within each group.
 
-    Exact for the histogram form: resampling n persons with replacement is a multinomial draw over
-    the distinct gain values weighted by their counts.
+    Exact for the histogram form: the persons are the histogram's values repeated by their counts,
+    and each replicate draws n of them with replacement — one vectorised draw of person indices
+    for many replicates at a time (a multinomial per replicate over the distinct gains is the same
+    distribution but, with many distinct values, ten times slower).
     """
 
     def means(h: pd.DataFrame) -> np.ndarray:
         h = h.dropna(subset=["gain"])
-        vals = h["gain"].to_numpy(dtype=float)
-        cnt = h["persons"].to_numpy(dtype=float)
-        n = int(cnt.sum())
-        draws = rng.multinomial(n, cnt / n, size=reps)
-        return np.asarray(draws @ vals / n)
+        persons = np.repeat(h["gain"].to_numpy(dtype=float), h["persons"].to_numpy(dtype=np.int64))
+        n = len(persons)
+        out = np.empty(reps)
+        step = max(1, BOOT_CHUNK // max(n, 1))
+        for start in range(0, reps, step):
+            k = min(step, reps - start)
+            out[start : start + k] = persons[rng.integers(0, n, size=(k, n))].mean(axis=1)
+        return out
 
     return means(a) - means(b)
 
@@ -204,13 +195,18 @@ def trajectories_tables(
     """
     rng = np.random.default_rng(seed)
     rows = []
-    for (wijk, group), h in hist.groupby(["wijk", "group"], sort=True):
-        rows.append({"wijk": wijk, "group": group, **_group_stats(h, min_cell=min_cell, tally=tally)})
-    traj = pd.DataFrame(
-        rows, columns=["wijk", "group", "persons", "with_income", "mean_gain", "climbed", "climbed_share"]
-    )
-    for col in ("persons", "with_income", "mean_gain", "climbed", "climbed_share"):
-        traj[col] = traj[col].astype("Float64")
+    # Every wijk × group, also empty ones: a missing row would tell "nobody".
+    wijken = sorted(set(hist["wijk"]) | set(levels["origin"]))
+    by_group = dict(tuple(hist.groupby(["wijk", "group"], sort=True)))
+    empty = hist.iloc[0:0]
+    for wijk in wijken:
+        for group in GROUPS:
+            h = by_group.get((wijk, group), empty)
+            rows.append({"wijk": wijk, "group": group, **_group_stats(h, min_cell=min_cell, tally=tally)})
+    traj = pd.DataFrame(rows, columns=["wijk", "group", "persons", "with_income", "mean_gain", "climbed"])
+    for col in ("persons", "with_income", "climbed"):
+        traj[col] = traj[col].astype("int64")
+    traj["mean_gain"] = traj["mean_gain"].astype("Float64")
 
     lv = levels.set_index("origin")
     mean_pct0 = (lv["pct_sum"] / lv["pct_n"].where(lv["pct_n"] > 0)).astype(float)
@@ -299,3 +295,183 @@ def role_model_table(counts: pd.DataFrame, *, min_cell: int, tally: Tally) -> pd
     for col in cols[1:]:
         out[col] = out[col].astype("Float64")
     return out
+
+
+@dataclass
+class Protected:
+    """The published tables of one run after joint disclosure control."""
+
+    cohort: pd.DataFrame
+    retention: pd.DataFrame
+    destinations: pd.DataFrame
+    trajectories: pd.DataFrame
+    newcomers: pd.DataFrame
+    turnover: pd.DataFrame
+    replacement_speed: pd.DataFrame
+    primary: int
+    secondary: int
+
+
+def _ret_key(w: str, k: int) -> tuple[object, ...]:
+    return ("cohort", w) if k == 0 else ("retention", w, k)
+
+
+def _traj_key(w: str, group: str, col: str) -> tuple[object, ...]:
+    if col == "persons" and group == "blijver":
+        return ("dest", w, "blijver")  # the same persons as the destinations' blijver cell
+    if col == "persons" and group == "nieuwkomer":
+        return ("newcomers", w)  # the same persons as the newcomers table
+    return ("traj", w, group, col)
+
+
+def protect_run(
+    *,
+    retention: pd.DataFrame,
+    destinations: pd.DataFrame,
+    trajectories: pd.DataFrame,
+    newcomers: pd.DataFrame,
+    turnover: pd.DataFrame,
+    base_year: int,
+    follow: int,
+    min_cell: int,
+) -> Protected:
+    """Joint disclosure control of every count one run publishes (see the module doc).
+
+    Inputs are the raw tables of :func:`retention_table`, :func:`destinations_table`,
+    :func:`trajectories_tables`, the newcomers (wijk, persons, mean_pct, pct_n) and
+    :func:`turnover_table`.
+    """
+    audit = LinearAudit(min_cell=min_cell)
+    cohort_wijken = list(destinations.index)
+    size = retention[retention["k"] == 0].set_index("wijk")["persons"]
+    # -- cells -------------------------------------------------------------------------------
+    for w in cohort_wijken:
+        audit.cell(("cohort", w), size[w])
+    for r in retention[retention["k"] > 0].itertuples(index=False):
+        audit.cell(_ret_key(r.wijk, r.k), r.persons)
+        # Cohort − still there = the persons gone by year k: a group a reader can compute.
+        audit.implicit(("gone", r.wijk, r.k), r.size - r.persons)
+        audit.equal(("cohort", r.wijk), [_ret_key(r.wijk, r.k), ("gone", r.wijk, r.k)])
+    for w in cohort_wijken:
+        for s in STATUSES:
+            audit.cell(("dest", w, s), destinations.loc[w, s])
+        audit.equal(("cohort", w), [("dest", w, s) for s in STATUSES])
+        # In the origin wijk at the end = stayed all along + returned; stayers were there every year.
+        audit.equal(_ret_key(w, follow), [("dest", w, "blijver"), ("dest", w, "teruggekeerd")])
+        for k in range(1, follow + 1):
+            audit.at_most(("dest", w, "blijver"), _ret_key(w, k))
+    for s in STATUSES:
+        audit.cell(("dest", "Totaal", s), destinations[s].sum())
+        audit.equal(("dest", "Totaal", s), [("dest", w, s) for w in cohort_wijken])
+    audit.cell(("dest", "Totaal", "Totaal"), int(size.sum()))
+    audit.equal(("dest", "Totaal", "Totaal"), [("cohort", w) for w in cohort_wijken])
+    audit.equal(("dest", "Totaal", "Totaal"), [("dest", "Totaal", s) for s in STATUSES])
+    for r in newcomers.itertuples(index=False):
+        audit.cell(("newcomers", r.wijk), r.persons)
+    for r in trajectories.itertuples(index=False):
+        if ("newcomers", r.wijk) not in audit.values and r.group == "nieuwkomer":
+            audit.cell(("newcomers", r.wijk), r.persons)
+        for col in ("persons", "with_income", "climbed"):
+            audit.cell(_traj_key(r.wijk, r.group, col), getattr(r, col))
+        audit.at_most(_traj_key(r.wijk, r.group, "with_income"), _traj_key(r.wijk, r.group, "persons"))
+        audit.implicit(("traj", r.wijk, r.group, "not_climbed"), r.with_income - r.climbed)
+        audit.equal(
+            _traj_key(r.wijk, r.group, "with_income"),
+            [_traj_key(r.wijk, r.group, "climbed"), ("traj", r.wijk, r.group, "not_climbed")],
+        )
+        if r.group == "vertrekker" and r.wijk in destinations.index:
+            audit.equal(
+                _traj_key(r.wijk, "vertrekker", "persons"),
+                [("dest", r.wijk, "andere_wijk"), ("dest", r.wijk, "andere_gemeente")],
+            )
+    tcols = ["bevolking"] + [
+        f"{label}{suffix}"
+        for label in ("vestigers", "vertrekkers")
+        for suffix in ("", *(f"_{d}" for d in TURNOVER_DETAIL))
+    ]
+    t = turnover.set_index(["wijk", "year"])
+    for (w, y), row in t.iterrows():
+        for c in tcols:
+            audit.cell(("turn", w, y, c), row[c])
+        for label in ("vestigers", "vertrekkers"):
+            audit.equal(("turn", w, y, label), [("turn", w, y, f"{label}_{d}") for d in TURNOVER_DETAIL])
+        audit.at_most(("turn", w, y, "vestigers"), ("turn", w, y, "bevolking"))
+        if (w, y - 1) in t.index:
+            # population(y) − population(y−1) = settlers(y) − leavers(y)
+            audit.relate(
+                {
+                    ("turn", w, y, "bevolking"): 1,
+                    ("turn", w, y - 1, "bevolking"): -1,
+                    ("turn", w, y, "vestigers"): -1,
+                    ("turn", w, y, "vertrekkers"): 1,
+                }
+            )
+            audit.at_most(("turn", w, y, "vertrekkers"), ("turn", w, y - 1, "bevolking"))
+        k = int(y) - base_year
+        if w in destinations.index and 1 <= k <= follow:
+            audit.at_most(_ret_key(w, k), ("turn", w, y, "bevolking"))
+        if k == follow and ("newcomers", w) in audit.values:
+            audit.at_most(("newcomers", w), ("turn", w, y, "bevolking"))
+    for y, g in turnover.groupby("year"):
+        # Moves within the municipality: every settler from another wijk left another wijk.
+        coeffs: dict[object, float] = {("turn", w, y, "vestigers_andere_wijk"): 1 for w in g["wijk"]}
+        coeffs.update({("turn", w, y, "vertrekkers_andere_wijk"): -1 for w in g["wijk"]})
+        audit.relate(coeffs)
+    rep = audit.protect()
+
+    # -- apply ---------------------------------------------------------------------------------
+    def masked(values: pd.Series, keys: Sequence[object]) -> pd.Series:
+        hide = np.array([audit.hidden(k) for k in keys], dtype=bool)
+        return _na(values.reset_index(drop=True)).mask(hide)
+
+    ret = retention.copy()
+    keys = [_ret_key(w, k) for w, k in zip(ret["wijk"], ret["k"], strict=True)]
+    ret["persons"] = masked(ret["persons"], keys).array
+    size_hidden = np.array([audit.hidden(("cohort", w)) for w in ret["wijk"]])
+    share = _na(pd.Series(ret["persons"].to_numpy(dtype=float) / np.where(ret["size"] > 0, ret["size"], 1)))
+    ret["share"] = share.mask(ret["persons"].isna().to_numpy() | size_hidden).array
+    ret = ret.drop(columns="size")
+
+    cohort = pd.DataFrame({"wijk": cohort_wijken})
+    cohort["persons"] = masked(size.reindex(cohort_wijken), [("cohort", w) for w in cohort_wijken]).array
+
+    dest = destinations.copy()
+    dest.loc["Totaal"] = destinations.sum()
+    dest["Totaal"] = dest.sum(axis=1)
+    out = pd.DataFrame(index=dest.index)
+    for s in (*STATUSES, "Totaal"):
+        keys = [("cohort", w) if s == "Totaal" and w != "Totaal" else ("dest", w, s) for w in dest.index]
+        out[s] = masked(dest[s], keys).array
+    out.index.name = "wijk"
+    out = out.reset_index()
+
+    traj = trajectories.copy()
+    for col in ("persons", "with_income", "climbed"):
+        keys = [_traj_key(w, g, col) for w, g in zip(traj["wijk"], traj["group"], strict=True)]
+        traj[col] = masked(traj[col], keys).array
+    ratio = traj["climbed"].astype(float) / traj["with_income"].astype(float).where(traj["with_income"] > 0)
+    traj["climbed_share"] = _na(ratio).mask(traj["climbed"].isna() | traj["with_income"].isna())
+
+    newl = newcomers.copy()
+    newl["persons"] = masked(newl["persons"], [("newcomers", w) for w in newl["wijk"]]).array
+    newl["mean_pct"] = _na(newl["mean_pct"]).mask(newl["pct_n"] < max(min_cell, 1))
+    newl = newl.drop(columns="pct_n")
+
+    turn = turnover.copy()
+    for c in tcols:
+        turn[c] = masked(
+            turn[c], [("turn", w, y, c) for w, y in zip(turn["wijk"], turn["year"], strict=True)]
+        ).array
+    shown = turn[tcols].notna()
+    speed = replacement_speed(turnover, shown, min_cell=min_cell)
+    return Protected(
+        cohort=cohort,
+        retention=ret,
+        destinations=out,
+        trajectories=traj,
+        newcomers=newl,
+        turnover=turn,
+        replacement_speed=speed,
+        primary=rep.primary,
+        secondary=rep.secondary,
+    )

@@ -9,6 +9,7 @@ the standard library. Files are checked first; a file that cannot be read raises
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pyproj import Transformer
 
 from roltrap.errors import InputError, Problem
 
@@ -26,11 +26,15 @@ OSM_LICENCE = "ODbL 1.0"
 OSM_ATTRIBUTION = "© OpenStreetMap-bijdragers (ODbL)"
 MAX_PBF_BYTES = 2 * 1024**3  # a province extract; a whole-country file needs cutting first
 
-_TO_RD = Transformer.from_crs("EPSG:4326", "EPSG:28992", always_xy=True)
+@functools.cache
+def _transformer(src: str, dst: str) -> Any:
+    from pyproj import Transformer  # only when projecting: detecting a file needs no geo packages
+
+    return Transformer.from_crs(src, dst, always_xy=True)
 
 
 def to_rd(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    x, y = _TO_RD.transform(np.asarray(lon, float), np.asarray(lat, float))
+    x, y = _transformer("EPSG:4326", "EPSG:28992").transform(np.asarray(lon, float), np.asarray(lat, float))
     return np.asarray(x), np.asarray(y)
 
 
@@ -235,9 +239,6 @@ def merge_ways(preferred: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([preferred, rest], ignore_index=True)
 
 
-_TO_WGS84 = Transformer.from_crs("EPSG:28992", "EPSG:4326", always_xy=True)
-
-
 def to_wgs84(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    lon, lat = _TO_WGS84.transform(np.asarray(x, float), np.asarray(y, float))
+    lon, lat = _transformer("EPSG:28992", "EPSG:4326").transform(np.asarray(x, float), np.asarray(y, float))
     return np.asarray(lon), np.asarray(lat)

@@ -116,18 +116,22 @@ def classify(districts: pd.DataFrame, city: pd.Series | pd.DataFrame, *, thresho
     result = pd.DataFrame({"score": score, "n_components": n, "class": cls})
     evidence: dict[str, list[dict]] = {}
     by_key = {c.key: c for c in components}
-    zs = signed.to_dict("index")
-    vals_d = districts[list(signed.columns)].to_dict("index")
-    refs_d = pd.DataFrame(refs, index=districts.index).to_dict("index") if refs else {}
-    for code, zrow in zs.items():
+    keys = list(signed.columns)
+    # Plain arrays, not row-by-row frame access: this runs for every district of the country.
+    zs = signed.to_numpy(dtype=float)
+    vals = districts.reindex(columns=keys).to_numpy(dtype=float)
+    refs_a = (pd.DataFrame(refs, index=districts.index).reindex(columns=keys).to_numpy(dtype=float)
+              if refs else np.full_like(zs, np.nan))
+    for r, code in enumerate(districts.index):
         items = []
-        for key, z in zrow.items():
-            if pd.isna(z):
+        for c, key in enumerate(keys):
+            z = zs[r, c]
+            if np.isnan(z):
                 continue
             comp = by_key[key]
             items.append({
                 "indicator": key, "label": comp.label, "matrix_row": comp.matrix_row,
-                "value": float(vals_d[code][key]), "city_value": float(refs_d[code][key]),
+                "value": float(vals[r, c]), "city_value": float(refs_a[r, c]),
                 "z": float(z), "direction": AANKOMST if z > 0 else BESTEMMING if z < 0 else GEMENGD,
             })
         evidence[str(code)] = sorted(items, key=lambda e: -abs(e["z"]))

@@ -1,4 +1,4 @@
-"""Municipality vs peers: the syllabus's comparison set and automatically found look-alikes.
+"""Municipality vs peers: automatically found look-alikes (the syllabus's set: ``monitor.syllabus``).
 
 Peers are found by a standardised Euclidean distance on a documented feature set (size, density,
 income, education, housing, household and origin profile). Pure: frames in, frames out.
@@ -9,27 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-# Syllabus §3/§4/§7 comparison set (CBS codes).
-SYLLABUS_PEERS: tuple[str, ...] = (
-    "GM0484", "GM0344", "GM0518", "GM0363", "GM0599", "GM0513", "GM0855", "GM0153", "GM0200", "GM0637",
-    "GM0547", "GM0579", "GM0638",
-)
-
-# The syllabus's own figures, shown beside the computed ones (provisions 2019 %, income 110/120 %,
-# replacement speed 2018–2020 in years).
-SYLLABUS_FIGURES: dict[str, dict[str, float]] = {
-    "GM0484": {"voorzieningen_pct": 8.5, "p_hh_110": 7.1, "p_hh_120": 9.4, "vervangingssnelheid": 21.9},
-    "GM0546": {"voorzieningen_pct": 11.3, "p_hh_110": 12.0, "p_hh_120": 15.1, "vervangingssnelheid": 11.4},
-    "GM0344": {"voorzieningen_pct": 11.6, "p_hh_110": 11.8, "p_hh_120": 14.4},
-    "GM0518": {"voorzieningen_pct": 15.0, "p_hh_110": 16.7, "p_hh_120": 20.0},
-    "GM0363": {"voorzieningen_pct": 15.9, "p_hh_110": 17.3, "p_hh_120": 20.5},
-    "GM0599": {"voorzieningen_pct": 16.6, "p_hh_110": 19.4, "p_hh_120": 23.3, "vervangingssnelheid": 15.4},
-    "GM0855": {"vervangingssnelheid": 15.8},
-    "GM0153": {"vervangingssnelheid": 17.5},
-    "GM0513": {"vervangingssnelheid": 17.8},
-    "GM0200": {"vervangingssnelheid": 23.0},
-    "GM0637": {"vervangingssnelheid": 23.7},
-}
+# The syllabus's comparison set and its published figures live in data/syllabus.yaml (monitor.syllabus).
 
 # Features for "most similar municipality" with what each stands for.
 PEER_FEATURES: dict[str, str] = {

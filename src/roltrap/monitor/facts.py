@@ -97,8 +97,18 @@ class Facts:
             ex["parent"] = reg["parent"].reindex(ex["code"]).to_numpy()
             ex["gm"] = reg["gm"].reindex(ex["code"]).to_numpy()
             cache["exists"] = ex
+            cache["exists_by_gm"] = {str(g): np.asarray(ix) for g, ix in ex.groupby("gm").indices.items()}
         out: pd.DataFrame = cache["exists"]
         return out
+
+    def exists_for(self, gms: tuple[str, ...] | None) -> pd.DataFrame:
+        """:meth:`exists` for these municipalities only (``None`` = all)."""
+        ex = self.exists()
+        if gms is None:
+            return ex
+        by = self._fresh()["exists_by_gm"]
+        parts = [by[g] for g in gms if g in by]
+        return ex.iloc[np.sort(np.concatenate(parts))] if parts else ex.iloc[0:0]
 
     def catalogue(self) -> pd.DataFrame:
         cache = self._fresh()
@@ -151,7 +161,8 @@ class Facts:
             return out
         ids = wanted + weights
         df = self.store.query(
-            """SELECT o.region_code AS code, o.year, o.indicator_id AS ind, o.value, s.estimate
+            """SELECT o.region_code AS code, o.year, o.indicator_id AS ind, o.value, s.estimate,
+                      o.source_id AS source
                FROM observations o JOIN sources s ON s.id = o.source_id
                WHERE o.value IS NOT NULL AND o.indicator_id IN (SELECT unnest(?))""",
             [ids],
@@ -169,7 +180,10 @@ class Facts:
             extra[1] = self._aggregate(df, cat, "gemeente")
         if not extra[1].empty:
             df = pd.concat([df, extra[1]], ignore_index=True)
-        down = self._fill_down(df, cat)
+        nulls = self.store.query(
+            """SELECT region_code AS code, year, indicator_id AS ind FROM observations
+               WHERE value IS NULL AND indicator_id IN (SELECT unnest(?))""", [ids])
+        down = self._fill_down(df, cat, nulls)
         if not down.empty:
             df = pd.concat([df, down], ignore_index=True)
         df["gm"] = reg["gm"].reindex(df["code"]).to_numpy()
@@ -201,27 +215,33 @@ class Facts:
             s = (
                 child[child["ind"].isin(sums)]
                 .groupby(["parent", "year", "ind"])
-                .agg(value=("value", "sum"), n=("value", "size"), estimate=("estimate", "any"))
+                .agg(value=("value", "sum"), n=("value", "size"), estimate=("estimate", "any"),
+                     source=("source", "first"))
             )
-            parts.append(s)
+            parts.append(s.assign(exempt=0))
         wmeans = rules[(rules["aggregation"] == "weighted_mean") & rules["weight"].notna()]
         for wid, group in wmeans.groupby("weight"):
             w = child[child["ind"] == wid].set_index(["code", "year"])["value"].rename("w")
             part = child[child["ind"].isin(list(group.index))].join(w, on=["code", "year"])
-            part = part[part["w"].notna()]
+            # A child with weight 0 (a buurt without households) adds nothing and is not required.
+            zero = child[(child["ind"] == wid) & (child["value"] == 0)].groupby(["parent", "year"]).size()
+            part = part[part["w"].notna() & (part["w"] != 0)]
             if part.empty:
                 continue
             part = part.assign(vw=part["value"] * part["w"])
             g = part.groupby(["parent", "year", "ind"]).agg(
-                vw=("vw", "sum"), w=("w", "sum"), n=("value", "size"), estimate=("estimate", "any")
+                vw=("vw", "sum"), w=("w", "sum"), n=("value", "size"), estimate=("estimate", "any"),
+                source=("source", "first"),
             )
             g = g[g["w"] > 0]
-            parts.append(pd.DataFrame({"value": g["vw"] / g["w"], "n": g["n"], "estimate": g["estimate"]}))
+            exempt = zero.reindex(g.index.droplevel("ind")).fillna(0).to_numpy()
+            parts.append(pd.DataFrame({"value": g["vw"] / g["w"], "n": g["n"], "estimate": g["estimate"],
+                                       "source": g["source"], "exempt": exempt}, index=g.index))
         if not parts:
             return df.iloc[0:0]
         agg = pd.concat(parts).reset_index()
         agg = agg.join(n_children, on=["parent", "year"])
-        agg = agg[agg["n"] >= agg["n_children"].fillna(np.inf)]
+        agg = agg[agg["n"] >= agg["n_children"].fillna(np.inf) - agg["exempt"]]
         agg = agg.rename(columns={"parent": "code"})
         agg = agg[agg["code"].isin(reg.index[reg["level"] == parent_level])]
         own = pd.MultiIndex.from_frame(df[["code", "year", "ind"]])
@@ -234,13 +254,18 @@ class Facts:
                 "ind": agg["ind"].to_numpy(),
                 "value": agg["value"].astype(float).to_numpy(),
                 "estimate": agg["estimate"].astype(bool).to_numpy(),
+                "source": agg["source"].to_numpy(),
                 "src": _CHILD_SRC[child_level],
                 "level": parent_level,
             }
         )
 
-    def _fill_down(self, df: pd.DataFrame, cat: pd.DataFrame) -> pd.DataFrame:
-        """A buurt without a share/mean/ratio/distance takes its wijk's value (flagged ``wijk``)."""
+    def _fill_down(self, df: pd.DataFrame, cat: pd.DataFrame, nulls: pd.DataFrame) -> pd.DataFrame:
+        """A buurt without a share/mean/ratio/distance takes its wijk's value (flagged ``wijk``).
+
+        Only where the buurt has no row at all: a figure CBS left empty or suppressed for the buurt
+        (a NULL in the store) stays empty.
+        """
         ex = self.exists()
         buurten = ex[ex["level"] == "buurt"][["code", "year", "parent"]]
         if buurten.empty:
@@ -248,13 +273,14 @@ class Facts:
         kinds = cat["kind"].reindex(df["ind"].unique())
         intensive = list(kinds.index[kinds.isin(_INTENSIVE_KINDS)])
         wijk = df[(df["level"] == "wijk") & df["ind"].isin(intensive)][
-            ["code", "year", "ind", "value", "estimate"]
+            ["code", "year", "ind", "value", "estimate", "source"]
         ]
         if wijk.empty:
             return df.iloc[0:0]
         cand = buurten.merge(wijk.rename(columns={"code": "parent"}), on=["parent", "year"])
         own = pd.MultiIndex.from_frame(df[["code", "year", "ind"]])
-        cand = cand[~pd.MultiIndex.from_frame(cand[["code", "year", "ind"]]).isin(own)]
+        held = own.append(pd.MultiIndex.from_frame(nulls[["code", "year", "ind"]])) if len(nulls) else own
+        cand = cand[~pd.MultiIndex.from_frame(cand[["code", "year", "ind"]]).isin(held)]
         return pd.DataFrame(
             {
                 "code": cand["code"].to_numpy(),
@@ -262,6 +288,7 @@ class Facts:
                 "ind": cand["ind"].to_numpy(),
                 "value": cand["value"].astype(float).to_numpy(),
                 "estimate": cand["estimate"].astype(bool).to_numpy(),
+                "source": cand["source"].to_numpy(),
                 "src": "wijk",
                 "level": "buurt",
             }
@@ -291,14 +318,13 @@ def wide(
 
 def derived_from(src: pd.DataFrame) -> pd.Series:
     """Per row: which other level its derived figures come from (``None`` = all its own figures)."""
-
-    def one(row: pd.Series) -> str | None:
-        found = sorted({SRC_LABELS[s] for s in row if isinstance(s, str) and s})
-        return ", ".join(found) if found else None
-
     if src.empty or src.shape[1] == 0:
         return pd.Series([None] * len(src), index=src.index, dtype=object)
-    return src.apply(one, axis=1).astype(object)
+    text = pd.Series("", index=src.index, dtype=object)
+    for key in sorted(SRC_LABELS):  # column-wise, not row by row: this runs for the whole country
+        has = (src == key).any(axis=1)
+        text = text.where(~has, text + np.where(text == "", "", ", ") + SRC_LABELS[key])
+    return text.where(text != "", None).astype(object)
 
 
 def derived_detail(src: pd.DataFrame) -> dict[str, dict[str, str]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -168,6 +169,16 @@ def parse_period(period: str | tuple[int, int] | Sequence[int] | None) -> tuple[
     return start, end
 
 
+@lru_cache(maxsize=8192)
+def _one_decimal(x: float) -> str:
+    return nl.number(x, 1)
+
+
+def _n1(x: float) -> str:
+    """A figure with one decimal in Dutch (cached: the evidence of every district of the country)."""
+    return _one_decimal(round(float(x), 1))
+
+
 def _num(v: Any) -> float:
     return float(v) if v is not None and pd.notna(v) else float("nan")
 
@@ -314,8 +325,15 @@ class DistrictMonitor:
         src = self.facts.sources()
         return [f"{src.at[i, 'title']} ({src.at[i, 'publisher']})" if i in src.index else str(i) for i in ids]
 
-    def _sources(self, codes: list[str], indicators: list[str], years: list[int] | None = None) -> list[str]:
-        return self._source_titles(self.facts.source_ids(codes, indicators, years))
+    def _sources(self, codes: list[str], indicators: list[str], years: list[int] | None = None, *,
+                 long: pd.DataFrame | None = None) -> list[str]:
+        """Titles of the sources of the figures used (from the cached figures, no extra query)."""
+        part = self.facts.long(indicators).frame if long is None else long
+        if years is not None:
+            part = part[part["year"].isin(years)]
+        part = part[part["ind"].isin(indicators)]
+        part = part[part["code"].isin(codes)]
+        return self._source_titles(sorted({str(x) for x in part["source"].dropna()}))
 
     def _flow_sources(self, codes: list[str]) -> list[str]:
         fl = self.facts.flows()
@@ -325,7 +343,13 @@ class DistrictMonitor:
         if ind in DERIVED:
             return DERIVED[ind][0]
         cat = self.facts.catalogue()
-        return str(cat.at[ind, "label"]).lower() if ind in cat.index else ind
+        if ind in cat.index:
+            return str(cat.at[ind, "label"]).lower()
+        # not in this store's catalogue: the packaged catalogue's Dutch label, never the bare id
+        from roltrap.io.catalogue import read_catalogue
+
+        packaged = read_catalogue().set_index("id")
+        return str(packaged.at[ind, "label"]).lower() if ind in packaged.index else ind
 
     def _year(
         self, scope: Scope, long: pd.DataFrame, name: str, year: int | None, codes: list[str] | None = None
@@ -333,7 +357,7 @@ class DistrictMonitor:
         """The asked year (checked) or the latest year with the figures ``name`` needs, plus notes."""
         core = CORE.get(name, NEEDS.get(name, []))
         codes = codes if codes is not None else scope.area_codes
-        cov = coverage(long, self.facts.exists(), codes, core)
+        cov = coverage(long, self.facts.exists_for(scope.gms), codes, core)
         default, complete = pick_year(cov)
         held = sorted(int(y) for y, row in cov.iterrows() if (row > 0).any())
         notes: list[str] = []
@@ -413,7 +437,11 @@ class DistrictMonitor:
 
     def default_period(self) -> tuple[int, int] | None:
         """The one default turnover period of the store (see :data:`turnover.DEFAULT_PERIOD_YEARS`)."""
-        return turnover_mod.default_period(self.facts.flows())
+        cache = self.facts._fresh()
+        if "default_period" not in cache:
+            cache["default_period"] = turnover_mod.default_period(self.facts.flows())
+        out: tuple[int, int] | None = cache["default_period"]
+        return out
 
     # -- 1. turnover -----------------------------------------------------------------------
     def turnover(
@@ -470,7 +498,18 @@ class DistrictMonitor:
                 f"Geen vestigingscijfers in {turnover_mod.period_text(per)}.",
                 hint=f"Jaren met cijfers: {held[0]}–{held[-1]}.",
             )
-        summ = turnover_mod.annual_settlers(flows, years=years, partial=partial)
+        # One pass over every municipality's flows, cached; a municipality's call takes its rows.
+        key = ("settlers", per, partial)
+        cache = self.facts._fresh()
+        if key not in cache:
+            in_per = [int(y) for y in all_flows["year"].unique() if per[0] <= y <= per[1]]
+            cache[key] = turnover_mod.annual_settlers(all_flows, years=in_per, partial=partial)
+        every: turnover_mod.SettlerSummary = cache[key]
+        mine = set(years)
+        summ = turnover_mod.SettlerSummary(
+            every.per_region[every.per_region.index.isin(gms)],
+            {y: w for y, w in every.excluded.items() if y in mine},
+            {y: m for y, m in every.annualised.items() if y in mine})
         if summ.per_region.empty:
             raise NotAvailableError(
                 f"Alle jaren in {turnover_mod.period_text(per)} zijn onvolledig.",
@@ -604,7 +643,7 @@ class DistrictMonitor:
             method=method_txt,
             assumptions=assumptions,
             sources=self._flow_sources(scope.ref_codes)
-            + self._sources(scope.codes, ["a_inw", "bev_eind", "elan_moves_pp"]),
+            + self._sources(scope.codes, ["a_inw", "bev_eind", "elan_moves_pp"], long=long),
             notes=notes,
             extra={
                 "period": period_used,
@@ -626,6 +665,16 @@ class DistrictMonitor:
                 ),
             },
         )
+
+    def _turnover_all(self, level: str, period: str | tuple[int, int] | None) -> MonitorResult:
+        """Turnover of every municipality and its areas, once per store version (each area's estimate
+        depends only on its own municipality, so a municipality's rows equal its own computation)."""
+        key = ("turnover_all", level, parse_period(period))
+        cache = self.facts._fresh()
+        if key not in cache:
+            cache[key] = self._turnover(self.scope(gemeente="NL", level=level), period=period)
+        out: MonitorResult = cache[key]
+        return out
 
     def _turnover_areas(
         self,
@@ -740,11 +789,14 @@ class DistrictMonitor:
         to: pd.DataFrame | None = None
         ptxt = None
         try:
-            tres = self._turnover(scope, period=period)
-            to = tres.rows.set_index("code")
+            tres = self._turnover_all(scope.level, period)
+            to = tres.rows.set_index("code").reindex(scope.codes)
+            if to["nieuwkomers_pct"].isna().all():
+                raise NotAvailableError(f"geen vestigingscijfers of verhuizingen voor {scope.title}.")
             values["nieuwkomers"] = to["nieuwkomers_pct"].reindex(values.index)
             ptxt = tres.extra["period_text"]
         except (NotAvailableError, NotFoundError) as exc:
+            to = None
             notes.append(f"Verhuismobiliteit niet meegenomen: {exc.message}")
         # growth: mean annual % change of a_inw between the first and last year held
         pop = long[(long["ind"] == "a_inw") & (long["src"] == "")]
@@ -778,7 +830,7 @@ class DistrictMonitor:
         df["period"] = ptxt
         df["belangrijkste_kenmerken"] = [
             "; ".join(
-                f"{e['label']} {nl.number(e['value'], 1)} (stad {nl.number(e['city_value'], 1)})"
+                f"{e['label']} {_n1(e['value'])} (stad {_n1(e['city_value'])})"
                 for e in evidence.get(c, [])[:3]
             )
             for c in areas
@@ -819,7 +871,7 @@ class DistrictMonitor:
                 "De stad als geheel is het referentiepunt; de klassen zijn dus relatief binnen de stad.",
                 "Nieuwkomers per gebied zijn een schatting (zie vervangingssnelheid).",
             ],
-            sources=self._sources(scope.codes, need, [yr]),
+            sources=self._sources(scope.codes, need, [yr], long=long),
             notes=notes,
             extra={
                 "year": yr,
@@ -890,6 +942,25 @@ class DistrictMonitor:
             f"Geen van de drie lenzen is beschikbaar voor {scope.title}.", hint=_FETCH_HINT
         )
 
+    @staticmethod
+    def _lens_reasons(lens: pd.DataFrame, held: pd.DataFrame) -> list[str | None]:
+        """Why a row lacks a lens (column by column: this runs for every district of the country)."""
+        text = pd.Series("", index=lens.index, dtype=object)
+        for col, what in (("opleiding", "opleiding (laagopgeleiden)"), ("voorzieningen", "voorzieningen"),
+                          ("inkomen", "inkomen (huishoudens tot 110/120% sociaal minimum)")):
+            gap = ~held[col]
+            text = text.where(~gap, text + np.where(text == "", "", ", ") + what)
+        out = text.where(text == "", f"{NOT_AVAILABLE}: " + text)
+        one = lens["n_lenzen"] == 1
+        only = pd.Series("onderdrukt", index=lens.index, dtype=object)
+        for col in reversed(list(LENS_LABELS)):
+            only = only.where(~held[col], col)
+        out = out.where(~one, "één lens (" + only + "): geen centrale schatting; " + out)
+        partial = ~lens["voorzieningen_compleet"] & held["voorzieningen"]
+        add = "voorzieningen zonder " + lens["voorzieningen_ontbreekt"].astype(str)
+        out = out.where(~partial, np.where(out == "", add, out + "; " + add))
+        return [v if v else None for v in out]
+
     def _vulnerable(
         self, scope: Scope, *, year: int | None = None, persons_per_household: float | None = None
     ) -> MonitorResult:
@@ -912,7 +983,7 @@ class DistrictMonitor:
         lens = lens_all.xs(yr, level="year").reindex(codes)
         src = src_all.xs(yr, level="year").reindex(codes) if yr in years_held else pd.DataFrame(index=codes)
         lens["n_lenzen"] = lens["n_lenzen"].fillna(0).astype(int)
-        lens["voorzieningen_compleet"] = lens["voorzieningen_compleet"].eq(True)  # NaN (no row) → False
+        lens["voorzieningen_compleet"] = lens["voorzieningen_compleet"].eq(True)
         lens["voorzieningen_ontbreekt"] = lens["voorzieningen_ontbreekt"].fillna(
             ", ".join(vulnerable_mod.PROVISIONS)
         )
@@ -938,24 +1009,7 @@ class DistrictMonitor:
             lens.loc[supp.isna(), f"pct_{c}" if f"pct_{c}" in lens.columns else c] = np.nan
             lens[c] = supp
         held_lenses = lens[["opleiding", "voorzieningen", "inkomen"]].notna()
-        reasons = []
-        for code in codes:
-            r = lens.loc[code]
-            missing = []
-            if pd.isna(r["opleiding"]):
-                missing.append("opleiding (laagopgeleiden)")
-            if pd.isna(r["voorzieningen"]):
-                missing.append("voorzieningen")
-            if pd.isna(r["inkomen"]):
-                missing.append("inkomen (huishoudens tot 110/120% sociaal minimum)")
-            reason = f"{NOT_AVAILABLE}: {', '.join(missing)}" if missing else None
-            if int(r["n_lenzen"]) == 1:
-                only = next((k for k in LENS_LABELS if held_lenses.at[code, k]), None)
-                reason = f"één lens{f' ({only})' if only else ''}: geen centrale schatting; {reason}"
-            if not r["voorzieningen_compleet"] and pd.notna(r["voorzieningen"]):
-                extra_txt = f"voorzieningen zonder {r['voorzieningen_ontbreekt']}"
-                reason = f"{reason}; {extra_txt}" if reason else extra_txt
-            reasons.append(reason)
+        reasons = self._lens_reasons(lens, held_lenses)
         df = self._base(scope, codes)
         cols = [
             "opleiding",
@@ -1066,7 +1120,7 @@ class DistrictMonitor:
                 "Laagopgeleiden omvatten ook scholieren en gepensioneerden van 15–75 jaar.",
                 "Jeugdzorg telt jongeren; WMO telt cliënten; bijstand telt personen (KWB).",
             ],
-            sources=self._sources(codes, need, [yr]),
+            sources=self._sources(codes, need, [yr], long=_long),
             notes=notes,
             extra={
                 "year": yr,
@@ -1131,7 +1185,7 @@ class DistrictMonitor:
                 "Componenten wegen even zwaar.",
                 "Ongewogen: elk gebied telt één keer, ongeacht grootte.",
             ],
-            sources=self._sources(areas, need, [yr]),
+            sources=self._sources(areas, need, [yr], long=long),
             notes=notes,
             extra={
                 "year": yr,
@@ -1224,7 +1278,7 @@ class DistrictMonitor:
                 "Syllabuscijfers gelden voor andere jaren (voorzieningen 2019, vervangingssnelheid "
                 "2018–2020) en andere definities (cliënten met minstens één voorziening)."
             ],
-            sources=self._sources(codes, need, [yr]) + self._flow_sources(codes),
+            sources=self._sources(codes, need, [yr], long=long_all) + self._flow_sources(codes),
             notes=notes,
             extra={
                 "year": yr,
@@ -1317,7 +1371,7 @@ class DistrictMonitor:
             unit="%",
             method=self._compare_method(ptxt),
             assumptions=[],
-            sources=self._sources(scope.codes, need, [yr]),
+            sources=self._sources(scope.codes, need, [yr], long=long),
             notes=notes,
             extra={"year": yr, "level": scope.level, "period_text": ptxt, "features": {}, "distances": {}},
         )
@@ -1326,7 +1380,9 @@ class DistrictMonitor:
     def _indicator_series(self, code: str, indicator: str) -> tuple[pd.DataFrame, str, list[str], str | None]:
         """Yearly series (year, value, estimate, bron) of an indicator or a derived share, and its origin."""
         notes: list[str] = []
-        if indicator in DERIVED:
+        stored = indicator in self.facts.catalogue().index and bool(
+            (self.facts.long([indicator]).frame["code"] == code).any())
+        if indicator in DERIVED and not stored:
             label, inputs, fn = DERIVED[indicator]
             long = self.facts.long(list(inputs)).frame
             obs = long[(long["code"] == code) & long["ind"].isin(inputs)]
@@ -1620,7 +1676,7 @@ class DistrictMonitor:
                 "Een gemengde woningvoorraad maakt een wooncarrière binnen de wijk mogelijk.",
                 "Afstanden zijn CBS-gemiddelden per adres, geen reistijden.",
             ],
-            sources=self._sources(scope.codes, need, [yr]),
+            sources=self._sources(scope.codes, need, [yr], long=long),
             notes=notes,
             extra={
                 "year": yr,
@@ -1678,7 +1734,8 @@ class DistrictMonitor:
     def _map_values(
         self, scope: Scope, indicator: str, year: int | None
     ) -> tuple[pd.Series, pd.DataFrame, int, list[str], dict[str, Any], list[str]]:
-        if indicator in DERIVED:
+        derived = indicator in DERIVED and not self._held_anywhere(scope, indicator)
+        if derived:
             label, inputs, fn = DERIVED[indicator]
             info: dict[str, Any] = {"label": label, "unit": "%", "kind": "share", "decimals": 1}
             need = list(inputs)
@@ -1686,7 +1743,7 @@ class DistrictMonitor:
             info = self.rt.indicator(indicator)
             need = [indicator]
         long = self.facts.long(need).for_gemeenten(scope.gms)
-        cov = coverage(long, self.facts.exists(), scope.area_codes, need)
+        cov = coverage(long, self.facts.exists_for(scope.gms), scope.area_codes, need)
         held = [int(y) for y, row in cov.iterrows() if (row > 0).all()]
         notes: list[str] = []
         if not held:
@@ -1706,9 +1763,16 @@ class DistrictMonitor:
             yr = max(good) if good else max(held)
             notes.append(f"Jaar {yr}: het laatste jaar met cijfers voor '{info['label']}'.")
         values, src = wide(long, scope.area_codes, need, yr)
-        vals = (fn(values) if indicator in DERIVED else values[indicator]).astype(float)
+        vals = (fn(values) if derived else values[indicator]).astype(float)
         vals = vals.replace([np.inf, -np.inf], np.nan)
         return vals, src, yr, notes, info, need
+
+    def _held_anywhere(self, scope: Scope, indicator: str) -> bool:
+        """Whether the store holds ``indicator`` itself for these areas (a catalogue id wins over ours)."""
+        if indicator not in self.facts.catalogue().index:
+            return False
+        long = self.facts.long([indicator]).for_gemeenten(scope.gms)
+        return bool(((long["ind"] == indicator) & long["code"].isin(scope.area_codes)).any())
 
     def _map(self, scope: Scope, *, indicator: str, year: int | None, scheme: str, k: int) -> MonitorResult:
         vals, src, yr, notes, info, need = self._map_values(scope, indicator, year)
@@ -1820,9 +1884,10 @@ class DistrictMonitor:
         if name in ("map", "map_classes"):
             if not indicator:
                 raise ConfigError("Geef een indicator voor de jaren van de kaart.")
-            need = list(DERIVED[indicator][1]) if indicator in DERIVED else [indicator]
+            derived = indicator in DERIVED and not self._held_anywhere(scope, indicator)
+            need = list(DERIVED[indicator][1]) if derived else [indicator]
             long = self.facts.long(need).for_gemeenten(scope.gms)
-            cov = coverage(long, self.facts.exists(), scope.area_codes, need)
+            cov = coverage(long, self.facts.exists_for(scope.gms), scope.area_codes, need)
             return [int(y) for y, row in cov.iterrows() if (row > 0).all()]
         if name == "vulnerable":
             lens, _src, _ = self._lenses_all_years(scope, None)
@@ -1836,8 +1901,9 @@ class DistrictMonitor:
             )
         core = CORE[name]
         long = self.facts.long(NEEDS[name]).for_gemeenten(scope.gms)
-        codes = scope.ref_codes if name == "compare" else scope.area_codes
-        cov = coverage(long, self.facts.exists(), codes, core)
+        # the same regions the computation's own year choice looks at
+        codes = {"compare": scope.ref_codes, "conditions": scope.codes}.get(name, scope.area_codes)
+        cov = coverage(long, self.facts.exists_for(scope.gms), codes, core)
         _, complete = pick_year(cov)
         return complete
 

@@ -11,7 +11,6 @@ Every text it returns is free of internal indicator codes.
 
 from __future__ import annotations
 
-import inspect
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
@@ -768,6 +767,8 @@ def class_box(section: dict[str, Any], code: str, *, level: str, clean: CodeName
         reason = (row or {}).get("reason") or "Voor dit gebied is geen typering berekend."
         return {"available": False, "label": None, "reason": clean(str(reason)[:1].upper() + str(reason)[1:])}
     cls = str(row["class"])
+    if level == "buurt":  # the monitor names the classes after wijken
+        cls = cls.replace("wijk van", "buurt van")
     evidence = [_evidence_text(e, clean) for e in (row.get("evidence") or [])[:3] if isinstance(e, dict)]
     return {
         "available": True,
@@ -1023,12 +1024,6 @@ def _sections(
             k: dict(missing, kind=k) for k in ("classify", "vulnerable", "rank", "turnover", "conditions")
         }
     area = "wijk" if level == "gemeente" else level
-    if area == "buurt" and "level" not in inspect.signature(mon.classify).parameters:
-        # A monitor without levels computes over wijken only (the contract adds level="buurt").
-        reason = "Deze berekening is er in deze versie alleen voor wijken, nog niet voor buurten."
-        missing = {"available": False, "rows": [], "reason": reason}
-        kinds = ("classify", "vulnerable", "rank", "turnover", "conditions")
-        return {k: dict(missing, kind=k) for k in kinds}
     # Buurten: the typed calls with level="buurt" (the monitor's contract); wijken: the default level.
     kw: dict[str, Any] = {"level": "buurt"} if area == "buurt" else {}
     return {

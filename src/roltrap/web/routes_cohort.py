@@ -73,6 +73,44 @@ def _analyse(request: Request, folder: Path, key: tuple[Any, ...], **params: Any
     return hit
 
 
+# Ten distinguishable colours (Okabe & Ito plus two of Tol's muted set) and, from the eleventh
+# wijk on, dashes: every line of a city's wijken has its own look.
+LINE_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+                "#882255", "#999933"]
+DASHES = [[1, 0], [6, 3], [2, 2]]
+
+
+def _retention_chart(curve: pd.DataFrame) -> dict[str, Any]:
+    """Share still in the wijk per year, one line per wijk: distinct colours, the full name in the
+    legend (two columns under the chart, so it fits a phone), suppressed points left out."""
+    import altair as alt
+
+    data = curve.dropna(subset=["value"]).copy()
+    data["year"] = data["year"].astype(int)
+    series = list(dict.fromkeys(data["series"]))
+    colours = [LINE_COLOURS[i % len(LINE_COLOURS)] for i in range(len(series))]
+    dashes = [DASHES[(i // len(LINE_COLOURS)) % len(DASHES)] for i in range(len(series))]
+    legend = alt.Legend(orient="bottom", columns=2, labelLimit=0, symbolType="stroke")
+    chart = (
+        alt.Chart(data)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("year:Q", title="Jaar", scale=alt.Scale(zero=False, nice=False),
+                    axis=alt.Axis(format="d", tickMinStep=1)),
+            y=alt.Y("value:Q", title="Nog in de wijk (%)", scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color("series:N", title=None, scale=alt.Scale(domain=series, range=colours),
+                            legend=legend),
+            strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=series, range=dashes), legend=None),
+            tooltip=[alt.Tooltip("series:N", title="Wijk"), alt.Tooltip("year:Q", title="Jaar", format="d"),
+                     alt.Tooltip("value:Q", title="Nog in de wijk (%)", format=".1f")],
+        )
+        .properties(width="container", height=220)
+    )
+    spec: dict[str, Any] = chart.configure_view(stroke=None).to_dict()
+    spec["description"] = f"Lijndiagram: aandeel nog in de wijk per jaar voor {', '.join(series)}."
+    return spec
+
+
 def _score_class(v: float | None) -> str | None:
     if v is None:
         return None
@@ -83,6 +121,8 @@ def _score_class(v: float | None) -> str | None:
 
 
 def _fmt(v: Any, decimals: int = 0) -> str:
+    if v is None or pd.isna(v):  # a suppressed cell, also when it came through a float column as NaN
+        return SUPPRESSED_LABEL
     return fmt.number(v, decimals, missing=SUPPRESSED_LABEL)
 
 
@@ -95,10 +135,10 @@ def _view(request: Request, res: dict[str, Any], *, demo: bool) -> dict[str, Any
         {
             "series": ret["wijk"].map(lambda w: names.get(w, w)),
             "year": ret["year"],
-            "value": ret["share"].map(lambda s: None if s is None else round(100 * s, 1)),
+            "value": ret["share"].map(lambda s: None if s is None or pd.isna(s) else round(100 * s, 1)),
         }
     )
-    retention_chart = charts.trend_lines(curve, title="Nog in de wijk", unit="%") if len(curve) else None
+    retention_chart = _retention_chart(curve) if curve["value"].notna().any() else None
     end = ret[ret["k"] == p["follow"]]
     esc = {r["wijk"]: r for r in res["escalator"]}
     rows = []
@@ -106,6 +146,7 @@ def _view(request: Request, res: dict[str, Any], *, demo: bool) -> dict[str, Any
         e = esc.get(w, {})
         last = end[end["wijk"] == w]
         share = last["share"].iloc[0] if len(last) else None
+        share = None if share is None or pd.isna(share) else float(share)
         rows.append(
             {
                 "code": w,

@@ -403,9 +403,12 @@ class Builder:
         )
         persons = "SELECT * FROM persons"
         ctes = [
-            f"""a AS (SELECT pids, pid, otype, obj FROM spells WHERE d0 <= {d} AND d1 >= {d}
-                  QUALIFY row_number() OVER (PARTITION BY pids, pid
-                                             ORDER BY d0 DESC, d1 DESC, obj DESC) = 1)""",
+            # The overlap rule as a hash aggregate (cheaper than a window over all covering spells):
+            # per person the spell with the greatest (start, end, object).
+            f"""a AS (SELECT pids, pid, s.otype AS otype, s.obj AS obj FROM (
+                    SELECT pids, pid, arg_max(struct_pack(otype := otype, obj := obj),
+                                              struct_pack(d0 := d0, d1 := d1, obj := obj)) AS s
+                    FROM spells WHERE d0 <= {d} AND d1 >= {d} GROUP BY pids, pid))""",
             f"r AS ({regions})",
             f"p AS ({persons})",
         ]
