@@ -226,6 +226,19 @@ class Roltrap:
     def sources(self) -> pd.DataFrame:
         return self.store.query("SELECT * FROM sources ORDER BY id")
 
+    def source_coverage(self) -> pd.DataFrame:
+        """Per source: first and last year of its figures, how many, and its boundaries' years."""
+        return self.store.query(
+            """SELECT s.id AS source_id, o.first_year, o.last_year, coalesce(o.n, 0) AS observations,
+                      g.first_boundary, g.last_boundary, coalesce(g.n, 0) AS geometries
+               FROM sources s
+               LEFT JOIN (SELECT source_id, min(year) AS first_year, max(year) AS last_year, count(*) AS n
+                          FROM observations GROUP BY source_id) o ON o.source_id = s.id
+               LEFT JOIN (SELECT source_id, min(boundary_year) AS first_boundary,
+                                 max(boundary_year) AS last_boundary, count(*) AS n
+                          FROM geometries GROUP BY source_id) g ON g.source_id = s.id
+               ORDER BY s.id""")
+
     def geometries(self, *, gemeente: str | None = None, level: str = "wijk",
                    boundary_year: int | None = None) -> gpd.GeoDataFrame:
         """Region polygons in RD New (EPSG:28992), newest boundary year unless asked otherwise."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -29,3 +30,73 @@ def live_server(app: FastAPI) -> Iterator[str]:
     """The app served by uvicorn on a free loopback port in a thread; yields its base URL."""
     with serve(app) as url:
         yield url
+
+
+# A second municipality with buurten: Groningen's first two wijken split into two buurten each, whose
+# counts sum to the wijk's real 2022 figures (a_inw, a_hh) and whose shapes are the wijk's halves.
+BUURTEN = {  # code: (name, wijk, a_inw, a_hh, p_hh_110, a_soz_wb)
+    "BU00140000": ("Binnenstad-Noord", "WK001400", 12000, 9000, 12.5, 40),
+    "BU00140001": ("Binnenstad-Zuid", "WK001400", 11065, 9300, 8.0, 5),
+    "BU00140100": ("Herewegbuurt", "WK001401", 10250, 7000, 15.0, 30),
+    "BU00140101": ("Oosterpoort", "WK001401", 10000, 7680, 22.0, 60),
+}
+
+
+@pytest.fixture(scope="session")
+def buurt_db(bundled_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import shutil
+
+    import pandas as pd
+    import shapely
+
+    from roltrap.store import Batch
+
+    path = tmp_path_factory.mktemp("buurten") / "store.duckdb"
+    shutil.copy(bundled_db, path)
+    rt = Roltrap(path)
+    try:
+        wijken = rt.geometries(gemeente="GM0014", level="wijk").set_index("code")
+        regions, obs, geoms = [], [], []
+        for i, (code, (name, wijk, inw, hh, p110, wb)) in enumerate(BUURTEN.items()):
+            regions.append(
+                {"code": code, "name": name, "level": "buurt", "parent": wijk, "boundary_year": 2022}
+            )
+            for ind, value in (("a_inw", inw), ("a_hh", hh), ("p_hh_110", p110), ("a_soz_wb", wb)):
+                obs.append({"region_code": code, "year": 2022, "indicator_id": ind, "value": float(value)})
+            x0, y0, x1, y1 = wijken.loc[wijk, "geometry"].bounds
+            xm = (x0 + x1) / 2
+            half = shapely.clip_by_rect(
+                wijken.loc[wijk, "geometry"], *((x0, y0, xm, y1) if i % 2 == 0 else (xm, y0, x1, y1))
+            )
+            geoms.append({"region_code": code, "boundary_year": 2022, "geom_wkb": shapely.to_wkb(half)})
+        rt.store.apply(
+            Batch(
+                source={
+                    "id": "test-buurten-groningen",
+                    "title": "Testbuurten Groningen",
+                    "publisher": "test",
+                    "licence": "CC0",
+                    "estimate": False,
+                    "rows_loaded": len(obs),
+                },
+                regions=pd.DataFrame(regions),
+                observations=pd.DataFrame(obs),
+                geometries=pd.DataFrame(geoms),
+            )
+        )
+    finally:
+        rt.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def rt_buurt(buurt_db: Path) -> Iterator[Roltrap]:
+    rt = Roltrap(buurt_db, read_only=True)
+    yield rt
+    rt.close()
+
+
+@pytest.fixture(scope="session")
+def bclient(rt_buurt: Roltrap) -> Iterator[TestClient]:
+    with TestClient(create_app(rt_buurt)) as c:
+        yield c

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,7 +49,7 @@ def test_stad_kaart_wijk_pdf(browser: object, live_server: str, tmp_path: Path) 
     page.get_by_role("link", name="Kaart").click()
     page.wait_for_url("**/kaart")
     page.locator("#indicator").select_option("p_hh_120")  # autosubmits
-    page.wait_for_url("**/kaart?indicator=p_hh_120*")
+    page.wait_for_url(re.compile(r"/kaart\?.*indicator=p_hh_120"))
     expect(page.locator("h1")).to_contain_text("120%")
     shapes = page.locator("#kaart .mark-geoshape path, #kaart .mark-shape path")
     expect(shapes.first).to_be_visible(timeout=15000)
@@ -100,3 +101,73 @@ def test_stad_kaart_wijk_pdf(browser: object, live_server: str, tmp_path: Path) 
     assert errors == []
     assert external == [], "pages must work offline"
     assert shutil.which("chromium") or Path(CHROMIUM).exists()
+
+
+@pytest.fixture(scope="module")
+def live_buurt(rt_buurt: object) -> Iterator[str]:
+    from live_app import serve
+    from roltrap.web.app import create_app
+
+    with serve(create_app(rt_buurt)) as url:  # type: ignore[arg-type]
+        yield url
+
+
+def test_other_municipality_wijk_buurt_map_and_pdf(browser: object, live_buurt: str, tmp_path: Path) -> None:
+    """Chooser → Groningen; a wijk, one of its buurten; the map on buurten with a count; the buurt's PDF."""
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    page.goto(f"{live_buurt}/")
+    page.locator("#kies-gemeente").fill("Groningen")
+    page.get_by_role("button", name="Kies").click()
+    page.wait_for_url("**/gemeente/GM0014")
+    expect(page.locator("h1")).to_have_text("Groningen")
+    page.get_by_role("link", name="Wijken", exact=True).click()
+    page.wait_for_url("**/wijk?gemeente=GM0014")
+    page.locator("#wijkenlijst").get_by_role("link", name="Centrum", exact=True).click()
+    page.wait_for_url("**/wijk/WK001400")
+    expect(page.locator("#buurten-tabel")).to_contain_text("Binnenstad-Noord")
+    page.screenshot(path=str(SHOTS / "wijk-groningen.png"), full_page=True)
+    page.locator("#buurten-tabel").get_by_role("link", name="Binnenstad-Noord").click()
+    page.wait_for_url("**/buurt/BU00140000")
+    expect(page.locator("h1")).to_have_text("Binnenstad-Noord")
+    page.screenshot(path=str(SHOTS / "buurt.png"), full_page=True)
+
+    page.get_by_role("link", name="Kaart", exact=True).click()
+    page.wait_for_url("**/kaart?gemeente=GM0014")
+    page.get_by_label("Buurten").check()  # autosubmits
+    page.wait_for_url(re.compile(r"level=buurt"))
+    page.locator("#indicator").select_option("a_inw")  # a count: quantiles, never an error page
+    page.wait_for_url(re.compile(r"indicator=a_inw"))
+    expect(page.locator("h1")).to_contain_text("inwoners")
+    expect(page.locator("#kaart-tabel")).to_contain_text("Binnenstad-Noord")
+    shapes = page.locator("#kaart .mark-geoshape path, #kaart .mark-shape path")
+    expect(shapes.first).to_be_visible(timeout=15000)
+    page.screenshot(path=str(SHOTS / "kaart-buurten.png"), full_page=True)
+
+    page.goto(f"{live_buurt}/buurt/BU00140000")
+    with page.expect_download(timeout=90000) as dl_info:
+        page.locator("#pdf-link").click()
+    download = dl_info.value
+    pdf = tmp_path / download.suggested_filename
+    download.save_as(pdf)
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    assert download.suggested_filename.startswith("wijkprofiel-BU00140000")
+
+    # On a phone every number of the key figures is on screen: no sticky column over them.
+    mobile = context.new_page()
+    mobile.set_viewport_size({"width": 390, "height": 844})
+    mobile.goto(f"{live_buurt}/wijk/WK054608")
+    hidden = mobile.evaluate("""() => [...document.querySelectorAll('table.figures td.num')].filter(td => {
+        const r = td.getBoundingClientRect();
+        return r.width > 0 && (r.right > 390 || r.left < 0); }).length""")
+    assert hidden == 0, f"{hidden} numbers of the key figures are off a 390 px screen"
+    mobile.screenshot(path=str(SHOTS / "wijk-mobiel-kerncijfers.png"), full_page=True)
+    context.close()
+    assert errors == []

@@ -100,7 +100,7 @@ def test_wijk_list_and_goto_redirect(client: TestClient) -> None:
 
 def test_kaart_syllabus_classes(client: TestClient) -> None:
     body = _json(client, "/kaart.json?indicator=p_hh_110&year=2021")
-    assert body["scheme"] == "syllabus"
+    assert body["scheme_used"] == "syllabus"
     rows = {r["code"]: r for r in body["rows"]}
     assert rows["WK054603"]["value"] == pytest.approx(15.7)
     assert rows["WK054603"]["class"] == "15 tot 20%"
@@ -133,7 +133,11 @@ def test_kaart_html_select_has_dutch_labels(client: TestClient) -> None:
 
 def test_kaart_counts_use_quantiles(client: TestClient) -> None:
     body = _json(client, "/kaart.json?indicator=a_inw")
-    assert body["scheme"] == "quantile"
+    assert body["scheme_used"] == "quantile"
+    # Asking for the syllabus's classes for a count is no error page: quantiles, and a note why.
+    body = _json(client, "/kaart.json?indicator=a_inw&scheme=syllabus")
+    assert body["scheme_used"] == "quantile"
+    assert any("percentages" in n for n in body["notices"])
 
 
 def test_vergelijk_side_by_side(client: TestClient) -> None:
@@ -165,7 +169,6 @@ def test_bronnen_lists_sources_with_licence(client: TestClient) -> None:
     ("/wijk/GM0546.json", 404, "geen wijk"),
     ("/gemeente/WK054608.json", 404, "geen gemeente"),
     ("/kaart.json?indicator=zzz", 422, "zzz"),
-    ("/kaart.json?indicator=a_inw&scheme=syllabus", 422, "percentages"),
     ("/kaart.json?scheme=rainbow", 422, "scheme"),
     ("/kaart.json?year=abc", 422, "year"),
     ("/wijk/WK054608.json?year=1800", 422, "year"),

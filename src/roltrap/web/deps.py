@@ -16,25 +16,104 @@ Route modules (this package's own and ``routes_triage`` / ``routes_cohort``) use
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from roltrap import fmt
+from roltrap.errors import RoltrapError
 from roltrap.jsonable import jsonable
 
 if TYPE_CHECKING:
     from roltrap.core import Roltrap
+    from roltrap.web.views import Views
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
 
+def get_views(request: Request) -> Views:
+    """The app's page-data object (one per app, made on first use)."""
+    from roltrap.web.views import Views
+
+    state = request.app.state
+    if getattr(state, "views", None) is None:
+        state.views = Views(get_rt(request))
+    v: Views = state.views
+    return v
+
+
+def chosen_gemeente(request: Request, gemeente: Any = None) -> dict[str, str]:
+    """The municipality a page is about: the page's own, else ``?gemeente=``, else the default."""
+    if isinstance(gemeente, dict) and gemeente.get("code"):
+        return {"code": str(gemeente["code"]), "name": str(gemeente.get("name") or gemeente["code"])}
+    v = get_views(request)
+    try:
+        got: dict[str, str] = v.gemeente(request.query_params.get("gemeente") or None)
+        return got
+    except RoltrapError:
+        fallback: dict[str, str] = v.gemeente(None)
+        return fallback
+
+
+def page_kind(request: Request) -> str:
+    """Which page the chooser returns to: the same kind of page for the chosen municipality."""
+    path: str = request.url.path
+    for kind in ("kaart", "vergelijk"):
+        if path.startswith(f"/{kind}"):
+            return kind
+    return "wijk" if path == "/wijk" else "stad"
+
+
+def nav_href(href: str, gemeente: str, default: str) -> str:
+    """Menu links keep the chosen municipality (the default one needs no parameter)."""
+    if gemeente == default:
+        return href
+    if href == "/":
+        return f"/gemeente/{gemeente}"
+    if href in ("/kaart", "/wijk", "/vergelijk"):
+        return f"{href}?{urlencode({'gemeente': gemeente})}"
+    return href
+
+
+def download_url(downloads: dict[str, Any], ext: str, table: str | None = None) -> str:
+    """A page's CSV/Excel twin with the page's own choices (year, indicator, …) and the table."""
+    query = {k: v for k, v in downloads.get("query", {}).items() if v is not None}
+    if table:
+        query["tabel"] = table
+    return f"{downloads['base']}.{ext}" + (f"?{urlencode(query)}" if query else "")
+
+
+_ID = re.compile(r"\b[a-z]{1,4}_[a-z0-9]+(?:_[a-z0-9]+)*(?:/[0-9]+)?\b")
+
+
+def no_codes(text: Any, request: Request) -> str:
+    """Text from a result (a method, a note, a reason) with every catalogue id read as its label.
+
+    Readers of a page never see internal indicator ids ("a_opl_lg"); ``p_hh_110/120`` reads as the
+    first id's label."""
+    labels = get_views(request).catalogue()
+
+    def one(m: re.Match[str]) -> str:
+        ident = m.group(0).split("/")[0]
+        info = labels.get(ident)
+        return str(info["label"]) if info and info.get("label") else m.group(0)
+
+    return _ID.sub(one, str(text or ""))
+
+
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+templates.env.globals.update(chosen_gemeente=chosen_gemeente, page_kind=page_kind, nav_href=nav_href,
+                             no_codes=no_codes,
+                             download_url=download_url,
+                             municipalities=lambda request: get_views(request).municipalities(),
+                             default_gemeente=lambda request: get_rt(request).settings.gemeente)
 templates.env.filters.update(fmt.jinja_filters())  # nl, fmt, pct, with_unit: the same as the PDF's
 templates.env.globals["today"] = lambda: date.today().isoformat()
 

@@ -23,9 +23,19 @@
     });
   }
   /* Select boxes marked data-autosubmit submit their form on change (the button stays for keyboard users). */
+  /* data-reset="scheme,year" on a field: changing it drops those choices (they may not fit the new
+     indicator), so the form never asks for an impossible combination; the server picks the defaults. */
   function autosubmit() {
-    document.querySelectorAll("select[data-autosubmit]").forEach(function (sel) {
-      sel.addEventListener("change", function () { if (sel.form) { sel.form.submit(); } });
+    document.querySelectorAll("[data-autosubmit]").forEach(function (el) {
+      el.addEventListener("change", function () {
+        var form = el.form;
+        if (!form) { return; }
+        (el.dataset.reset || "").split(",").forEach(function (name) {
+          var other = name && form.elements.namedItem(name);
+          if (other && other.tagName === "SELECT") { other.disabled = true; }
+        });
+        form.submit();
+      });
     });
   }
   if (document.readyState === "loading") {
