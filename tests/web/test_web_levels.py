@@ -1,5 +1,5 @@
 """Off the demo path: another municipality (Groningen), buurten, every year, the chooser, downloads,
-form errors. In process, on a store with real bundled data plus four test buurten (see conftest)."""
+form errors. In process, on a store with real bundled data plus four test buurten (see web_fixtures)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from html.parser import HTMLParser
 
 import pytest
 from fastapi.testclient import TestClient
+from web_fixtures import BUURTEN
 from web_html import Page
 
-from conftest import BUURTEN
 from roltrap.core import Roltrap
 from roltrap.web.views import Views
 
