@@ -24,7 +24,10 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
     from roltrap.access.service import AccessService, ImportSummary
+    from roltrap.cohort.service import CohortService
     from roltrap.io.importer import ImportReport
+    from roltrap.monitor.service import DistrictMonitor
+    from roltrap.triage.service import TriageService
 
 
 class Roltrap:
@@ -283,13 +286,13 @@ class Roltrap:
 
     # -- analyses ---------------------------------------------------------------------------
     @cached_property
-    def monitor(self) -> Any:
+    def monitor(self) -> DistrictMonitor:
         from roltrap.monitor.service import DistrictMonitor
 
         return DistrictMonitor(self)
 
     @cached_property
-    def triage(self) -> Any:
+    def triage(self) -> TriageService:
         from roltrap.triage.service import TriageService
 
         return TriageService(self)
@@ -301,7 +304,7 @@ class Roltrap:
         return AccessService(self)
 
     @cached_property
-    def cohort(self) -> Any:
+    def cohort(self) -> CohortService:
         from roltrap.cohort.service import CohortService
 
         return CohortService(self)
