@@ -212,6 +212,9 @@ def read_frame(path: Path | str, *, max_bytes: int = MAX_BYTES) -> pd.DataFrame:
     except (ValueError, OSError, zipfile.BadZipFile) as exc:
         raise InputError(f"{path.name} kan niet als Excel-bestand worden gelezen: {exc}", file=path,
                          hint="Sla het bestand opnieuw op als .xlsx, of als CSV.") from None
+    except KeyError:  # pandas finds no workbook in the zip (its OptionError is a KeyError)
+        raise InputError(f"{path.name} is een zip-bestand zonder Excel-werkblad.", file=path,
+                         hint="Sla het bestand opnieuw op als .xlsx, of als CSV.") from None
     if df.empty and len(df.columns) == 0:
         raise InputError(f"{path.name} bevat geen gegevens.", file=path,
                          hint="Het eerste werkblad is leeg; zet de tabel op het eerste werkblad.")

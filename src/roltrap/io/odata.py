@@ -576,6 +576,10 @@ def read_odata(path: Path | str, *, year: int | None = None, source_id: str | No
     except UnicodeDecodeError as exc:
         raise InputError(f"{path.name} is geen UTF-8 (byte op positie {exc.start}).", file=path,
                          hint="Sla het JSON-bestand op als UTF-8.") from None
+    except RecursionError:
+        raise InputError(f"{path.name}: de JSON is te diep genest om te lezen.", file=path,
+                         hint="Een StatLine-tabel is een lijst rijen; controleer of dit het juiste bestand "
+                              "is.") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"{path.name} is geen geldige JSON: {exc.msg}.", file=path,
                          problems=[Problem(exc.msg, file=str(path), row=exc.lineno,

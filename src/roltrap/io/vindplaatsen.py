@@ -270,7 +270,10 @@ def is_vindplaatsen(path: Path) -> bool:
             head = path.open("rb").read(100_000).decode("utf-8", errors="replace")
             return '"Point"' in head and '"soort"' in head
         if suffix in EXCEL_SUFFIXES:
-            cols = list(pd.read_excel(path, nrows=0).columns)
+            try:
+                cols = list(pd.read_excel(path, nrows=0).columns)
+            except Exception:  # not a readable workbook (e.g. a zip without a sheet): not a place list;
+                return False  # the importer proper names what is wrong with the file
         else:
             first = path.open("rb").read(4096).decode("utf-8-sig", errors="replace").splitlines()[:1]
             cols = [c.strip().strip('"') for c in (first[0].replace(",", ";").split(";") if first else [])]
