@@ -9,25 +9,33 @@ from __future__ import annotations
 import hashlib
 from importlib import resources
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from roltrap.errors import ConfigError
 from roltrap.store import KEYS, ORDER, Batch, Store
+
+if TYPE_CHECKING:  # loading the bundle is DuckDB's work alone: first use needs no pandas
+    import pandas as pd
 
 DEFINITIONS = ("sources", "indicators", "regions")
 
 BUNDLE_DIR = Path(str(resources.files("roltrap") / "data" / "bundle"))
 
 
-def read_tables(folder: Path = BUNDLE_DIR) -> dict[str, pd.DataFrame]:
-    """The canonical tables of a bundle folder (one Parquet file per table)."""
+def _check_complete(folder: Path) -> None:
     missing = [n for n in ORDER if not (folder / f"{n}.parquet").exists()]
     if missing:
         raise ConfigError(f"De meegeleverde gegevensbundel in {folder} is onvolledig: "
                           f"{', '.join(f'{n}.parquet' for n in missing)} ontbreekt.",
                           hint="Bouw de bundel opnieuw met `python scripts/build_bundle.py`, of installeer "
                                "roltrap opnieuw.")
+
+
+def read_tables(folder: Path = BUNDLE_DIR) -> dict[str, pd.DataFrame]:
+    """The canonical tables of a bundle folder (one Parquet file per table)."""
+    import pandas as pd
+
+    _check_complete(folder)
     return {name: pd.read_parquet(folder / f"{name}.parquet") for name in ORDER}
 
 
@@ -43,8 +51,8 @@ def version(folder: Path = BUNDLE_DIR) -> str:
 
 def stored_version(store: Store) -> str | None:
     """The bundle version a store was last filled with (None: never, or before this was recorded)."""
-    df = store.query("SELECT version FROM bundle_state ORDER BY loaded_at DESC LIMIT 1")
-    return None if df.empty else str(df["version"].iloc[0])
+    rows = store.rows("SELECT version FROM bundle_state ORDER BY loaded_at DESC LIMIT 1")
+    return str(rows[0]["version"]) if rows else None
 
 
 def load_into(store: Store, folder: Path = BUNDLE_DIR) -> None:
@@ -55,18 +63,20 @@ def load_into(store: Store, folder: Path = BUNDLE_DIR) -> None:
     the user's file had no value there. The bundle's own definitions (sources, catalogue, region
     names) are updated. Bundled rows carry no rank, so every import outranks them
     (:func:`roltrap.store.source_rank`).
+
+    DuckDB reads the Parquet files itself, one bulk ``INSERT … SELECT`` per table: no pandas, no
+    copy through Python (first use of ``roltrap serve`` and ``show`` waits for this).
     """
-    tables = read_tables(folder)
-    bundled = tables["sources"]["id"].tolist()
+    _check_complete(folder)
+    files = {name: str(folder / f"{name}.parquet") for name in ORDER}
     with store.transaction() as con:
+        bundled = [r[0] for r in con.execute("SELECT id FROM read_parquet(?)", [files["sources"]]).fetchall()]
         for name in ("observations", "flows", "geometries"):
             con.execute(f"DELETE FROM {name} WHERE source_id IN (SELECT unnest(?))", [bundled])
         for name in ORDER:
-            df = tables[name]
-            if df.empty:
-                continue
+            rel = con.execute("SELECT * FROM read_parquet(?) LIMIT 0", [files[name]])
+            cols = [d[0] for d in rel.description or []]
             keys = KEYS[name]
-            cols = list(df.columns)
             updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in keys)
             # Definitions follow the bundle; figures a user imported for the same key are kept, except
             # where the user's file had no value (never let "missing" hide a bundled figure).
@@ -79,11 +89,9 @@ def load_into(store: Store, folder: Path = BUNDLE_DIR) -> None:
                           f"AND excluded.{value} IS NOT NULL")
             else:
                 action = "DO NOTHING"
-            con.register("_bundle", df)
             col_list = ", ".join(cols)
-            con.execute(f"INSERT INTO {name} ({col_list}) SELECT {col_list} FROM _bundle "
-                        f"ON CONFLICT ({', '.join(keys)}) {action}")
-            con.unregister("_bundle")
+            con.execute(f"INSERT INTO {name} ({col_list}) SELECT {col_list} FROM read_parquet(?) "
+                        f"ON CONFLICT ({', '.join(keys)}) {action}", [files[name]])
         con.execute("DELETE FROM bundle_state")
         con.execute("INSERT INTO bundle_state (version) VALUES (?)", [version(folder)])
 
@@ -98,6 +106,8 @@ def refresh_if_stale(store: Store, folder: Path = BUNDLE_DIR) -> bool:
 
 def write_tables(batches: list[Batch], folder: Path) -> dict[str, int]:
     """Merge batches (later ones win on equal keys) into a bundle folder; returns row counts."""
+    import pandas as pd
+
     from roltrap.store import COLUMNS
 
     folder.mkdir(parents=True, exist_ok=True)
