@@ -6,7 +6,11 @@ Built from the raw CBS/ELAN/PDOK files by ``scripts/build_bundle.py`` (raw in, b
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import shutil
+import time
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -94,6 +98,103 @@ def load_into(store: Store, folder: Path = BUNDLE_DIR) -> None:
                         f"ON CONFLICT ({', '.join(keys)}) {action}", [files[name]])
         con.execute("DELETE FROM bundle_state")
         con.execute("INSERT INTO bundle_state (version) VALUES (?)", [version(folder)])
+
+
+def template_key(folder: Path = BUNDLE_DIR) -> str:
+    """What a store filled from this bundle depends on: the bundle's tables, the schema and the code
+    that loads them (this module and the store's migrations), and the DuckDB version (file format)."""
+    import duckdb
+
+    from roltrap import store as store_module
+
+    digest = hashlib.sha256(version(folder).encode())
+    for path in (Path(__file__), Path(store_module.__file__)):
+        digest.update(path.read_bytes())
+    digest.update(duckdb.__version__.encode())
+    return digest.hexdigest()[:16]
+
+
+def create_store(path: Path, *, template_dir: Path | None, folder: Path = BUNDLE_DIR) -> bool:
+    """Create the store file ``path`` filled with the bundle; True if it was made here.
+
+    Loading the bundle costs seconds, most of it DuckDB building the primary-key indexes of 365,000
+    figures. It is done once per installation into ``template_dir`` (keyed by
+    :func:`template_key`); every new store is then a copy of that file, which takes a fraction of a
+    second. Without a usable template folder (read-only, full) the store is built in place. The copy
+    is written under a temporary name and linked into place, so an interrupted first use leaves no
+    half-filled store, and a store another process made meanwhile is left alone.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    template = _template(template_dir, folder) if template_dir is not None else None
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        if template is not None:
+            shutil.copyfile(template, tmp)
+            _stamp_loaded_now(tmp)
+        else:
+            _build(tmp, folder)
+        try:
+            os.link(tmp, path)  # fails if the store appeared meanwhile: keep that one
+        except FileExistsError:
+            return False
+        except OSError:  # a file system without hard links
+            if path.exists():
+                return False
+            os.replace(tmp, path)
+        return True
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _build(path: Path, folder: Path) -> None:
+    store = Store(path)
+    try:
+        load_into(store, folder)
+        with store.session():
+            store.con.execute("CHECKPOINT")  # everything in the one file: no WAL left beside it
+    finally:
+        store.close()
+
+
+def _template(template_dir: Path, folder: Path) -> Path | None:
+    """This installation's template store (built now if missing); None if it cannot be written."""
+    template = template_dir / f"store-{template_key(folder)}.duckdb"
+    if template.exists():
+        return template
+    try:
+        template_dir.mkdir(parents=True, exist_ok=True)
+        tmp = template_dir / f".{template.name}.{os.getpid()}.tmp"
+        try:
+            _build(tmp, folder)
+            os.replace(tmp, template)  # atomic: a reader sees no template or a whole one
+        finally:
+            tmp.unlink(missing_ok=True)
+            Path(f"{tmp}.wal").unlink(missing_ok=True)
+    except OSError:
+        return None
+    _prune(template_dir, keep=template)
+    return template
+
+
+def _prune(template_dir: Path, *, keep: Path) -> None:
+    """Drop templates of other bundles or code versions not used for a week."""
+    week_ago = time.time() - 7 * 24 * 3600
+    for old in template_dir.glob("store-*.duckdb"):
+        with contextlib.suppress(OSError):
+            if old != keep and old.stat().st_mtime < week_ago:
+                old.unlink()
+
+
+def _stamp_loaded_now(path: Path) -> None:
+    """A copied store says when it was filled, as a freshly loaded one does."""
+    store = Store(path)
+    try:
+        with store.transaction() as con:
+            con.execute("UPDATE bundle_state SET loaded_at = current_timestamp")
+            con.execute("UPDATE sources SET imported_at = current_timestamp")
+    finally:
+        store.close()
 
 
 def refresh_if_stale(store: Store, folder: Path = BUNDLE_DIR) -> bool:

@@ -48,6 +48,9 @@ class Roltrap:
         ro = self.settings.read_only if read_only is None else read_only
         if str(db) == ":memory:":
             ro, hold = False, True  # a private in-memory store must be filled, so it cannot be read-only
+        elif not db.exists():
+            # First use: a copy of this installation's store filled from the bundle (built once).
+            bundle.create_store(db, template_dir=self.settings.template_dir)
         if (ro or not hold) and (not db.exists() or not ro):
             # Build (first use) or refresh (a rebuilt bundle) with a short writable connection, closed
             # before reopening read-only: DuckDB refuses two configurations of one file in a process.

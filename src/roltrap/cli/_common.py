@@ -122,7 +122,12 @@ def open_roltrap(ctx: typer.Context) -> Any:
     obj = root.obj if isinstance(root.obj, dict) else {}
     root.obj = obj
     if "rt" not in obj:
-        rt = Roltrap(obj.get("db"), settings=obj.get("settings"))
+        db = obj.get("db")
+        if db is not None and str(db) != ":memory:" and not Path(db).exists():
+            with err_console.status("Eerste gebruik: de meegeleverde gegevens worden in de opslag gezet…"):
+                rt = Roltrap(db, settings=obj.get("settings"))
+        else:
+            rt = Roltrap(db, settings=obj.get("settings"))
         obj["rt"] = rt
         root.call_on_close(rt.close)
     return obj["rt"]
