@@ -64,10 +64,14 @@ class PageCache:
     store. The key is the path, the query string and whether JSON was asked for; the store's
     :meth:`~roltrap.store.Store.version_key` (two ``stat`` calls) is checked on every request, so
     an import by any process empties the cache and the next request shows the new figures. Only
-    successful answers of the page routes are kept, never errors, uploads or the coach's pages.
+    successful GET answers of the page routes are kept, never errors or uploads (POST). Of the
+    coach's pages only the empty forms are kept (no query string: nothing a coach typed); the
+    Roltrap page follows its cohort input, which is fixed for a server's life.
     """
 
-    PREFIXES = ("/gemeente/", "/kaart", "/wijk", "/buurt", "/vergelijk", "/bronnen")
+    PREFIXES = ("/gemeente/", "/kaart", "/wijk", "/buurt", "/vergelijk", "/bronnen", "/nabijheid",
+                "/roltrap")
+    FORMS = ("/coach", "/coach.json", "/coach/caseload")
 
     def __init__(self, app: ASGIApp, *, version: Callable[[], tuple[int, ...]],
                  max_bytes: int = 256 * 1024 * 1024) -> None:
@@ -81,8 +85,11 @@ class PageCache:
 
     def _cacheable(self, scope: Scope) -> bool:
         path: str = scope.get("path", "")
-        return (scope["type"] == "http" and scope.get("method") == "GET"
-                and (path == "/" or path.startswith(self.PREFIXES)))
+        if scope["type"] != "http" or scope.get("method") != "GET":
+            return False
+        if path in self.FORMS:
+            return not scope.get("query_string")
+        return path == "/" or path.startswith(self.PREFIXES)
 
     async def __call__(self, scope: Scope, receive: Callable[[], Awaitable[Message]],
                        send: Callable[[Message], Awaitable[None]]) -> None:
