@@ -192,7 +192,15 @@ class DistrictMonitor:
 
     # -- selection -------------------------------------------------------------------------
     def _gemeente(self, gemeente: str | None) -> dict[str, Any]:
-        reg = self.rt.region(gemeente or self.rt.settings.gemeente)
+        asked = gemeente or self.rt.settings.gemeente
+        regions = self.facts.regions()  # cached per store version: a code needs no query
+        code = asked.strip().upper()
+        if code in regions.index:
+            row = regions.loc[code]
+            reg: dict[str, Any] = {"code": code, "name": str(row["name"]), "level": str(row["level"]),
+                                   "parent": None if pd.isna(row["parent"]) else str(row["parent"])}
+        else:  # a name, or a code written another way (546, "GM0546 "): the core object resolves it
+            reg = self.rt.region(asked)
         if reg["level"] != "gemeente":
             raise ConfigError(
                 f"{reg['code']} ({reg['name']}) is geen gemeente maar een {reg['level']}.",
