@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ import pandas as pd
 from roltrap.access.kinds import KINDS, SOORTEN, normalise_kind
 from roltrap.errors import InputError, Problem
 from roltrap.io._parse import parse_series
-from roltrap.io._read import EXCEL_SUFFIXES, check_file, read_frame
+from roltrap.io._read import EXCEL_SUFFIXES, _table, check_file, decode, read_frame, sniff_separator
 from roltrap.io.osm import to_rd
 from roltrap.io.osm_places import PLACE_COLUMNS
 
@@ -84,11 +85,13 @@ def _pick(columns: list[str], key: str) -> str | None:
     return None
 
 
-def _geojson_frame(path: Path) -> pd.DataFrame:
+def _geojson_frame(path: Path, raw: bytes | None = None) -> pd.DataFrame:
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path.name} is geen leesbaar GeoJSON-bestand: {exc}.", file=path) from exc
+        data = json.loads(path.read_text(encoding="utf-8-sig") if raw is None else raw.decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        where = f" (fout op regel {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
+        raise InputError(f"{path.name} is geen leesbaar GeoJSON-bestand{where}.", file=path,
+                         hint="Sla de lijst op als GeoJSON met punten, of gebruik de sjabloon.") from None
     feats = data.get("features") if isinstance(data, dict) else None
     if not isinstance(feats, list):
         raise InputError(f"{path.name} is geen GeoJSON FeatureCollection (geen 'features').", file=path)
@@ -110,16 +113,42 @@ def _geojson_frame(path: Path) -> pd.DataFrame:
     return df
 
 
-def read_vindplaatsen(path: Path | str, *, source_id: str | None = None) -> tuple[pd.DataFrame, str]:
+def _frame_from_bytes(raw: bytes, path: Path) -> pd.DataFrame:
+    """Like :func:`read_frame`, for a file already in memory (an upload): ``path`` only names it."""
+    if not raw:
+        raise InputError(f"{path.name} is leeg (0 bytes).", file=path, hint="Kies het bestand opnieuw.")
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        try:
+            df = pd.read_excel(io.BytesIO(raw), dtype=str).fillna("")
+        except (ValueError, OSError, KeyError, zipfile.BadZipFile):
+            raise InputError(f"{path.name} kan niet als Excel-bestand worden gelezen.", file=path,
+                             hint="Sla het bestand opnieuw op als .xlsx, of als CSV.") from None
+        df.columns = [str(c).strip() for c in df.columns]
+        df.index = pd.RangeIndex(2, len(df) + 2, name="line")  # row 1 is the header
+        return df.astype("string")
+    text, _encoding, _notes = decode(raw, path=path)
+    if not text.strip():
+        raise InputError(f"{path.name} bevat geen gegevens (alleen witruimte).", file=path)
+    return _table(text, sniff_separator(text), path=path).frame()
+
+
+def read_vindplaatsen(
+    path: Path | str, *, source_id: str | None = None, data: bytes | None = None
+) -> tuple[pd.DataFrame, str]:
     """Validated place rows (:data:`PLACE_COLUMNS`) and the source id; an InputError lists every bad row.
 
     Rows are numbered as the user sees them: the line in a CSV, the row in Excel (header = 1), the
-    feature number in GeoJSON.
+    feature number in GeoJSON. With ``data`` the file is read from those bytes (an upload held in
+    memory) and ``path`` only gives its name and type.
     """
     path = Path(path)
-    check_file(path)
+    if data is None:
+        check_file(path)
     geo = path.suffix.lower() in {".geojson", ".json"}
-    df = _geojson_frame(path) if geo else read_frame(path)
+    if geo:
+        df = _geojson_frame(path, data)
+    else:
+        df = read_frame(path) if data is None else _frame_from_bytes(data, path)
     # Comment lines of the template ("# ...") are instructions, not places.
     first = df.columns[0] if len(df.columns) else None
     if first is not None and str(first).startswith("#"):
@@ -139,8 +168,7 @@ def read_vindplaatsen(path: Path | str, *, source_id: str | None = None) -> tupl
             f"{path.name} mist kolom(men): {', '.join(missing)}.",
             file=path,
             problems=[Problem("kolom ontbreekt", file=str(path), row=1, column=m) for m in missing],
-            hint="Download de sjabloon (roltrap access sjabloon, of 'Sjabloon' op de pagina Nabijheid) en "
-            f"vul die in. Gevonden kolommen: {', '.join(map(str, cols[:10]))}.",
+            hint=f"Download de sjabloon en vul die in. Gevonden kolommen: {', '.join(map(str, cols[:10]))}.",
         )
     if len(df) > MAX_PLACES:
         raise InputError(
