@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     access_snap_m: float = Field(
         default=250.0, gt=0, le=5000,
         description="Farthest a place may lie from the street network (m) to count as reachable.")
+    cbs_odata_url: str = Field(
+        default="https://opendata.cbs.nl", pattern=r"^https?://[^\s/]+(:\d+)?(/[^\s]*)?$",
+        description="Base address of CBS's OData services (catalogue and tables) for `roltrap fetch`.")
 
     @property
     def db_path(self) -> Path:
