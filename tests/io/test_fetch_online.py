@@ -264,3 +264,19 @@ def test_ctrl_c_exits_130_and_changes_nothing(cbs: RecordedOData, bundled_db: Pa
     assert "Afgebroken" in err and "Traceback" not in err
     assert _digest(db) == before
     assert not (cache / "85984NED-GM0344.json").exists() and not list(cache.rglob("*.tmp"))
+
+
+def test_stale_catalogue_is_asked_again_and_kept_when_offline(cbs: RecordedOData, tmp_path: Path) -> None:
+    client = _client(cbs, tmp_path)
+    assert resolve_table(SERIES["kwb"], year=2023, client=client).identifier == "85618NED"
+    resolve_table(SERIES["kwb"], year=2023, client=_client(cbs, tmp_path))
+    assert len(cbs.requests) == 1  # a day-fresh catalogue answer comes from the cache
+    (cached,) = (tmp_path / "cache" / "odata").glob("Tables-*.json")
+    old = time.time() - 2 * 24 * 3600
+    os.utime(cached, (old, old))
+    resolve_table(SERIES["kwb"], year=2023, client=_client(cbs, tmp_path))
+    assert len(cbs.requests) == 2  # older than a day: asked again (new tables appear a few times a year)
+    os.utime(cached, (old, old))
+    cbs.stop()
+    t = resolve_table(SERIES["kwb"], year=2023, client=_client(cbs, tmp_path))
+    assert t.identifier == "85618NED"  # no network: the old answer still serves
