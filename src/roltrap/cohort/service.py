@@ -48,12 +48,14 @@ def run_analysis(
             progress(STEPS[min(i, len(STEPS) - 1)], i, len(STEPS))
 
     raw = engines.load(con, inp.files, fmt=inp.format)
-    py = metrics.prepare(raw, income=inp.income, spec=spec)
+    py = metrics.prepare(
+        raw, income=inp.income, spec=spec, clean_codes=inp.clean_codes, buurt_codes=inp.buurt_codes
+    )
     crow = metrics.cohort_rows(py, spec)
     if cache:
         crow = crow.cache()  # the cohort's records: every cohort metric below reads only these
     step(0)
-    levels = _sorted(metrics.cohort_levels(crow, spec).to_pandas())
+    levels = _sorted(_fetch(metrics.cohort_levels(crow, spec)))
     if levels.empty or int(levels["persons"].sum()) == 0:
         raise NotAvailableError(
             f"Geen personen van {spec.age_min}–{spec.age_max} jaar in {spec.gemeente} in {spec.base_year}.",
@@ -61,24 +63,24 @@ def run_analysis(
             f"leeftijd of gemeente.",
         )
     step(1)
-    ret = _sorted(metrics.retention(crow, spec).to_pandas())
+    ret = _sorted(_fetch(metrics.retention(crow, spec)))
     step(2)
     status = metrics.end_status(crow, spec)
     if cache:
         status = status.cache()  # one row per cohort member; read by destinations and gains
-    dest = _sorted(metrics.destinations(status).to_pandas())
+    dest = _sorted(_fetch(metrics.destinations(status)))
     step(3)
     # Engines return rows in any order; sort so sums and the seeded bootstrap are engine-independent.
-    hist = _sorted(metrics.gain_histogram(py, status, spec).to_pandas())
+    hist = _sorted(_fetch(metrics.gain_histogram(py, status, spec)))
     new_h = hist[hist["group"] == "nieuwkomer"]
     newl = new_h.groupby("wijk", as_index=False)[["persons", "pct_sum", "pct_n"]].sum()
     step(4)
     turn = tables.turnover_long(
-        metrics.turnover(py, spec).to_pandas(), base_year=spec.base_year, end_year=spec.end_year
+        _fetch(metrics.turnover(py, spec)), base_year=spec.base_year, end_year=spec.end_year
     )
     turn = _sorted(turn)
     step(5)
-    rm = _sorted(metrics.role_model(crow, spec).to_pandas())
+    rm = _sorted(_fetch(metrics.role_model(crow, spec)))
     step(6)
     for t in (crow, status):
         if cache and hasattr(t, "release"):
@@ -148,6 +150,11 @@ def run_analysis(
         "suppressed": tally.as_dict(),
         "seconds": round(time.perf_counter() - t0, 3),
     }
+
+
+def _fetch(expr: Any) -> pd.DataFrame:
+    """An aggregate's rows as one Arrow table from the engine, then pandas (no per-row conversion)."""
+    return expr.to_pyarrow().to_pandas()
 
 
 def _sorted(df: pd.DataFrame) -> pd.DataFrame:
