@@ -148,6 +148,7 @@ def validate(
     known_wijken: set[str] | None = None,
     known_gemeenten: set[str] | None = None,
     threads: int | None = None,
+    memory_limit: str | None = None,
 ) -> PersonYearInput:
     """Check a person-year input in one pass and raise :class:`InputError` listing every problem.
 
@@ -158,6 +159,8 @@ def validate(
     con = duckdb.connect()
     if threads:
         con.execute(f"SET threads = {int(threads)}")
+    if memory_limit:
+        con.execute("SET memory_limit = ?", [memory_limit])
     try:
         try:
             con.execute(f"CREATE TEMP VIEW py AS {_relation_sql(files, fmt)}")

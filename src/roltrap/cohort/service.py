@@ -7,6 +7,7 @@ and turns the aggregates into protected tables (:mod:`.tables`). The result is J
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -249,11 +250,16 @@ class CohortService:
         )
 
     # -- analysis ----------------------------------------------------------------------------
-    def validate(self, input: Path | str) -> PersonYearInput:
+    def validate(self, input: Path | str, *, memory_limit: str | None = None) -> PersonYearInput:
         regions = self.rt.regions()
         wijken = set(regions.loc[regions["level"].isin(["wijk"]), "code"])
         gemeenten = set(regions.loc[regions["level"] == "gemeente", "code"])
-        return validate(Path(input), known_wijken=wijken or None, known_gemeenten=gemeenten or None)
+        return validate(
+            Path(input),
+            known_wijken=wijken or None,
+            known_gemeenten=gemeenten or None,
+            memory_limit=memory_limit or self.rt.settings.duckdb_memory_limit,
+        )
 
     def analyse(
         self,
@@ -268,11 +274,13 @@ class CohortService:
         reps: int = 999,
         seed: int = 42,
         progress: Progress | None = None,
+        memory_limit: str | None = None,
     ) -> dict[str, Any]:
         """Retention, destinations, trajectories, escalator score, turnover and role-model departure.
 
         ``con`` reuses an Ibis backend (e.g. one Spark session for many runs); otherwise one is made
-        for ``engine`` (default from settings).
+        for ``engine`` (default from settings). ``memory_limit`` (e.g. ``"4GB"``, default the
+        setting ``duckdb_memory_limit``) caps DuckDB's memory; larger inputs spill to disk.
         """
         if age[0] > age[1]:
             raise ConfigError(
@@ -282,7 +290,18 @@ class CohortService:
         if follow < 1:
             raise ConfigError("--follow moet minstens 1 jaar zijn.")
         gm = self.rt.region(gemeente or self.rt.settings.gemeente)["code"]
-        inp = self.validate(input)
+        settings = self.rt.settings
+        limit = memory_limit or settings.duckdb_memory_limit
+        if limit and not re.fullmatch(r"\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*", limit.upper()):
+            raise ConfigError(
+                f"Geheugengrens '{limit}' wordt niet begrepen.",
+                hint="Geef een getal met een eenheid, bijv. 4GB of 512MB.",
+                param="memory_limit",
+                value=limit,
+            )
+        if memory_limit:
+            settings = settings.model_copy(update={"duckdb_memory_limit": memory_limit})
+        inp = self.validate(input, memory_limit=settings.duckdb_memory_limit)
         if not (inp.years[0] <= base_year and base_year + follow <= inp.years[1]):
             raise NotAvailableError(
                 f"De invoer loopt van {inp.years[0]} tot {inp.years[1]}; basisjaar {base_year} met "
@@ -291,7 +310,7 @@ class CohortService:
             )
         spec = CohortSpec(gemeente=gm, base_year=base_year, age_min=age[0], age_max=age[1], follow=follow)
         if con is None:
-            con = engines.connect(engine or self.rt.settings.engine, settings=self.rt.settings)
+            con = engines.connect(engine or settings.engine, settings=settings)
         result = run_analysis(
             con, inp, spec, min_cell=self.rt.settings.min_cell, reps=reps, seed=seed, progress=progress
         )
