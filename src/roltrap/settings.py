@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     engine: Literal["duckdb", "spark"] = Field(default="duckdb",
                                                 description="Engine for person-level cohort work.")
     spark_master: str = Field(default="local[2]", description="Spark master URL for --engine spark.")
+    duckdb_memory_limit: str | None = Field(
+        default=None,
+        description="DuckDB memory limit for cohort work (e.g. 4GB); what does not fit spills to a "
+        "temp folder. Default: DuckDB's own (80 % of RAM).")
     cohort_input: Path | None = Field(
         default=None,
         description="Person-year folder for the web page /roltrap; default a small synthetic Leiden "
