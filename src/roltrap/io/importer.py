@@ -498,9 +498,9 @@ def prepare(store: Store, batch: Batch, *, file: Path | None = None, new_region:
     """
     from roltrap.io.validate import validate_batch
 
-    known_ind = store.query("SELECT id, kind, label FROM indicators")
+    known_ind = store.query("SELECT id, kind, concat_ws(' ', label, description) AS text FROM indicators")
     kinds = dict(zip(known_ind["id"], known_ind["kind"], strict=True))
-    labels = dict(zip(known_ind["id"], known_ind["label"], strict=True))
+    labels = dict(zip(known_ind["id"], known_ind["text"], strict=True))
     validate_batch(batch, file=file, kinds=kinds, labels=labels)
 
     known_regions = set(store.query("SELECT code FROM regions")["code"])

@@ -44,11 +44,14 @@ def _share_ok(df: pd.DataFrame) -> pd.Series:
 #: Kinds of figure that cannot be negative: a count of persons, homes or hectares, a distance, a time.
 NON_NEGATIVE_KINDS = frozenset({"count", "distance", "duration"})
 # Counts that are changes, not stocks, may be negative (population growth, a migration balance).
-_SIGNED = re.compile(r"groei|saldo|toename|afname|verschil|mutatie|verander|ontwikkeling|_chg", re.I)
+# The catalogue says so in a label or description ("negatief = netto afvoering").
+_SIGNED = re.compile(r"groei|saldo|toename|afname|verschil|mutatie|verander|ontwikkeling|correctie|"
+                     r"_chg|_corr|negatief", re.I)
 
 
 def signed_indicator(indicator_id: str, label: str | None = None) -> bool:
-    """Whether a count may be negative because it is a change (``bev_groei``, a balance)."""
+    """Whether a count may be negative because it is a change (``bev_groei``, a balance, a
+    correction); ``label`` is the catalogue's label and description."""
     return bool(_SIGNED.search(indicator_id) or (label and _SIGNED.search(label)))
 
 
