@@ -18,8 +18,8 @@ PROVENANCE.md) repair quirks of these particular copies, not of CBS formats in g
 5. Buurten: two real StatLine downloads at buurt level, read by the StatLine loader unchanged —
    ``amsterdam-ses-woa-2019/`` (85163NED, Amsterdam, 99 wijken and 479 buurten, 2019; SES-WOA score and
    households' education shares as user indicators) and ``cbs-nabijheid-voorzieningen-2021-voorbeeld/``
-   (the transposed Nabijheid export: Aa en Hunze, 2 wijken and 4 buurten, 2021; distances g_afs_* and the
-   other amenity variables as user indicators). Missing folders are skipped (test excerpts).
+   (the transposed Nabijheid export: Aa en Hunze, 2 wijken and 4 buurten, 2021; all its distances and
+   counts within x km map to catalogue ids). Missing folders are skipped (test excerpts).
 Re-running on the same input gives byte-identical Parquet files.
 """
 

@@ -110,6 +110,30 @@ MIGRATIONS: list[str] = [
     ALTER TABLE flows ADD COLUMN rank VARCHAR;
     ALTER TABLE geometries ADD COLUMN rank VARCHAR;
     """,
+    # 4: KWB 2023/2024 ids corrected to CBS's own column names (kept as aliases in the catalogue); a
+    # value already stored under the corrected id wins over one under the old id
+    """
+    CREATE TEMP TABLE _renamed (old VARCHAR, new VARCHAR);
+    INSERT INTO _renamed VALUES
+        ('a_geb_neu', 'a_geb_ne'), ('a_gbl_neu', 'a_gbl_ne'), ('a_nieuw', 'a_nb_won'),
+        ('a_nwoning', 'a_vastg'), ('a_nnwon', 'a_nb_vastg'), ('p_tussw', 'p_1gezw_tw'),
+        ('p_hoekw', 'p_1gezw_hw'), ('p_2o1kw', 'p_1gezw_2w'), ('p_vrijw', 'p_1gezw_hvw'),
+        ('p_bjj10', 'p_bj_me10'), ('p_bjo10', 'p_bj_mi10'), ('a_lpo', 'a_ons_po'),
+        ('a_lvo', 'a_ons_vovavo'), ('a_smbo', 'a_ons_mbo'), ('a_shbo', 'a_ons_hbo'),
+        ('a_swo', 'a_ons_wo');
+    INSERT INTO observations (region_code, year, indicator_id, value, source_id, rank)
+        SELECT o.region_code, o.year, r.new, o.value, o.source_id, o.rank
+        FROM observations o JOIN _renamed r ON o.indicator_id = r.old
+        WHERE NOT EXISTS (SELECT 1 FROM observations n WHERE n.region_code = o.region_code
+                          AND n.year = o.year AND n.indicator_id = r.new);
+    DELETE FROM observations WHERE indicator_id IN (SELECT old FROM _renamed);
+    INSERT INTO indicators (id, label, unit, kind, aggregation, weight, decimals, theme, description)
+        SELECT r.new, i.label, i.unit, i.kind, i.aggregation, i.weight, i.decimals, i.theme, i.description
+        FROM indicators i JOIN _renamed r ON i.id = r.old
+        WHERE r.new NOT IN (SELECT id FROM indicators);
+    DELETE FROM indicators WHERE id IN (SELECT old FROM _renamed);
+    DROP TABLE _renamed;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -68,14 +68,11 @@ def test_transposed_nabijheid_file_is_read_per_region(rt: Roltrap) -> None:
     parents = dict(rt.store.query("SELECT code, parent FROM regions WHERE code LIKE 'BU1680%'").values)
     assert parents == {"BU16800000": "WK168000", "BU16800009": "WK168000", "BU16800100": "WK168001",
                        "BU16800109": "WK168001"}
-    # Variables outside the KWB catalogue are kept, with their theme path and unit.
-    ind = rt.store.query("SELECT id, label, unit, kind FROM indicators "
-                         "WHERE label LIKE '%Afstand tot apotheek%'")
-    assert ind.iloc[0].tolist() == ["u_gezondheid_en_welzijn_afstand_tot_apotheek",
-                                    "Gezondheid en welzijn / Afstand tot apotheek", "km", "distance"]
-    within = rt.store.query("SELECT o.value FROM observations o JOIN indicators i ON i.id = o.indicator_id "
-                            "WHERE i.label = 'Gezondheid en welzijn / Huisartsenpraktijk / "
-                            "Aantal huisartsenpraktijken / Binnen 3 km' AND o.region_code = 'BU16800009'")
+    # Every Nabijheid variable has a catalogue id (the counts within x km told apart by their group).
+    ind = rt.store.query("SELECT id, label, unit, kind FROM indicators WHERE id = 'g_afs_ap'")
+    assert ind.iloc[0].tolist() == ["g_afs_ap", "Afstand tot apotheek", "km", "distance"]
+    within = rt.store.query("SELECT value FROM observations WHERE indicator_id = 'g_3km_hp' "
+                            "AND region_code = 'BU16800009' AND year = 2021")
     assert within["value"].tolist() == [0.7]
     # Columns of "." only (huisartsenpost, fysiotherapeut, groen …) are reported, never stored as values.
     assert any("huisartsenpost" in str(p.column) for p in report.skipped)

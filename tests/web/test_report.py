@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 from web_html import Page
 
+from roltrap import fmt
 from roltrap.cli.main import app as cli_app
 from roltrap.core import Roltrap
 from roltrap.report.profile import dedupe_sources, district_profile
@@ -27,9 +28,12 @@ from roltrap.report.tables import profile_workbook
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
 BUURTEN = Path(__file__).parent / "report_data" / "kwb_2021_buurten_merenwijk_synthetisch.csv"
+NOORD = Path(__file__).parent / "report_data" / "kwb_2021_buurten_leiden_noord_synthetisch.csv"
 # A Dutch number never has a point followed by anything but groups of three digits.
 ENGLISH_DECIMAL = re.compile(r"\d+(?:\.\d+)+")
 DUTCH_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
+# A licence's version is part of its name ("ODbL 1.0", "CC BY 4.0"), not a decimal.
+LICENCE = re.compile(r"\b(?:ODbL|CC BY(?:-SA)?|CC0) \d\.\d\b")
 
 
 def pdf_pages(path: Path) -> int:
@@ -44,13 +48,18 @@ def pdf_text(path: Path) -> str:
                           check=True).stdout
 
 
+def flat_text(text: str) -> str:
+    """The PDF text on one line; a word hyphenated at a line end ("CBS-\\nafstand") joined again."""
+    return re.sub(r"(\w)- (\w)", r"\1-\2", " ".join(text.split()))
+
+
 def assert_clean(text: str, rt: Roltrap) -> None:
     """No internal indicator code, no English decimal, no English phrase."""
     ids = set(rt.catalogue()["id"]) | {"g_hhgro", "p_internationaal"}
     words = set(re.findall(r"\b[a-z]{1,6}_[a-z0-9_]+\b", text))
     assert not words & ids, sorted(words & ids)
     assert not words, sorted(words)  # nothing code-like at all
-    english = [t for t in ENGLISH_DECIMAL.findall(text) if not DUTCH_THOUSANDS.fullmatch(t)]
+    english = [t for t in ENGLISH_DECIMAL.findall(LICENCE.sub("", text)) if not DUTCH_THOUSANDS.fullmatch(t)]
     assert not english, english
     for phrase in ("Not available", "Source", "Score >=", "per year", " and ", "Missing"):
         assert phrase not in text
@@ -77,6 +86,16 @@ def test_merenwijk_pdf_is_two_clean_pages(rt_ro: Roltrap, merenwijk_pdf: Path) -
     assert "€ 30.300" in page1 and "Leiden: € 30.800" in page1
     assert "Wijk van bestemming" in page1 and "De kwetsbare groep: drie lenzen" in page1
     assert "1.605" in page1  # central estimate: median of the three lenses (2.220, 870–2.025, 1.433–1.777)
+    # Page 1: Nabijheid / 15 minuten, over the bundled network, with the ODbL attribution.
+    flat1 = flat_text(page1)
+    assert "Nabijheid / 15 minuten" in flat1 and "© OpenStreetMap-bijdragers (ODbL)" in flat1
+    # Hand-computed: CBS 2021 distance to the GP 0,6 km → 0,6 × 60 / 5 = 7,2 min walking, 2,4 by bike.
+    assert re.search(r"huisarts\*\s+7 min\s+2 min", flat1), flat1
+    assert "CBS-afstand over de weg (2021), omgerekend naar minuten met 5 km/u lopend" in flat1
+    acc = {r["soort"]: r for r in district_profile(rt_ro, "WK054608", year=2021)["access"]["rows"]}
+    station = acc["treinstation"]
+    assert re.search(rf"treinstation\s+{station['walk_text']}\s+{station['bike_text']}\s+"
+                     rf"{station['walk_share_text']} / {station['bike_share_text']}", flat1), flat1
     # Page 2: trends, conditions, work style and vindplaatsen, sources and date.
     heads = ("Trends", "Roltrapcondities", "Aanpak: werkstijl en vindplaatsen", "Vindplaatsen", "Bronnen")
     for head in heads:
@@ -135,6 +154,17 @@ def test_wijk_of_another_municipality(rt_ro: Roltrap, tmp_path: Path) -> None:
     flat = " ".join(text.split())
     assert "gemeente 's-Gravenhage" in flat and "'s-Gravenhage: 15,7 %" in flat
     assert "Aankomst of bestemming" in flat and "Vindplaatsen" in flat
+    # No network for Den Haag: CBS 2021 road distances in minutes, and the profile says so.
+    flat = flat_text(text)
+    assert "Nabijheid / 15 minuten" in flat and "OpenStreetMap" not in flat
+    assert "Voor deze gemeente heeft roltrap geen straatnetwerk: CBS-afstand over de weg (2021)" in flat
+    acc = {r["soort"]: r for r in district_profile(rt_ro, "WK051806")["access"]["rows"]}
+    # Hand-computed: GP 0,7 km → 8,4 min walking, 2,8 by bike; supermarket 0,8 km → 9,6 and 3,2.
+    assert acc["huisarts"]["walk_minutes"] == pytest.approx(8.4)
+    assert acc["huisarts"]["bike_minutes"] == pytest.approx(2.8)
+    assert acc["supermarkt"]["walk_minutes"] == pytest.approx(9.6)
+    assert all(r["walk_share_15"] is None and r["method"] == "cbs" for r in acc.values())
+    assert re.search(r"huisarts\*\s+8 min\s+3 min\s+–", flat), flat
 
 
 def test_gemeente_profile_against_the_country(rt_ro: Roltrap, tmp_path: Path) -> None:
@@ -177,6 +207,66 @@ def test_buurt_profile_says_what_is_missing(rt_buurten: Roltrap, tmp_path: Path)
     text = pdf_text(out)
     assert_clean(text, rt_buurten)
     assert "Buurtprofiel Merenwijk-Noord" in text and "Niet in dit profiel" in text
+    # Leiden has a network, but without buurt boundaries no street belongs to a buurt: the file's
+    # CBS distances (GP 0,5 km → 6 min walking, 2 min by bike), and the profile says why.
+    acc = {r["soort"]: r for r in p["access"]["rows"]}
+    assert (acc["huisarts"]["walk_minutes"], acc["huisarts"]["bike_minutes"]) == (pytest.approx(6.0),
+                                                                                 pytest.approx(2.0))
+    assert "treinstation" not in acc and p["access"]["attribution"] is None
+    flat = flat_text(text)
+    assert "Zonder buurtgrenzen weet roltrap niet welke straten bij deze buurt horen" in flat
+
+
+def test_buurt_without_any_access_data_says_so(rt_ro: Roltrap, tmp_path: Path) -> None:
+    """An Amsterdam buurt: no network and no CBS distance; one Dutch sentence, in the profile and PDF."""
+    p = district_profile(rt_ro, "BU03630000")
+    acc = p["access"]
+    assert acc["applicable"] and not acc["available"] and acc["rows"] == []
+    assert acc["reason"] == (
+        "Voor deze buurt zijn geen reistijden beschikbaar: roltrap heeft voor Amsterdam "
+        "geen straatnetwerk en de CBS-afstanden tot voorzieningen ontbreken voor deze buurt."
+    )
+    assert f"Nabijheid: {acc['reason']}" in p["missing"]
+    out = tmp_path / "amsterdam-buurt.pdf"
+    write_profile(rt_ro, "BU03630000", out, html=False)
+    assert pdf_pages(out) == 2
+    text = pdf_text(out)
+    assert_clean(text, rt_ro)
+    assert "roltrap heeft voor Amsterdam geen straatnetwerk" in flat_text(text)
+
+
+def test_buurt_on_imported_boundaries_gets_network_minutes(rt: Roltrap, tmp_path: Path) -> None:
+    """Leiden-Noord split into two hand-made buurt halves (CBS layout): the buurt profiles travel
+    over the network, and the wijk's mean lies between its two halves'."""
+    import geopandas as gpd
+    import shapely
+
+    geo = rt.geometries(gemeente="GM0546", level="wijk").set_index("code")
+    noord = geo.loc["WK054603", "geometry"]
+    x0, y0, x1, y1 = noord.bounds
+    cx = noord.centroid.x
+    halves = [noord.intersection(shapely.box(x0 - 1, y0 - 1, cx, y1 + 1)),
+              noord.intersection(shapely.box(cx, y0 - 1, x1 + 1, y1 + 1))]
+    gdf = gpd.GeoDataFrame({"BU_CODE": ["BU05460300", "BU05460301"], "BU_NAAM": ["Noord-West", "Noord-Oost"]},
+                           geometry=halves, crs="EPSG:28992")
+    path = tmp_path / "buurt_2021_leiden_noord.geojson"
+    gdf.to_crs(4326).to_file(path, driver="GeoJSON")
+    rt.import_file(path, format="boundaries")
+    rt.import_file(NOORD)  # their figures in the KWB layout (synthetic, invented for this test)
+    wijk = {r["soort"]: r for r in district_profile(rt, "WK054603")["access"]["rows"]}
+    west = district_profile(rt, "BU05460300")
+    east = district_profile(rt, "BU05460301")
+    for p in (west, east):
+        assert p["access"]["network"] and p["access"]["attribution"] == "© OpenStreetMap-bijdragers (ODbL)"
+    mins = sorted(next(r for r in p["access"]["rows"] if r["soort"] == "treinstation")["walk_minutes"]
+                  for p in (west, east))
+    assert mins[0] < mins[1]
+    assert mins[0] - 1e-9 <= wijk["treinstation"]["walk_minutes"] <= mins[1] + 1e-9
+    out = tmp_path / "noord-west.pdf"
+    write_profile(rt, "BU05460300", out, html=False)
+    assert pdf_pages(out) == 2
+    flat = flat_text(pdf_text(out))
+    assert "Nabijheid / 15 minuten" in flat and "© OpenStreetMap-bijdragers (ODbL)" in flat
 
 
 def test_work_style_and_vindplaatsen_follow_the_figures(rt_ro: Roltrap) -> None:
@@ -228,7 +318,7 @@ def test_pdf_cli_excel_and_web_give_the_same_figures(rt_ro: Roltrap, bundled_db:
     # PDF: every headline text and the lenses' central figure are printed
     out = tmp_path / f"{code}.pdf"
     write_profile(rt_ro, code, out, year=year, html=False)
-    flat = " ".join(pdf_text(out).split())
+    flat = flat_text(pdf_text(out))
     for f in p["headline"]:
         assert f["text"] in flat, f["text"]
         if f["ref_text"]:
@@ -244,6 +334,38 @@ def test_pdf_cli_excel_and_web_give_the_same_figures(rt_ro: Roltrap, bundled_db:
         got = cells[f["label"]]
         assert got == (pytest.approx(expected, abs=0.051) if isinstance(expected, float) else expected)
     assert wb.sheetnames[-1] == "Bronnen"
+    # Nabijheid: the same minutes and shares in the PDF, the workbook, the web twins and the CLI.
+    acc = p["access"]
+    if code.startswith("GM"):
+        assert not acc["applicable"] and "Nabijheid" not in wb.sheetnames
+        assert "Nabijheid / 15 minuten" not in flat
+    else:
+        assert acc["available"] and acc["rows"]
+        for r in acc["rows"]:
+            share = f"{r['walk_share_text']} / {r['bike_share_text']}" if r["method"] == "netwerk" else "–"
+            assert re.search(rf"{re.escape(r['label'])}\*?(?: \(2015\))? {r['walk_text']} {r['bike_text']} "
+                             rf"{re.escape(share)}", flat), r
+        sheet = wb["Nabijheid"]
+        head = [c.value for c in sheet[1]]
+        got = {row[0].value: [c.value for c in row] for row in sheet.iter_rows(min_row=2)}
+        for r in acc["rows"]:
+            cells = dict(zip(head, got[r["label"]], strict=True))
+            assert cells["Lopen (minuten)"] == pytest.approx(round(r["walk_minutes"], 1))
+            assert cells["Fiets (minuten)"] == pytest.approx(round(r["bike_minutes"], 1))
+            if r["walk_share_15"] is None:
+                assert cells["Binnen 15 min lopend (%)"] is None
+            else:
+                assert cells["Binnen 15 min lopend (%)"] == round(100 * r["walk_share_15"])
+        res = CliRunner().invoke(cli_app, ["--db", str(db), "access", "--gemeente", str(p["gemeente"]),
+                                           "--format", "json"], catch_exceptions=False)
+        assert res.exit_code == 0, res.output
+        cli_rows = [x for x in json.loads(res.stdout)["rows"] if x["code"] == code]
+        for r in acc["rows"]:
+            method = "netwerk" if r["method"] == "netwerk" else "cbs-afstand"
+            for mode, key in (("lopen", "walk_minutes"), ("fiets", "bike_minutes")):
+                hit = [x for x in cli_rows if x["soort"] == r["soort"] and x["mode"] == mode
+                       and str(x["method"]).startswith(method)]
+                assert len(hit) == 1 and hit[0]["minutes"] == pytest.approx(r[key]), (r["soort"], mode)
     # Web JSON twin of the Wijk page (the web renders the same profile data)
     if code.startswith("WK"):
         r = client.get(f"/wijk/{code}.json", params={"year": year})
@@ -255,6 +377,17 @@ def test_pdf_cli_excel_and_web_give_the_same_figures(rt_ro: Roltrap, bundled_db:
         for f in p["headline"]:
             if f["year"] == year and not f["suppressed"]:
                 assert figures.get(f["id"]) == f["value"]
+        assert web["access"]["rows"] == acc["rows"]
+        csv = client.get(f"/wijk/{code}.csv", params={"year": year, "tabel": "nabijheid"})
+        assert csv.status_code == 200
+        lines = csv.content.decode("utf-8-sig").splitlines()
+        assert lines[0].startswith("Naar de dichtstbijzijnde;Lopen (minuten);Fiets (minuten)")
+        first = acc["rows"][0]
+        walk = fmt.number(first["walk_minutes"], 1, grouping=False)
+        assert lines[1].startswith(f"{first['label']};{walk};")
+        page = client.get(f"/wijk/{code}", params={"year": year}).text
+        for r in acc["rows"]:
+            assert f"<td class=\"num\">{r['walk_text']}</td><td class=\"num\">{r['bike_text']}</td>" in page
 
 
 def test_report_cli_xlsx_csv_and_errors(bundled_db: Path, tmp_path: Path) -> None:

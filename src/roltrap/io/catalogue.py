@@ -75,6 +75,39 @@ def read_catalogue(path: Path = CATALOGUE_FILE) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def read_aliases(path: Path = CATALOGUE_FILE) -> dict[str, str]:
+    """Other names of catalogue ids (column ``aliases``, ``;``-separated) → the id.
+
+    An alias is a name a real file uses for the same figure (``a_opl_bvm`` in kwb-2023.xlsx for
+    ``a_opl_lg``) or an id roltrap once used and has since corrected (``a_geb_neu`` → ``a_geb_ne``), so
+    stores and files that carry the old name keep working.
+    """
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if "aliases" not in df.columns:
+        return {}
+    ids = set(df["id"])
+    out: dict[str, str] = {}
+    problems: list[Problem] = []
+    for i, r in enumerate(df.itertuples(index=False), start=2):
+        for alias in (a.strip() for a in str(r.aliases).split(";")):
+            if not alias:
+                continue
+            if alias in ids or (alias in out and out[alias] != r.id):
+                problems.append(Problem("alias is al een id of een alias van een andere id", str(path), i,
+                                        "aliases", alias))
+            out[alias] = str(r.id)
+    if problems:
+        raise InputError(f"De indicatorcatalogus {path.name} klopt niet.", problems=problems, file=path,
+                         hint="Elke alias hoort bij precies één id en is zelf geen id.")
+    return out
+
+
+def canonical_id(name: str, aliases: dict[str, str] | None = None) -> str:
+    """The catalogue id for ``name``: itself, or the id it is an alias of."""
+    table = read_aliases() if aliases is None else aliases
+    return table.get(name, name)
+
+
 def indicators_for(ids: list[str] | set[str], catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
     """Catalogue rows for ``ids`` plus the weight indicators they refer to."""
     cat = read_catalogue() if catalogue is None else catalogue

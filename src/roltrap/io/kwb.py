@@ -19,7 +19,7 @@ import pandas as pd
 from roltrap.errors import InputError, Problem
 from roltrap.io._common import cbs_source, line_numbers, parse_columns, raise_if, to_long, year_from_name
 from roltrap.io._read import EXCEL_SUFFIXES, read_frame
-from roltrap.io.catalogue import indicators_for, read_catalogue
+from roltrap.io.catalogue import indicators_for, read_aliases, read_catalogue
 from roltrap.io.codes import level_of, normalise_code, parent_of
 from roltrap.store import COLUMNS, Batch
 
@@ -91,6 +91,10 @@ def kwb_batch(
     cat = read_catalogue() if catalogue is None else catalogue
     known = set(cat["id"])
     frame = frame.rename(columns={c: c.strip() for c in frame.columns})
+    # Columns under another name for a catalogue id (kwb-2023.xlsx: a_opl_bvm for a_opl_lg).
+    aliases = read_aliases()
+    frame = frame.rename(columns={c: aliases[c] for c in frame.columns
+                                  if c in aliases and aliases[c] not in frame.columns})
     problems: list[Problem] = []
     lines = line_numbers(frame).tolist()
     code_col = next((c for c in _CODE_COLUMNS if c in frame.columns), None)

@@ -18,6 +18,7 @@ import json
 import os
 import re
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,9 +78,9 @@ KWB_VARIABLES: tuple[KwbVariable, ...] = (
     # 2023+: born in / outside the Netherlands by herkomst (the same stems, told apart by their group).
     _v("a_geb_nl", "count", "Nederland", group="Geboren in Nederland"),
     _v("a_geb_eu", "count", "EuropaExclusiefNederland", group="Geboren in Nederland"),
-    _v("a_geb_neu", "count", "BuitenEuropa", group="Geboren in Nederland"),
+    _v("a_geb_ne", "count", "BuitenEuropa", group="Geboren in Nederland"),
     _v("a_gbl_eu", "count", "EuropaExclusiefNederland", group="Geboren buiten Nederland"),
-    _v("a_gbl_neu", "count", "BuitenEuropa", group="Geboren buiten Nederland"),
+    _v("a_gbl_ne", "count", "BuitenEuropa", group="Geboren buiten Nederland"),
     _v("a_geb", "count", "GeboorteTotaal"),
     _v("p_geb", "ratio", "GeboorteRelatief"),
     _v("a_ste", "count", "SterfteTotaal"),
@@ -91,16 +92,16 @@ KWB_VARIABLES: tuple[KwbVariable, ...] = (
     _v("g_hhgro", "mean", "GemiddeldeHuishoudensgrootte"),
     _v("bev_dich", "ratio", "Bevolkingsdichtheid"),
     _v("a_woning", "count", "Woningvoorraad"),
-    _v("a_nieuw", "count", "NieuwbouwWoningen"),
-    _v("a_nwoning", "count", "NietWoningvoorraad"),
-    _v("a_nnwon", "count", "NieuwbouwNietWoningen"),
+    _v("a_nb_won", "count", "NieuwbouwWoningen"),
+    _v("a_vastg", "count", "NietWoningvoorraad"),
+    _v("a_nb_vastg", "count", "NieuwbouwNietWoningen"),
     _v("g_wozbag", "mean", "GemiddeldeWOZWaardeVanWoningen", "GemiddeldeWoningwaarde"),
-    _v("p_tussw", "share", "PercentageTussenwoningEengezins"),
-    _v("p_hoekw", "share", "PercentageHoekwoningEengezins"),
-    _v("p_2o1kw", "share", "PercentageTweeOnderEenKapWoningEe"),
-    _v("p_vrijw", "share", "PercentageVrijstaandeWoningEengezins"),
-    _v("p_bjj10", "share", "BouwjaarMeerDanTienJaarGeleden"),
-    _v("p_bjo10", "share", "BouwjaarAfgelopenTienJaar"),
+    _v("p_1gezw_tw", "share", "PercentageTussenwoningEengezins"),
+    _v("p_1gezw_hw", "share", "PercentageHoekwoningEengezins"),
+    _v("p_1gezw_2w", "share", "PercentageTweeOnderEenKapWoningEe"),
+    _v("p_1gezw_hvw", "share", "PercentageVrijstaandeWoningEengezins"),
+    _v("p_bj_me10", "share", "BouwjaarMeerDanTienJaarGeleden"),
+    _v("p_bj_mi10", "share", "BouwjaarAfgelopenTienJaar"),
     _v("p_1gezw", "share", "PercentageEengezinswoning"),
     _v("p_mgezw", "share", "PercentageMeergezinswoning"),
     _v("p_bewndw", "share", "PercentageBewoond"),
@@ -123,11 +124,11 @@ KWB_VARIABLES: tuple[KwbVariable, ...] = (
                            ("2w", "TweeOnderEenKapWoning"), ("vw", "VrijstaandeWoning"), ("hu", "Huurwoning"),
                            ("ko", "EigenWoning"))),
     _v("p_stadsv", "share", "PercentageWoningenMetStadsverwarming"),
-    _v("a_lpo", "count", "LeerlingenPo"),
-    _v("a_lvo", "count", "LeerlingenVoInclVavo"),
-    _v("a_smbo", "count", "StudentenMboExclExtranei"),
-    _v("a_shbo", "count", "StudentenHbo"),
-    _v("a_swo", "count", "StudentenWo"),
+    _v("a_ons_po", "count", "LeerlingenPo"),
+    _v("a_ons_vovavo", "count", "LeerlingenVoInclVavo"),
+    _v("a_ons_mbo", "count", "StudentenMboExclExtranei"),
+    _v("a_ons_hbo", "count", "StudentenHbo"),
+    _v("a_ons_wo", "count", "StudentenWo"),
     _v("a_opl_lg", "count", "OpleidingsniveauLaag", "BasisonderwijsVmboMbo1"),
     _v("a_opl_md", "count", "OpleidingsniveauMiddelbaar", "HavoVwoMbo24"),
     _v("a_opl_hg", "count", "OpleidingsniveauHoog", "HboWo"),
@@ -173,6 +174,7 @@ KWB_VARIABLES: tuple[KwbVariable, ...] = (
     _v("g_afs_hp", "distance", "AfstandTotHuisartsenpraktijk"),
     _v("g_afs_gs", "distance", "AfstandTotGroteSupermarkt"),
     _v("g_afs_kv", "distance", "AfstandTotKinderdagverblijf"),
+    # "Afstand tot school" is basisonderwijs unless its group says voortgezet onderwijs (Nabijheid).
     _v("g_afs_sc", "distance", "AfstandTotSchool"),
     _v("g_3km_sc", "mean", "ScholenBinnen3Km"),
     _v("a_opp_ha", "count", "OppervlakteTotaal"),
@@ -183,6 +185,94 @@ KWB_VARIABLES: tuple[KwbVariable, ...] = (
     _v("ste_mvs", "ratio", "MateVanStedelijkheid"),
     _v("ste_oad", "ratio", "Omgevingsadressendichtheid"),
 )
+
+def _near(kid: str, stem: str, group: str | None = None) -> KwbVariable:
+    """A Nabijheid variable: a road distance in km (``AfstandTot…``), else an average number of
+    amenities within a radius (``Binnen3Km`` under "Aantal scholen|Basisonderwijs")."""
+    return KwbVariable(kid, (stem,), "distance" if stem.startswith("AfstandTot") else "mean", group)
+
+
+def _within(suffix: str, radii: tuple[int, ...], group: str) -> tuple[KwbVariable, ...]:
+    return tuple(_near(f"g_{r}km_{suffix}", f"Binnen{r}Km", group) for r in radii)
+
+
+#: The variables of CBS "Nabijheid voorzieningen; afstand locatie, wijk- en buurtcijfers" (one table a
+#: year since 2006; the KWB carries five of them). The counts "binnen x km" share their stems
+#: (``Binnen1Km``) across amenities: their topic group ("Aantal scholen", and for schools the school
+#: type above it) tells them apart. The ids follow the KWB pattern (``g_afs_hp``, ``g_3km_sc``);
+#: ``g_afs_ov`` is the distance to the nearest train station, the id the escalator conditions and
+#: the access module already use.
+NABIJHEID_VARIABLES: tuple[KwbVariable, ...] = (
+    *_within("hp", (1, 3, 5), "Aantal huisartsenpraktijken"),
+    _near("g_afs_hpost", "AfstandTotHuisartsenpost"),
+    _near("g_afs_ap", "AfstandTotApotheek"),
+    _near("g_afs_zi", "AfstandTotZiekenhuis", "Ziekenhuis (incl. buitenpolikliniek)"),
+    *_within("zi", (5, 10, 20), "Aantal ziekenhuizen|Ziekenhuis (incl. buitenpolikliniek)"),
+    _near("g_afs_ze", "AfstandTotZiekenhuis", "Ziekenhuis (excl. buitenpolikliniek)"),
+    *_within("ze", (5, 10, 20), "Aantal ziekenhuizen|Ziekenhuis (excl. buitenpolikliniek)"),
+    # Tables without the incl./excl. split (one "Ziekenhuis" group) map here.
+    _near("g_afs_zh", "AfstandTotZiekenhuis"),
+    *_within("zh", (5, 10, 20), "Aantal ziekenhuizen"),
+    _near("g_afs_cb", "AfstandTotConsultatiebureau"),
+    _near("g_afs_ft", "AfstandTotFysiotherapeut"),
+    *_within("ft", (1, 3, 5), "Aantal fysiotherapeuten"),
+    *_within("gs", (1, 3, 5), "Aantal grote supermarkten"),
+    _near("g_afs_dl", "AfstandTotOvDagelLevensmiddelen"),
+    *_within("dl", (1, 3, 5), "Aantal overige dagelijkse levensmiddelen"),
+    _near("g_afs_wh", "AfstandTotWarenhuis"),
+    *_within("wh", (5, 10, 20), "Aantal warenhuizen"),
+    _near("g_afs_ca", "AfstandTotCafeED"),
+    *_within("ca", (1, 3, 5), "Aantal cafés"),
+    _near("g_afs_ct", "AfstandTotCafetariaED"),
+    *_within("ct", (1, 3, 5), "Aantal cafetaria's e.d."),
+    _near("g_afs_re", "AfstandTotRestaurant"),
+    *_within("re", (1, 3, 5), "Aantal restaurants"),
+    _near("g_afs_ho", "AfstandTotHotelED"),
+    *_within("ho", (5, 10, 20), "Aantal hotels e.d."),
+    *_within("kv", (1, 3, 5), "Aantal kinderdagverblijven"),
+    _near("g_afs_bso", "AfstandTotBuitenschoolseOpvang"),
+    *_within("bso", (1, 3, 5), "Aantal buitenschoolse opvang"),
+    *_within("sc", (1, 3, 5), "Aantal scholen|Basisonderwijs"),
+    _near("g_afs_vo", "AfstandTotSchool", "Voortgezet onderwijs totaal"),
+    *_within("vo", (3, 5, 10), "Aantal scholen|Voortgezet onderwijs totaal"),
+    _near("g_afs_vmbo", "AfstandTotSchool", "Vmbo"),
+    *_within("vmbo", (3, 5, 10), "Aantal scholen|Vmbo"),
+    _near("g_afs_hv", "AfstandTotSchool", "Havo/vwo"),
+    *_within("hv", (3, 5, 10), "Aantal scholen|Havo/vwo"),
+    _near("g_afs_gr", "AfstandTotOpenbaarGroenTotaal"),
+    _near("g_afs_pk", "AfstandTotParkOfPlantsoen"),
+    _near("g_afs_dr", "AfstandTotDagrecreatiefTerrein"),
+    _near("g_afs_bos", "AfstandTotBos"),
+    _near("g_afs_on", "AfstandTotOpenNatTerreinTotaal"),
+    _near("g_afs_ond", "AfstandTotOpenDroogNatTerrein"),
+    _near("g_afs_onn", "AfstandTotOpenNatNatuurlijkTerrein"),
+    _near("g_afs_sg", "AfstandTotSemiOpenbaarGroenTotaal"),
+    _near("g_afs_sp", "AfstandTotSportterrein"),
+    _near("g_afs_vt", "AfstandTotVolkstuin"),
+    _near("g_afs_vr", "AfstandTotVerblijfsrecreatiefTerrein"),
+    _near("g_afs_bp", "AfstandTotBegraafplaats"),
+    _near("g_afs_bw", "AfstandTotRecreatiefBinnenwater"),
+    _near("g_afs_oprit", "AfstandTotOpritHoofdverkeersweg"),
+    _near("g_afs_ov", "AfstandTotTreinstationsTotaal"),
+    _near("g_afs_ovst", "AfstandTotBelangrijkOverstapstation"),
+    _near("g_afs_bib", "AfstandTotBibliotheek"),
+    _near("g_afs_zw", "AfstandTotZwembad"),
+    _near("g_afs_zw", "AfstandTotBinnenzwembad"),  # the title from 2024 on
+    _near("g_afs_ijs", "AfstandTotKunstijsbaan"),
+    _near("g_afs_mu", "AfstandTotMuseum"),
+    *_within("mu", (5, 10, 20), "Aantal musea"),
+    _near("g_afs_po", "AfstandTotPodiumkunstenTotaal"),
+    *_within("po", (5, 10, 20), "Aantal podiumkunsten totaal"),
+    _near("g_afs_pop", "AfstandTotPoppodium"),
+    _near("g_afs_bi", "AfstandTotBioscoop"),
+    *_within("bi", (5, 10, 20), "Aantal bioscopen"),
+    _near("g_afs_sa", "AfstandTotSauna"),
+    _near("g_afs_zb", "AfstandTotZonnebank"),
+    _near("g_afs_at", "AfstandTotAttractie"),
+    *_within("at", (10, 20, 50), "Aantal attracties"),
+    _near("g_afs_bk", "AfstandTotBrandweerkazerne"),
+)
+KWB_VARIABLES = (*KWB_VARIABLES, *NABIJHEID_VARIABLES)
 
 #: Stems that describe the region, not a figure (read into ``regions``, never into ``observations``).
 REGION_STEMS = frozenset({"wijkenenbuurten", "gemeentenaam", "soortregio", "codering",
@@ -196,9 +286,11 @@ _SUFFIX = re.compile(r"_\d+$")
 
 
 def norm(text: str) -> str:
-    """Compare form of a key or title: lower case, letters and digits only (``Aantal inwoners`` →
-    ``aantalinwoners``)."""
-    return re.sub(r"[^a-z0-9]", "", str(text).lower().replace("%", ""))
+    """Compare form of a key or title: lower case, letters and digits only, accents dropped the way
+    CBS drops them in its keys (``Aantal inwoners`` → ``aantalinwoners``, ``Afstand tot café e.d.``
+    → ``afstandtotcafeed`` like ``AfstandTotCafeED``)."""
+    folded = unicodedata.normalize("NFKD", str(text).lower())
+    return re.sub(r"[^a-z0-9]", "", "".join(c for c in folded if not unicodedata.combining(c)))
 
 
 def key_stem(key: str) -> str:
@@ -229,11 +321,15 @@ def kwb_id(key_or_title: str, *, group: str | None = None) -> str | None:
     """
     cands = _BY_STEM.get(norm(key_stem(key_or_title)), [])
     # ``group`` may be a path of ancestors, nearest first ("Naar woningtype|Gemiddeld aardgasverbruik"):
-    # the nearest ancestor that names a variable's group decides.
-    for g in (group.split("|") if group else []):
+    # the nearest ancestor that names a variable's group decides. A variable's group may itself be a
+    # path ("Aantal scholen|Vmbo"): then those ancestors must follow one another in that order.
+    ancestors = [norm(g) for g in group.split("|")] if group else []
+    for i in range(len(ancestors)):
         for var in cands:
-            if var.group is not None and norm(var.group) == norm(g):
-                return var.id
+            if var.group is not None:
+                want = [norm(g) for g in var.group.split("|")]
+                if ancestors[i:i + len(want)] == want:
+                    return var.id
     for var in cands:
         if var.group is None:
             return var.id

@@ -1122,6 +1122,190 @@ def appendix(sections: Mapping[str, dict[str, Any]], *, clean: CodeNames) -> lis
     return out
 
 
+# -- Nabijheid / 15 minuten (§1, §9–§11, §22) -------------------------------------------------------
+ACCESS_ATTRIBUTION = "© OpenStreetMap-bijdragers (ODbL)"
+ACCESS_BAR = 15  # minutes
+
+
+def _minutes_text(value: Any) -> str:
+    return fmt.MISSING if fmt.is_missing(value) else f"{fmt.number(value, 0)} min"
+
+
+def _share_text(value: Any) -> str:
+    return fmt.MISSING if fmt.is_missing(value) else fmt.share_percent(value, 0)
+
+
+def _no_access_reason(rt: Roltrap, code: str, *, level: str, noun: str) -> str:
+    """Why an area has no travel times, in one Dutch sentence."""
+    try:
+        reg = rt.region(code)
+        gm = reg["parent"] if level == "wijk" else rt.region(reg["parent"])["parent"]
+        gm_name = rt.region(gm)["name"]
+        has_net = rt.access.has_network(gm)
+    except (RoltrapError, KeyError, TypeError):
+        gm_name, has_net = None, False
+    if has_net:
+        return (
+            f"Voor deze {noun} zijn geen reistijden beschikbaar: er zijn geen {noun}grenzen om de straten "
+            f"aan de {noun} toe te delen, en CBS-afstanden tot voorzieningen ontbreken."
+        )
+    where = f"voor {gm_name} " if gm_name else ""
+    return (
+        f"Voor deze {noun} zijn geen reistijden beschikbaar: roltrap heeft {where}geen straatnetwerk en "
+        f"de CBS-afstanden tot voorzieningen ontbreken voor deze {noun}."
+    )
+
+
+def _access_summary(rows: list[dict[str, Any]], *, noun: str) -> str | None:
+    """ "Vanuit de wijk is het gemiddeld 23 min lopen of 9 min fietsen naar het treinstation …"."""
+    by = {r["soort"]: r for r in rows}
+    targets = (("treinstation", "het dichtstbijzijnde treinstation"), ("centrum", "het stadscentrum"))
+    parts = [
+        f"{by[k]['walk_text']} lopen of {by[k]['bike_text']} fietsen naar {what}"
+        for k, what in targets
+        if k in by
+    ]
+    if not parts:
+        return None
+    text = f"Vanuit de {noun} is het gemiddeld {' en '.join(parts)}."
+    shares = [
+        (by[k]["walk_share_text"], what)
+        for k, what in (("treinstation", "van een station"), ("centrum", "van het centrum"))
+        if k in by and by[k]["walk_share_15"] is not None
+    ]
+    if shares:
+        first = f"{shares[0][0]} binnen {ACCESS_BAR} minuten lopen {shares[0][1]}"
+        rest = "".join(f" en {pct} {what}" for pct, what in shares[1:])
+        text += f" Van de bewoners woont {first}{rest}."
+    return text
+
+
+def access_box(rt: Roltrap, code: str, *, level: str, noun: str, year: int | None = None) -> dict[str, Any]:
+    """Minutes walking and cycling from where the area's residents live to the nearest place of each
+    kind (station, centre, and every kind the store holds), and the share of residents within 15
+    minutes, from :meth:`roltrap.access.service.AccessService.area`.
+
+    On a street network the minutes are the residents' mean and the shares are known; where there is
+    no network (another municipality, or buurten without boundaries) the CBS road distances
+    (``g_afs_*``) are converted to minutes at the stated speeds and the text says so; where neither
+    exists, ``reason`` says so in one Dutch sentence.
+    """
+    from roltrap.access.kinds import label as kind_label
+
+    base: dict[str, Any] = {
+        "applicable": level in ("wijk", "buurt"),
+        "available": False,
+        "rows": [],
+        "notes": [],
+        "cbs_note": None,
+        "sources": [],
+        "network": False,
+        "attribution": None,
+        "summary": None,
+        "reason": None,
+    }
+    if not base["applicable"]:
+        base["reason"] = "Reistijden staan per wijk en buurt, niet voor de gemeente als geheel."
+        return base
+    try:
+        res = rt.access.area(code, year=year)
+    except RoltrapError:
+        res = None
+    rows = res.rows if res is not None else pd.DataFrame()
+    if res is None or rows.empty or not rows["available"].astype(bool).any():
+        base["reason"] = _no_access_reason(rt, code, level=level, noun=noun)
+        return base
+    speeds = {k: float(v) for k, v in res.extra.get("speeds_kmh", {}).items()}
+    gm = str(res.extra.get("gemeente") or "")
+    network = bool(res.extra.get("network"))
+    has_net = network or (bool(gm) and rt.access.has_network(gm))
+    years = {str(k): int(v) for k, v in (res.extra.get("years") or {}).items()}
+    kinds = list(res.extra.get("kinds") or dict.fromkeys(rows["soort"]))
+    out_rows: list[dict[str, Any]] = []
+    cbs_labels: list[str] = []
+    cbs_years: set[int] = set()
+    for kind in kinds:
+        part = rows[rows["soort"] == kind]
+        net = part[part["method"] == "netwerk"]
+        use = net if not net.empty else part
+        is_net = not net.empty
+        by_mode = {str(r["mode"]): r for r in use.to_dict("records")}
+        walk, bike = by_mode.get("lopen", {}), by_mode.get("fiets", {})
+        if not any(bool(r.get("available")) for r in (walk, bike)):
+            continue
+        if not is_net:
+            ind = re.search(r"\((\w+)\)", str(use["method"].iloc[0]))
+            cbs_labels.append(kind_label(kind))
+            if ind and ind.group(1) in years:
+                cbs_years.add(years[ind.group(1)])
+
+        def value(r: Mapping[str, Any], key: str) -> Any:
+            v = jsonable(r.get(key)) if r.get("available") else None
+            return None if v is None else float(v)
+
+        rec = {
+            "soort": kind,
+            "label": kind_label(kind),
+            "method": "netwerk" if is_net else "cbs",
+            "walk_minutes": value(walk, "minutes"),
+            "bike_minutes": value(bike, "minutes"),
+            "walk_share_15": value(walk, "share_15") if is_net else None,
+            "bike_share_15": value(bike, "share_15") if is_net else None,
+            "stale": bool(use["stale"].astype(bool).any()) if "stale" in use else False,
+        }
+        rec.update(
+            walk_text=_minutes_text(rec["walk_minutes"]),
+            bike_text=_minutes_text(rec["bike_minutes"]),
+            walk_share_text=_share_text(rec["walk_share_15"]) if is_net else "",
+            bike_share_text=_share_text(rec["bike_share_15"]) if is_net else "",
+            source="OpenStreetMap" + (" (haltes 2015, verouderd)" if rec["stale"] else "")
+            if is_net
+            else "CBS-afstand",
+        )
+        out_rows.append(rec)
+    if not out_rows:
+        base["reason"] = f"Voor deze {noun} zijn geen reistijden beschikbaar."
+        return base
+    walk_kmh, bike_kmh = fmt.number(speeds.get("lopen"), None), fmt.number(speeds.get("fiets"), None)
+    notes: list[str] = []
+    if network:
+        notes.append(
+            f"Over het straatnetwerk uit OpenStreetMap, lopen {walk_kmh} km/u en fietsen {bike_kmh} km/u; "
+            f"minuten = gemiddelde over de bewoners van de {noun}."
+        )
+        if any(r["stale"] for r in out_rows):
+            notes.append("Bushaltes: stand 2015, verouderd.")
+    cbs_note = None
+    if cbs_labels:
+        when = f" ({', '.join(map(str, sorted(cbs_years)))})" if cbs_years else ""
+        if has_net and not network:
+            lead = f"Zonder {noun}grenzen weet roltrap niet welke straten bij deze {noun} horen: "
+        elif not has_net:
+            lead = "Voor deze gemeente heeft roltrap geen straatnetwerk: "
+        else:
+            lead = ""
+        cbs_note = _sentence(
+            f"{lead}CBS-afstand over de weg{when}, omgerekend naar minuten met {walk_kmh} km/u lopend en "
+            f"{bike_kmh} km/u per fiets; CBS geeft alleen een gemiddelde, dus geen aandeel binnen "
+            f"{ACCESS_BAR} minuten."
+        )
+    summary = _access_summary(out_rows, noun=noun)
+    sources = list(res.sources)
+    return {
+        **base,
+        "available": True,
+        "rows": out_rows,
+        "notes": notes,
+        "cbs_note": cbs_note,
+        "sources": sources,
+        "network": network,
+        "attribution": ACCESS_ATTRIBUTION if network else None,
+        "summary": summary,
+        "speeds": speeds,
+        "url": f"/nabijheid?gemeente={gm}&level={level}",
+    }
+
+
 def district_profile(rt: Roltrap, code: str, *, year: int | None = None) -> dict[str, Any]:
     """Everything the Wijk/Buurt page, its downloads, the printed wijkprofiel and the CLI show for
     one area (a wijk, a buurt or a gemeente)."""
@@ -1187,6 +1371,7 @@ def district_profile(rt: Roltrap, code: str, *, year: int | None = None) -> dict
         "lens_chart": _lens_chart(lenses),
         "conditions": conditions_box(sections["conditions"], code, ref, clean=clean),
         "approach": approach(rt, figures, noun=noun, ref_name=ref_name),
+        "access": access_box(rt, code, level=level, noun=noun, year=year),
         "trends": trend_charts(rt, code, city=ref, names=names),
         "map": locator,
         "map_note": None
@@ -1203,6 +1388,14 @@ def district_profile(rt: Roltrap, code: str, *, year: int | None = None) -> dict
     sources += [str(f["source"]) for f in figures if f["source"]]
     for sec in sections.values():
         sources += list(sec.get("sources", []))
+    # The access section prints its OSM attribution itself; its generic KWB line adds nothing to
+    # the specific KWB editions already listed.
+    kwb = any(str(x).startswith("CBS Kerncijfers wijken en buurten") for x in sources)
+    sources += [
+        x
+        for x in profile["access"].get("sources", [])
+        if x != ACCESS_ATTRIBUTION and not (kwb and str(x).startswith("CBS Kerncijfers wijken en buurten"))
+    ]
     profile["sources"] = dedupe_sources(sources, publishers=src["publisher"].dropna())
     return profile
 
@@ -1220,6 +1413,9 @@ def _missing(p: dict[str, Any], *, clean: CodeNames) -> list[str]:
         out.append(f"Trends: er zijn geen cijfers over minstens {MIN_TREND_POINTS} jaren.")
     if not p["conditions"].get("available"):
         out.append(f"Roltrapcondities: {p['conditions']['reason']}")
+    acc = p.get("access") or {}
+    if acc.get("applicable") and not acc.get("available"):
+        out.append(f"Nabijheid: {acc['reason']}")
     return [clean(s) for s in out]
 
 

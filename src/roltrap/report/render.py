@@ -106,20 +106,32 @@ def _env() -> Environment:
 # Ways to make page 2 fit, tried in order: 0 as designed; 1 lower trend charts; 2 two trends;
 # 3 the first four escalator conditions.
 COMPACT_LEVELS = (0, 1, 2, 3)
+# Page 1's access table: every kind, else the first few (the Nabijheid page has them all).
+ACCESS_ROWS = (99, 6, 4)
 PAGES = 2
 
 
-def profile_html(profile: dict[str, Any], *, appendix: bool = False, compact: int | None = None) -> str:
+def profile_html(profile: dict[str, Any], *, appendix: bool = False, compact: int | None = None,
+                 access_rows: int | None = None) -> str:
     """The wijkprofiel as one self-contained HTML document (inline CSS and SVG), laid out to fit two
     A4 pages (plus the appendix when asked): ``compact=None`` picks the first layout that fits."""
     env = _env()
     template = env.get_template("wijkprofiel.html")
+
+    def doc(level: int, rows: int, with_appendix: bool) -> str:
+        return template.render(p=profile, box=BOX, appendix=with_appendix, compact=level, access_rows=rows)
+
     if compact is not None:
-        return template.render(p=profile, box=BOX, appendix=appendix, compact=compact)
+        return doc(compact, access_rows or ACCESS_ROWS[0], appendix)
+    # Page 1 fits by the length of its access table alone: find that first, with page 2 at its
+    # smallest; then the first page-2 layout that fits.
+    rows = access_rows or next(
+        (n for n in ACCESS_ROWS if page_count(doc(COMPACT_LEVELS[-1], n, False)) <= PAGES), ACCESS_ROWS[-1]
+    )
     for level in COMPACT_LEVELS:
-        doc = template.render(p=profile, box=BOX, appendix=False, compact=level)
-        if page_count(doc) <= PAGES or level == COMPACT_LEVELS[-1]:
-            return doc if not appendix else template.render(p=profile, box=BOX, appendix=True, compact=level)
+        text = doc(level, rows, False)
+        if page_count(text) <= PAGES or level == COMPACT_LEVELS[-1]:
+            return text if not appendix else doc(level, rows, True)
     raise AssertionError("unreachable")
 
 

@@ -89,12 +89,47 @@ def profile_tables(p: dict[str, Any]) -> dict[str, pd.DataFrame]:
     ]
     if trends:
         sheets["Trends"] = pd.DataFrame(trends)
+    acc = access_frame(p.get("access") or {})
+    if acc is not None:
+        sheets["Nabijheid"] = acc
     appr = p.get("approach") or {}
     if appr.get("available"):
         rows = [{"Wat": "Werkstijl", "Naam": appr["style"]["label"], "Waarom": appr["style"]["why"]}]
         rows += [{"Wat": "Vindplaats", "Naam": v["label"], "Waarom": v["why"]} for v in appr["vindplaatsen"]]
         sheets["Aanpak"] = pd.DataFrame(rows)
     return sheets
+
+
+ACCESS_DECIMALS = {
+    "Lopen (minuten)": 1,
+    "Fiets (minuten)": 1,
+    "Binnen 15 min lopend (%)": 0,
+    "Binnen 15 min per fiets (%)": 0,
+}
+
+
+def access_frame(acc: dict[str, Any]) -> pd.DataFrame | None:
+    """The Nabijheid section as a table: minutes and shares within 15 minutes per kind (shares in
+    %, empty where only a CBS mean distance exists). ``None`` when the section has no rows."""
+    if not acc.get("available") or not acc.get("rows"):
+        return None
+
+    def pct(v: Any) -> Any:
+        return None if v is None else 100 * float(v)
+
+    return pd.DataFrame(
+        [
+            {
+                "Naar de dichtstbijzijnde": r["label"],
+                "Lopen (minuten)": r["walk_minutes"],
+                "Fiets (minuten)": r["bike_minutes"],
+                "Binnen 15 min lopend (%)": pct(r["walk_share_15"]),
+                "Binnen 15 min per fiets (%)": pct(r["bike_share_15"]),
+                "Bron": r["source"],
+            }
+            for r in acc["rows"]
+        ]
+    )
 
 
 def profile_decimals(p: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -123,6 +158,7 @@ DECIMALS = {
     "Centraal (personen)": 0,
     "Centraal (% van de inwoners)": 1,
     "Jaar": 0,
+    **ACCESS_DECIMALS,
 }
 
 

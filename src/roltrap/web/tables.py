@@ -14,6 +14,7 @@ import pandas as pd
 
 from roltrap import fmt
 from roltrap.disclosure import SUPPRESSED_LABEL
+from roltrap.report.tables import ACCESS_DECIMALS, access_frame
 
 
 @dataclass
@@ -139,6 +140,18 @@ def page_tables(kind: str, data: dict[str, Any], *, min_cell: int) -> dict[str, 
             ("conditions", "Roltrapcondities"),
         ):
             out.append(_section(key, title, (data.get("sections") or {}).get(key) or {}))
+        acc = data.get("access") or {}
+        frame = access_frame(acc)
+        if frame is not None:
+            out.append(
+                Table(
+                    "nabijheid",
+                    "Nabijheid",
+                    frame,
+                    decimals=dict(ACCESS_DECIMALS),
+                    sources=list(acc["sources"]),
+                )
+            )
         out.append(_figures("alle-cijfers", "Alle cijfers", data.get("figures", []), here, city))
     elif kind == "kaart":
         level = "Buurt" if data.get("level") == "buurt" else "Wijk"
