@@ -12,8 +12,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from roltrap import bundle
 from roltrap.errors import NotFoundError
 from roltrap.jsonable import jsonable
@@ -21,7 +19,9 @@ from roltrap.settings import Settings
 from roltrap.store import Store
 
 if TYPE_CHECKING:
+    # pandas is imported by the methods that return frames: opening the store and `show` need none.
     import geopandas as gpd
+    import pandas as pd
 
     from roltrap.access.service import AccessService, ImportSummary
     from roltrap.cohort.service import CohortService
@@ -48,6 +48,9 @@ class Roltrap:
         ro = self.settings.read_only if read_only is None else read_only
         if str(db) == ":memory:":
             ro, hold = False, True  # a private in-memory store must be filled, so it cannot be read-only
+        elif not db.exists():
+            # First use: a copy of this installation's store filled from the bundle (built once).
+            bundle.create_store(db, template_dir=self.settings.template_dir)
         if (ro or not hold) and (not db.exists() or not ro):
             # Build (first use) or refresh (a rebuilt bundle) with a short writable connection, closed
             # before reopening read-only: DuckDB refuses two configurations of one file in a process.
@@ -100,18 +103,17 @@ class Roltrap:
             norm = normalise_code(code)
         except ValueError:
             norm = ""  # not shaped like a code: try it as a name below
-        df = self.store.query("SELECT * FROM regions WHERE code = ?", [norm])
-        if df.empty:
-            by_name = self.store.query("SELECT * FROM regions WHERE lower(name) = lower(?)", [code.strip()])
+        rows = self.store.rows("SELECT * FROM regions WHERE code = ?", [norm])
+        if not rows:
+            by_name = self.store.rows("SELECT * FROM regions WHERE lower(name) = lower(?)", [code.strip()])
             if len(by_name) == 1:
-                df = by_name
+                rows = by_name
             else:
                 raise NotFoundError(
                     f"Onbekende regio '{code}'.",
                     hint="Bekijk de bekende regio's met `roltrap regions`; "
                          "codes zien eruit als GM0546 of WK054608.")
-        rec = df.iloc[0].to_dict()
-        return {k: jsonable(v) for k, v in rec.items()}
+        return {k: jsonable(v) for k, v in rows[0].items()}
 
     def children(self, code: str, *, level: str | None = None) -> pd.DataFrame:
         code = self.region(code)["code"]
@@ -125,9 +127,9 @@ class Roltrap:
     # -- figures ----------------------------------------------------------------------------
     def years(self, code: str) -> list[int]:
         code = self.region(code)["code"]
-        df = self.store.query("SELECT DISTINCT year FROM observations WHERE region_code = ? ORDER BY year",
-                              [code])
-        return [int(y) for y in df["year"]]
+        rows = self.store.rows("SELECT DISTINCT year FROM observations WHERE region_code = ? ORDER BY year",
+                               [code])
+        return [int(str(r["year"])) for r in rows]
 
     def show(self, code: str, *, year: int | None = None) -> dict[str, Any]:
         """Every indicator held for a region and year (default: the latest year with KWB data)."""
@@ -136,14 +138,14 @@ class Roltrap:
         if not years:
             raise NotFoundError(f"Er zijn geen cijfers voor {reg['code']} ({reg['name']}).")
         if year is None:
-            counts = self.store.query(
+            counts = self.store.rows(
                 "SELECT year, count(value) AS n FROM observations WHERE region_code = ? GROUP BY year "
                 "ORDER BY n DESC, year DESC LIMIT 1", [reg["code"]])
-            year = int(counts["year"].iloc[0])
+            year = int(str(counts[0]["year"]))
         elif year not in years:
             raise NotFoundError(f"Geen cijfers voor {reg['code']} in {year}.",
                                 hint=f"Beschikbare jaren: {', '.join(map(str, years))}.")
-        df = self.store.query(
+        rows = self.store.rows(
             """SELECT o.indicator_id, o.value, i.unit, i.label, i.kind, i.decimals, s.title AS source,
                       s.estimate
                FROM observations o JOIN indicators i ON i.id = o.indicator_id
@@ -151,9 +153,10 @@ class Roltrap:
                WHERE o.region_code = ? AND o.year = ? ORDER BY i.theme, o.indicator_id""",
             [reg["code"], year])
         indicators = {
-            r.indicator_id: {"value": jsonable(r.value), "unit": r.unit, "label": r.label,
-                             "source": r.source, "estimate": bool(r.estimate)}
-            for r in df.itertuples()
+            str(r["indicator_id"]): {"value": jsonable(r["value"]), "unit": r["unit"], "label": r["label"],
+                                     "source": r["source"], "estimate": bool(r["estimate"]),
+                                     "decimals": r["decimals"]}
+            for r in rows
         }
         return {"code": reg["code"], "name": reg["name"], "level": reg["level"], "parent": reg["parent"],
                 "year": year, "indicators": indicators}
@@ -191,6 +194,8 @@ class Roltrap:
         long = self.observations(codes=codes, indicators=indicators, years=[year], level=level,
                                  gemeente=gemeente)
         if long.empty:
+            import pandas as pd
+
             return pd.DataFrame(columns=["name", "level", "parent", *(indicators or [])])
         # Pivot on the code alone: a multi-column index with dropna=False would form every combination
         # of code, name, level and parent, and a NULL parent (the country) would drop the row.
@@ -220,11 +225,11 @@ class Roltrap:
         return self.store.query("SELECT * FROM indicators ORDER BY theme, id")
 
     def indicator(self, indicator_id: str) -> dict[str, Any]:
-        df = self.store.query("SELECT * FROM indicators WHERE id = ?", [indicator_id])
-        if df.empty:
+        rows = self.store.rows("SELECT * FROM indicators WHERE id = ?", [indicator_id])
+        if not rows:
             raise NotFoundError(f"Onbekende indicator '{indicator_id}'.",
                                 hint="Bekijk de catalogus met `roltrap indicators`.")
-        return {k: jsonable(v) for k, v in df.iloc[0].to_dict().items()}
+        return {k: jsonable(v) for k, v in rows[0].items()}
 
     def sources(self) -> pd.DataFrame:
         return self.store.query("SELECT * FROM sources ORDER BY id")

@@ -14,6 +14,10 @@ def _default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("roltrap", appauthor=False))
 
 
+def _default_template_dir() -> Path:
+    return Path(platformdirs.user_cache_dir("roltrap", appauthor=False)) / "store-template"
+
+
 class Settings(BaseSettings):
     """Where roltrap keeps its store and caches, and how it computes and serves.
 
@@ -27,6 +31,10 @@ class Settings(BaseSettings):
                            description="Folder for the store and the CBS download cache.")
     db: Path | None = Field(default=None,
                             description="DuckDB store file; default <data_dir>/roltrap.duckdb.")
+    template_dir: Path = Field(
+        default_factory=_default_template_dir,
+        description="Folder for the store filled from the bundle once per installation; a new store "
+                    "is a copy of it (first use in a second instead of building the indexes again).")
     gemeente: str = Field(default="GM0546", description="Default municipality (CBS code).")
     min_cell: int = Field(default=10, ge=1,
                           description="Smallest number of persons an output cell may show (CBS rule).")

@@ -17,17 +17,21 @@ size and modification time) when anyone changed the data, so caches built on it 
 from __future__ import annotations
 
 import contextlib
+import numbers
 import os
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from roltrap.errors import ConfigError, InputError, Problem
+
+if TYPE_CHECKING:  # pandas is imported where a frame is made: opening a store and `show` need none
+    import pandas as pd
 
 LEVELS = ("land", "gemeente", "wijk", "buurt")
 KINDS = ("count", "share", "mean", "distance", "ratio", "duration")
@@ -164,22 +168,28 @@ _TABLE_NAMES = {"sources": "bron", "indicators": "indicator", "regions": "regio"
 ORDER = ["sources", "indicators", "regions", "geometries", "observations", "flows"]
 
 
+def _frame(columns: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(columns=columns)
+
+
 @dataclass
 class Batch:
     """Canonical tables produced by one import; any may be empty."""
 
     source: dict[str, object]
-    regions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COLUMNS["regions"]))
-    indicators: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COLUMNS["indicators"]))
-    observations: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=COLUMNS["observations"][:-1]))
-    flows: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COLUMNS["flows"][:-1]))
-    geometries: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=COLUMNS["geometries"][:-1]))
+    regions: pd.DataFrame = field(default_factory=lambda: _frame(COLUMNS["regions"]))
+    indicators: pd.DataFrame = field(default_factory=lambda: _frame(COLUMNS["indicators"]))
+    observations: pd.DataFrame = field(default_factory=lambda: _frame(COLUMNS["observations"][:-1]))
+    flows: pd.DataFrame = field(default_factory=lambda: _frame(COLUMNS["flows"][:-1]))
+    geometries: pd.DataFrame = field(default_factory=lambda: _frame(COLUMNS["geometries"][:-1]))
     skipped: list[Problem] = field(default_factory=list)  # rows left out on purpose, with why
 
     def table(self, name: str) -> pd.DataFrame:
         if name == "sources":
+            import pandas as pd
+
             return pd.DataFrame([self.source])
         df: pd.DataFrame = getattr(self, name)
         if "source_id" in COLUMNS[name] and "source_id" not in df.columns:
@@ -408,10 +418,53 @@ class Store:
         with self.session():
             return self.con.execute(sql, params or []).df()
 
+    def rows(self, sql: str, params: list[object] | None = None) -> list[dict[str, Any]]:
+        """The answer as plain Python rows (column → value), without pandas: for small lookups on
+        paths that must start fast (``roltrap show``) or run per request.
+
+        DuckDB imports pandas and numpy (0.3 s) the first time it binds a parameter, so the values
+        are written into the SQL as literals (:func:`sql_literal`) instead. ``?`` marks each value,
+        as in :meth:`query`; it must not occur inside a quoted text of ``sql``.
+        """
+        parts = sql.split("?")
+        if len(parts) != len(params or []) + 1:
+            raise ValueError(f"{len(parts) - 1} placeholders for {len(params or [])} values")
+        values = [sql_literal(v) for v in params or []]
+        text = parts[0] + "".join(v + rest for v, rest in zip(values, parts[1:], strict=True))
+        with self.session():
+            cur = self.con.execute(text)
+            names = [d[0] for d in cur.description or []]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
     def close(self) -> None:
         if self._base is not None:
             self._base.close()
             self._base = None
+
+
+def sql_literal(value: object) -> str:
+    """``value`` (None, bool, int, float, text or a list of them) as a DuckDB SQL literal.
+
+    Text is quoted by doubling its single quotes, the SQL standard's only escape in a quoted
+    string (DuckDB reads backslashes literally); a NUL, which the parser cannot take inside quotes,
+    is joined in with ``chr(0)``.
+    """
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, numbers.Integral):  # numpy's integers too
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        return f"'{float(value)!r}'::DOUBLE"
+    if isinstance(value, str):
+        quoted = "'" + value.replace("'", "''") + "'"
+        if "\x00" in value:
+            quoted = "(" + quoted.replace("\x00", "' || chr(0) || '") + ")"
+        return quoted
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(sql_literal(v) for v in value) + "]"
+    raise TypeError(f"no SQL literal for {type(value).__name__}")
 
 
 # -- merging ------------------------------------------------------------------------------------
@@ -494,6 +547,8 @@ def source_rank(batch: Batch) -> str:
     the defaults are 1, "" and a digest of the batch's figures.
     """
     import hashlib
+
+    import pandas as pd
 
     src = batch.source
     spec = 0 if src.get("estimate") else int(str(src.get("specificity", 1)))

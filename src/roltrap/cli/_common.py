@@ -9,23 +9,24 @@ import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import click
-import pandas as pd
 import typer
-from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-from rich.text import Text
 from typer.core import TyperGroup
 
 from roltrap import fmt as nl
 from roltrap.cli import _dutch
 from roltrap.errors import ConfigError, RoltrapError
 from roltrap.jsonable import jsonable
+
+if TYPE_CHECKING:
+    # pandas, Rich's tables and its progress bar are imported where they are used, so that
+    # `roltrap --help` and `roltrap show` start fast.
+    import pandas as pd
+    from rich.progress import Progress
 
 _dutch.install()  # Click's and Typer's own messages in Dutch, before any command is parsed
 
@@ -37,6 +38,8 @@ err_console = Console(stderr=True)
 
 def progress_bar(*, transient: bool = False) -> Progress:
     """The one progress bar of long CLI work: description, bar, done/total, time; on stderr."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), console=err_console, transient=transient)
 
@@ -119,7 +122,12 @@ def open_roltrap(ctx: typer.Context) -> Any:
     obj = root.obj if isinstance(root.obj, dict) else {}
     root.obj = obj
     if "rt" not in obj:
-        rt = Roltrap(obj.get("db"), settings=obj.get("settings"))
+        db = obj.get("db")
+        if db is not None and str(db) != ":memory:" and not Path(db).exists():
+            with err_console.status("Eerste gebruik: de meegeleverde gegevens worden in de opslag gezet…"):
+                rt = Roltrap(db, settings=obj.get("settings"))
+        else:
+            rt = Roltrap(db, settings=obj.get("settings"))
         obj["rt"] = rt
         root.call_on_close(rt.close)
     return obj["rt"]
@@ -165,16 +173,16 @@ def emit(data: pd.DataFrame | dict[str, Any] | list[Any], fmt: Format, *, title:
          labels: Mapping[str, str] | None = None, out: Path | None = None,
          decimals: Mapping[str, int | None | Sequence[int | None]] | None = None,
          suppressed: pd.DataFrame | Iterable[str] | None = None,
-         sources: list[str] | None = None, sheet: str | None = None) -> None:
+         sources: list[str] | None = None, sheet: str | None = None,
+         columns: Sequence[str] | None = None) -> None:
     """Print a result as a Rich table, CSV, JSON or Excel, on stdout or into ``out``.
 
     ``labels`` (column id → Dutch header) applies to the table and the Excel sheet: CSV and JSON
     keep the ids, the stable names scripts rely on. CSV and Excel come from
     :mod:`roltrap.export` (``;``, decimal comma, BOM; numbers rounded to ``decimals``, cells in
-    ``suppressed`` read "onderdrukt").
+    ``suppressed`` read "onderdrukt"). ``columns`` names the columns of a list of rows (also when
+    it is empty); such a list is printed on screen as it is, without pandas (``roltrap show``).
     """
-    from roltrap import export
-
     if fmt is Format.json:
         text = to_json(data) + "\n"
         if out is not None:
@@ -182,7 +190,21 @@ def emit(data: pd.DataFrame | dict[str, Any] | list[Any], fmt: Format, *, title:
         else:
             sys.stdout.write(text)
         return
-    df = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data if isinstance(data, list) else [data])
+    if fmt is Format.table and columns is not None and not hasattr(data, "itertuples"):
+        records = data if isinstance(data, list) else [data]
+        names = list(columns)
+        _print_table(names, [tuple(r.get(c) for c in names) for r in records], title=title, labels=labels,
+                     out=out, decimals=decimals)
+        return
+    import pandas as pd
+
+    from roltrap import export
+
+    if isinstance(data, pd.DataFrame):
+        df = data
+    else:
+        records = data if isinstance(data, list) else [data]
+        df = pd.DataFrame(records, columns=list(columns) if columns else None)
     if fmt is Format.csv:
         _deliver(export.csv_bytes(df, decimals=decimals, suppressed=suppressed), out, binary=False)
         return
@@ -193,13 +215,21 @@ def emit(data: pd.DataFrame | dict[str, Any] | list[Any], fmt: Format, *, title:
                                    note=export.SUPPRESSION_NOTE.format(min_cell=10), title=title),
                  out, binary=True)
         return
+    _print_table([str(c) for c in df.columns], list(df.itertuples(index=False)), title=title, labels=labels,
+                 out=out, decimals=decimals)
+
+
+def _print_table(names: list[str], rows: Sequence[Sequence[Any]], *, title: str | None,
+                 labels: Mapping[str, str] | None, out: Path | None, decimals: Places | None) -> None:
+    from rich.table import Table
+
     if out is not None:
         raise ConfigError("Een tabel voor het scherm kan niet in een bestand.",
                           hint="Kies {format} csv, xlsx of json bij {out}.", param="out")
-    headers = [(labels or {}).get(str(col), str(col)) for col in df.columns]
-    places = {str(c): _places(str(c), len(df), decimals) for c in df.columns}
-    cells = [[_cell(v, places[str(col)][i], str(col)) for v, col in zip(row, df.columns, strict=True)]
-             for i, row in enumerate(df.itertuples(index=False))]
+    headers = [(labels or {}).get(col, col) for col in names]
+    places = {c: _places(c, len(rows), decimals) for c in names}
+    cells = [[_cell(v, places[col][i], col) for v, col in zip(row, names, strict=True)]
+             for i, row in enumerate(rows)]
     widths = _word_widths(headers, cells, width=console.width) if labels is not None else None
     table = Table(title=title, show_lines=False)
     for i, header in enumerate(headers):
@@ -216,6 +246,9 @@ def _word_widths(headers: list[str], cells: list[list[str]], *, width: int) -> l
     columns are narrowed to a common level but none below its longest word. ``None`` (Rich's own
     layout) when the table fits anyway, or when even the longest words do not fit side by side.
     """
+    from rich.cells import cell_len
+    from rich.text import Text
+
     columns = [[Text.from_markup(row[i]).plain for row in cells] + [h] for i, h in enumerate(headers)]
     natural = [max(cell_len(t) for t in col) for col in columns]
     least = [min(n, max(cell_len(w) for t in col for w in (t.split() or [""]))) for n, col in

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from roltrap.cli._common import Format, console, emit, open_roltrap
-from roltrap.monitor.result import MonitorResult
+
+if TYPE_CHECKING:  # imported where used: `roltrap --help` must not load pandas
+    from roltrap.monitor.result import MonitorResult
 
 access_app = typer.Typer(
     help="Nabijheid / 15 minuten: loop- en fietstijd van waar mensen wonen naar stations, haltes, het "
@@ -84,6 +85,8 @@ def _print(result: MonitorResult, fmt: Format, cols: list[str]) -> None:
     if fmt is Format.csv:
         emit(result.rows, fmt)
         return
+    import pandas as pd
+
     shown = result.table()
     shown = shown[[c for c in cols if c in shown.columns]].copy()
     for c in ("share_5", "share_10", "share_15"):
@@ -164,6 +167,8 @@ def plaatsen(
 @access_app.command()
 def soorten(format: FormatOpt = Format.table) -> None:
     """De vaste lijst van soorten plaatsen (voor de kolom 'soort' van de sjabloon)."""
+    import pandas as pd
+
     from roltrap.access.kinds import KINDS
 
     emit(pd.DataFrame([{"soort": k.id, "omschrijving": k.label} for k in KINDS]), format, title="Soorten")

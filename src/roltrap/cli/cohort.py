@@ -7,9 +7,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
-import pandas as pd
 import typer
 
 from roltrap import fmt as nl
@@ -17,6 +16,9 @@ from roltrap.cli._common import Format, console, emit, err_console, open_roltrap
 from roltrap.cohort.labels import SHARE_AS_PERCENT, table_labels
 from roltrap.cohort.microdata.paths import option as path_option
 from roltrap.errors import ConfigError
+
+if TYPE_CHECKING:  # imported where used: `roltrap --help` must not load pandas
+    import pandas as pd
 
 cohort_app = typer.Typer(
     help="Roltrap gemeten: cohorten op persoonsjaren (DuckDB of Spark).", no_args_is_help=True
@@ -194,6 +196,8 @@ def _summary(res: dict[str, Any]) -> pd.DataFrame:
     dest = {r["wijk"]: r for r in res["destinations"]}
     esc = {r["wijk"]: r for r in res["escalator"]}
     speed = {r["wijk"]: r["vervangingssnelheid"] for r in res["replacement_speed"]}
+    import pandas as pd
+
     rows = []
     for w in sorted(coh):
         d, e = dest.get(w, {}), esc.get(w, {})
@@ -218,6 +222,8 @@ def _summary(res: dict[str, Any]) -> pd.DataFrame:
 
 def _readable(summary: pd.DataFrame) -> pd.DataFrame:
     """The summary as people read it: shares in %, yes/no in Dutch (CSV/JSON keep the raw values)."""
+    import pandas as pd
+
     out = summary.copy()
     for col in [c for c in SHARE_AS_PERCENT if c in out.columns]:
         out[col] = pd.to_numeric(out[col], errors="coerce") * 100

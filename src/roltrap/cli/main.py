@@ -87,19 +87,13 @@ def show(
     if format is Format.json:
         emit(result, format, out=out)
         return
-    import pandas as pd
-
-    cat = rt.catalogue()
-    places = {str(i): (None if pd.isna(d) else int(d))
-              for i, d in zip(cat["id"], cat["decimals"], strict=True)}
     rows = [{"indicator": k, "label": v["label"], "value": v["value"], "unit": v["unit"],
              "year": result["year"], "source": v["source"]} for k, v in result["indicators"].items()]
-    df = pd.DataFrame(rows, columns=list(SHOW_LABELS))
     # Each value with the decimals of its indicator, on screen and in CSV/Excel alike.
-    per_row = [places.get(str(i)) for i in df["indicator"]]
-    emit(df, format, title=f"{result['name']} ({result['code']}), {result['year']}", labels=SHOW_LABELS,
-         out=out, decimals={"year": 0, "value": per_row},
-         sources=sorted({str(s) for s in df["source"].dropna()}))
+    per_row = [v["decimals"] for v in result["indicators"].values()]
+    emit(rows, format, title=f"{result['name']} ({result['code']}), {result['year']}", labels=SHOW_LABELS,
+         out=out, decimals={"year": 0, "value": per_row}, columns=list(SHOW_LABELS),
+         sources=sorted({str(r["source"]) for r in rows if r["source"] is not None}))
 
 
 # Kept here (not imported from roltrap.io.importer) so `roltrap --help` stays fast; a test checks both agree.

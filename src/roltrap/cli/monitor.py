@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from roltrap.cli._common import Format, console, emit, open_roltrap
 from roltrap.monitor.labels import PERSON_COLUMNS, table_labels
-from roltrap.monitor.result import MonitorResult
+
+if TYPE_CHECKING:  # imported with the results: `roltrap --help` must not load pandas
+    from roltrap.monitor.result import MonitorResult
 
 monitor_app = typer.Typer(help="Wijkmonitor: vervangingssnelheid, aankomst/bestemming, kwetsbare groepen, "
                                "rangorde, vergelijking, trends, roltrapvoorwaarden en kaartklassen.",

@@ -8,7 +8,6 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
-import pandas as pd
 import typer
 from rich.markup import escape
 from rich.panel import Panel
@@ -86,6 +85,8 @@ def triage(
         sys.stdout.write(json.dumps(service.schema(), ensure_ascii=False, indent=2) + "\n")
         return
     if types:
+        import pandas as pd
+
         rows = pd.DataFrame(service.types())
         if format is TriageFormat.text:
             emit(rows[["label", "section", "perspective", "style"]], Format.table, title="Typen (§6)")
@@ -221,6 +222,8 @@ def _print_caseload(res: CaseloadResult, fmt: TriageFormat, *, out: Path | None 
             sys.stdout.write(text)
         return
     if fmt is TriageFormat.csv:
+        import pandas as pd
+
         parts = []
         for name, df in (("typen", res.types), ("stijlen", res.styles)):
             long = df.stack(future_stack=True).rename("aantal").reset_index()

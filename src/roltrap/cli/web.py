@@ -52,7 +52,11 @@ def serve(
     n = workers or os.cpu_count() or 1
     # Build (first use) or refresh the store once, here; the workers then only read it, each through
     # short sessions, so the single writer is always a CLI command.
-    Roltrap(settings.db_path, settings=settings, hold=False).close()
+    if settings.db_path.exists():
+        Roltrap(settings.db_path, settings=settings, hold=False).close()
+    else:
+        with console.status("Eerste gebruik: de meegeleverde gegevens worden in de opslag gezet…"):
+            Roltrap(settings.db_path, settings=settings, hold=False).close()
     shown_host = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0") else settings.host
     console.print(f"roltrap draait op [bold]http://{shown_host}:{settings.port}/[/bold] "
                   f"(stoppen met Ctrl+C){' — alleen lezen' if settings.read_only else ''}")

@@ -1,7 +1,8 @@
 """What the district monitor reads from the store: regions, figures and flows, fetched set-based.
 
 Every read is one query for the whole store (all regions of all levels) for the indicators a
-computation needs, cached per store version (``Store.changes``); a call for one municipality slices
+computation needs, cached per store version (``Store.version_key``: an import by this process or
+any other, such as the CLI while ``serve`` runs, empties the cache); a call for one municipality slices
 that table in memory instead of querying region by region. Figures a level lacks are filled in here,
 flagged by ``src``:
 
@@ -56,13 +57,14 @@ class Facts:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._version: int | None = None
+        self._version: tuple[int, ...] | None = None
         self._cache: dict[Any, Any] = {}
 
     def _fresh(self) -> dict[Any, Any]:
-        if self._version != self.store.changes:
+        version = self.store.version_key()  # two stat calls
+        if self._version != version:
             self._cache = {}
-            self._version = self.store.changes
+            self._version = version
         return self._cache
 
     # -- regions ---------------------------------------------------------------------------
@@ -89,6 +91,9 @@ class Facts:
 
     def exists(self) -> pd.DataFrame:
         """(code, year) pairs with any observation (also a missing one), with level and parent."""
+        return self._exists()[0]
+
+    def _exists(self) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
         cache = self._fresh()
         if "exists" not in cache:
             ex = self.store.query("SELECT DISTINCT region_code AS code, year FROM observations")
@@ -98,15 +103,13 @@ class Facts:
             ex["gm"] = reg["gm"].reindex(ex["code"]).to_numpy()
             cache["exists"] = ex
             cache["exists_by_gm"] = {str(g): np.asarray(ix) for g, ix in ex.groupby("gm").indices.items()}
-        out: pd.DataFrame = cache["exists"]
-        return out
+        return cache["exists"], cache["exists_by_gm"]
 
     def exists_for(self, gms: tuple[str, ...] | None) -> pd.DataFrame:
         """:meth:`exists` for these municipalities only (``None`` = all)."""
-        ex = self.exists()
+        ex, by = self._exists()  # one version: an import meanwhile cannot split the pair
         if gms is None:
             return ex
-        by = self._fresh()["exists_by_gm"]
         parts = [by[g] for g in gms if g in by]
         return ex.iloc[np.sort(np.concatenate(parts))] if parts else ex.iloc[0:0]
 
