@@ -165,10 +165,13 @@ class PrivacyError(RoltrapError):
 
 
 class NetworkError(RoltrapError):
-    """An online source (CBS OData) that cannot be reached or answers with an error."""
+    """An online source (CBS OData) that cannot be reached or answers with an error.
+
+    Exit code 2 like any failed import: a fetch is an import from the network, and the way out is the
+    same (retry, or download the file by hand and import it)."""
 
     http_status = 502
-    exit_code = 3
+    exit_code = 2
 
 
 class EngineError(RoltrapError):

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     engine: Literal["duckdb", "spark"] = Field(default="duckdb",
                                                 description="Engine for person-level cohort work.")
     spark_master: str = Field(default="local[2]", description="Spark master URL for --engine spark.")
+    duckdb_memory_limit: str | None = Field(
+        default=None,
+        description="DuckDB memory limit for cohort work (e.g. 4GB); what does not fit spills to a "
+        "temp folder. Default: DuckDB's own (80 % of RAM).")
     cohort_input: Path | None = Field(
         default=None,
         description="Person-year folder for the web page /roltrap; default a small synthetic Leiden "
@@ -56,6 +60,9 @@ class Settings(BaseSettings):
     access_snap_m: float = Field(
         default=250.0, gt=0, le=5000,
         description="Farthest a place may lie from the street network (m) to count as reachable.")
+    cbs_odata_url: str = Field(
+        default="https://opendata.cbs.nl", pattern=r"^https?://[^\s/]+(:\d+)?(/[^\s]*)?$",
+        description="Base address of CBS's OData services (catalogue and tables) for `roltrap fetch`.")
 
     # Limits on import files (see roltrap.io._read.Limits): a hostile or wrong file is refused
     # quickly instead of exhausting the machine.
