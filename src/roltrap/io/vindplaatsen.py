@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import zipfile
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +20,7 @@ import pandas as pd
 from roltrap.access.kinds import KINDS, SOORTEN, normalise_kind
 from roltrap.errors import InputError, Problem
 from roltrap.io._parse import parse_series
-from roltrap.io._read import EXCEL_SUFFIXES, _table, check_file, decode, read_frame, sniff_separator
+from roltrap.io._read import EXCEL_SUFFIXES, check_file, check_workbook, read_frame
 from roltrap.io.osm import to_rd
 from roltrap.io.osm_places import PLACE_COLUMNS
 
@@ -85,9 +85,9 @@ def _pick(columns: list[str], key: str) -> str | None:
     return None
 
 
-def _geojson_frame(path: Path, raw: bytes | None = None) -> pd.DataFrame:
+def _geojson_frame(path: Path) -> pd.DataFrame:
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig") if raw is None else raw.decode("utf-8-sig"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         where = f" (fout op regel {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
         raise InputError(f"{path.name} is geen leesbaar GeoJSON-bestand{where}.", file=path,
@@ -97,6 +97,12 @@ def _geojson_frame(path: Path, raw: bytes | None = None) -> pd.DataFrame:
         raise InputError(f"{path.name} is geen GeoJSON FeatureCollection (geen 'features').", file=path)
     crs = json.dumps(data.get("crs") or {})
     rd = "28992" in crs
+    if data.get("crs") and not rd and not any(k in crs for k in ("4326", "CRS84")):
+        raise InputError(
+            f"{path.name} noemt een coördinatenstelsel dat roltrap niet kent: {crs[:80]}; er is niets "
+            f"opgeslagen.", file=path,
+            problems=[Problem("onbekend coördinatenstelsel", file=str(path), column="crs", value=crs[:80])],
+            hint="Gebruik EPSG:4326 (WGS84, graden) of EPSG:28992 (RD New, meters).")
     rows = []
     for feat in feats:
         props = dict((feat or {}).get("properties") or {})
@@ -113,42 +119,25 @@ def _geojson_frame(path: Path, raw: bytes | None = None) -> pd.DataFrame:
     return df
 
 
-def _frame_from_bytes(raw: bytes, path: Path) -> pd.DataFrame:
-    """Like :func:`read_frame`, for a file already in memory (an upload): ``path`` only names it."""
-    if not raw:
-        raise InputError(f"{path.name} is leeg (0 bytes).", file=path, hint="Kies het bestand opnieuw.")
-    if path.suffix.lower() in EXCEL_SUFFIXES:
-        try:
-            df = pd.read_excel(io.BytesIO(raw), dtype=str).fillna("")
-        except (ValueError, OSError, KeyError, zipfile.BadZipFile):
-            raise InputError(f"{path.name} kan niet als Excel-bestand worden gelezen.", file=path,
-                             hint="Sla het bestand opnieuw op als .xlsx, of als CSV.") from None
-        df.columns = [str(c).strip() for c in df.columns]
-        df.index = pd.RangeIndex(2, len(df) + 2, name="line")  # row 1 is the header
-        return df.astype("string")
-    text, _encoding, _notes = decode(raw, path=path)
-    if not text.strip():
-        raise InputError(f"{path.name} bevat geen gegevens (alleen witruimte).", file=path)
-    return _table(text, sniff_separator(text), path=path).frame()
-
-
 def read_vindplaatsen(
     path: Path | str, *, source_id: str | None = None, data: bytes | None = None
 ) -> tuple[pd.DataFrame, str]:
     """Validated place rows (:data:`PLACE_COLUMNS`) and the source id; an InputError lists every bad row.
 
     Rows are numbered as the user sees them: the line in a CSV, the row in Excel (header = 1), the
-    feature number in GeoJSON. With ``data`` the file is read from those bytes (an upload held in
-    memory) and ``path`` only gives its name and type.
+    feature number in GeoJSON. With ``data`` (an upload already read, under its byte cap) ``path``
+    only names the file: the bytes go through the very same checks as a file on disk (size, shape,
+    encoding, an Excel workbook's zip directory) from a private temporary copy removed at once.
     """
+    if data is not None:
+        with tempfile.TemporaryDirectory(prefix="roltrap-vindplaatsen-") as tmp:  # mode 0700
+            copy = Path(tmp) / Path(path).name
+            copy.write_bytes(data)
+            return read_vindplaatsen(copy, source_id=source_id)
     path = Path(path)
-    if data is None:
-        check_file(path)
+    check_file(path)
     geo = path.suffix.lower() in {".geojson", ".json"}
-    if geo:
-        df = _geojson_frame(path, data)
-    else:
-        df = read_frame(path) if data is None else _frame_from_bytes(data, path)
+    df = _geojson_frame(path) if geo else read_frame(path)
     # Comment lines of the template ("# ...") are instructions, not places.
     first = df.columns[0] if len(df.columns) else None
     if first is not None and str(first).startswith("#"):
@@ -299,6 +288,7 @@ def is_vindplaatsen(path: Path) -> bool:
             return '"Point"' in head and '"soort"' in head
         if suffix in EXCEL_SUFFIXES:
             try:
+                check_workbook(path)  # never unpack a zip bomb just to look at its header
                 cols = list(pd.read_excel(path, nrows=0).columns)
             except Exception:  # not a readable workbook (e.g. a zip without a sheet): not a place list;
                 return False  # the importer proper names what is wrong with the file
