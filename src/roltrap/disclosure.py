@@ -181,6 +181,7 @@ class LinearAudit:
         self.relations: list[Relation] = []
         self._lps = 0
         self._by_key: dict[Key, list[int]] = {}
+        self._sys: _System | None = None
 
     # -- building the system ---------------------------------------------------------------
     def cell(self, key: Key, value: float, *, hide: bool = False) -> None:
@@ -249,46 +250,77 @@ class LinearAudit:
         ]
 
     # -- solving ---------------------------------------------------------------------------
+    # The system is frozen into index arrays once (relations as a sparse row matrix and its
+    # transpose), so a component's model is cut out with a few numpy operations and handed to HiGHS
+    # in one call. Every LP solution is a feasible point of the whole system (the cells outside the
+    # component keep their true values), and hiding a cell keeps it feasible, so the smallest and
+    # largest value each cell has taken in any solution so far is a proven inner bound of its
+    # interval: a target whose seen range is already wide enough is protected without its own LPs.
+    # The rule is unchanged — a cell counts as protected only when its LP interval is that wide.
+    def _frozen(self) -> _System:
+        sys = self._sys
+        if sys is None or sys.n_keys != len(self.values) or sys.n_rel != len(self.relations):
+            sys = self._sys = _System.build(self.values, self.relations)
+        return sys
+
+    def _unknown(self, sys: _System) -> np.ndarray:
+        return np.fromiter((not self.published[k] for k in sys.keys), dtype=bool, count=len(sys.keys))
+
+    def _component_idx(self, sys: _System, start: int, unknown: np.ndarray) -> np.ndarray:
+        """Indices of the unknown cells linked to ``start``, in the order of their ``repr``."""
+        seen = np.zeros(len(sys.keys), dtype=bool)
+        seen[start] = True
+        frontier = np.array([start])
+        while len(frontier):
+            rows = np.unique(_gather(sys.col_ptr, sys.col_rows, frontier))
+            nxt = np.unique(_gather(sys.row_ptr, sys.row_cols, rows))
+            nxt = nxt[unknown[nxt] & ~seen[nxt]]
+            seen[nxt] = True
+            frontier = nxt
+        comp = np.flatnonzero(seen)
+        return comp[np.argsort(sys.rank[comp], kind="stable")]
+
     def component(self, key: Key) -> list[Key]:
         """The unknown cells linked to ``key`` through relations with two or more unknowns."""
-        seen = {key}
-        stack = [key]
-        while stack:
-            k = stack.pop()
-            for r in self._by_key[k]:
-                for other, _ in self.relations[r].coeffs:
-                    if other not in seen and not self.published[other]:
-                        seen.add(other)
-                        stack.append(other)
-        return sorted(seen, key=repr)
+        sys = self._frozen()
+        comp = self._component_idx(sys, sys.index[key], self._unknown(sys))
+        return [sys.keys[i] for i in comp]
 
-    def _model(self, comp: list[Key]) -> tuple[Any, dict[Key, int]]:
+    def _model(self, sys: _System, comp: np.ndarray) -> Any:
         """A HiGHS model over the unknown cells ``comp``: every relation touching them, published
         cells as constants, every cell ≥ 0."""
         import highspy
 
         inf = highspy.kHighsInf
-        pos = {k: i for i, k in enumerate(comp)}
+        rows = np.unique(_gather(sys.col_ptr, sys.col_rows, comp))
+        starts = sys.row_ptr[rows]
+        lens = sys.row_ptr[rows + 1] - starts
+        ent = _ranges(starts, lens)
+        row_of = np.repeat(np.arange(len(rows)), lens)
+        cols = sys.row_cols[ent]
+        coef = sys.row_vals[ent]
+        pos = np.full(len(sys.keys), -1, dtype=np.int64)
+        pos[comp] = np.arange(len(comp))
+        p = pos[cols]
+        inside = p >= 0
+        out = ~inside
+        const = np.bincount(row_of[out], weights=coef[out] * sys.values[cols[out]], minlength=len(rows))
+        lo = np.where(np.isfinite(sys.lo[rows]), sys.lo[rows] - const, -inf)
+        hi = np.where(np.isfinite(sys.hi[rows]), sys.hi[rows] - const, inf)
+        nnz_row = np.bincount(row_of[inside], minlength=len(rows))
+        row_starts = np.concatenate(([0], np.cumsum(nnz_row)[:-1])).astype(np.int32)
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.addVars(len(comp), np.zeros(len(comp)), np.full(len(comp), inf))
-        for r in sorted({r for k in comp for r in self._by_key[k]}):
-            rel = self.relations[r]
-            idx: list[int] = []
-            val: list[float] = []
-            const = 0.0
-            for k, c in rel.coeffs:
-                if k in pos:
-                    idx.append(pos[k])
-                    val.append(c)
-                else:
-                    const += c * self.values[k]
-            lo = rel.lo - const if np.isfinite(rel.lo) else -inf
-            hi = rel.hi - const if np.isfinite(rel.hi) else inf
-            h.addRow(lo, hi, len(idx), np.array(idx, dtype=np.int32), np.array(val))
-        return h, pos
+        h.addRows(
+            len(rows), lo, hi, int(inside.sum()), row_starts, p[inside].astype(np.int32), coef[inside]
+        )
+        return h
 
-    def _solve(self, h: Any, j: int) -> tuple[float, float]:
+    def _solve(
+        self, h: Any, j: int, seen: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    ) -> tuple[float, float]:
+        """(min, max) of column ``j``; with ``seen`` = (lo, hi, comp) the solutions widen the seen ranges."""
         import highspy
 
         bounds = []
@@ -301,6 +333,11 @@ class LinearAudit:
             self._lps += 1
             if status == highspy.HighsModelStatus.kOptimal:
                 bounds.append(sense * value)
+                if seen is not None:
+                    x = np.asarray(h.getSolution().col_value)
+                    s_lo, s_hi, comp = seen
+                    s_lo[comp] = np.minimum(s_lo[comp], x)
+                    s_hi[comp] = np.maximum(s_hi[comp], x)
             elif status == highspy.HighsModelStatus.kInfeasible:  # cannot happen: true values fit
                 raise RuntimeError("disclosure audit: relations inconsistent with the cell values")
             else:  # unbounded
@@ -309,52 +346,108 @@ class LinearAudit:
 
     def interval(self, key: Key) -> tuple[float, float]:
         """Smallest and largest value of ``key`` given everything published (LP relaxation)."""
-        h, pos = self._model(self.component(key))
-        return self._solve(h, pos[key])
+        sys = self._frozen()
+        comp = self._component_idx(sys, sys.index[key], self._unknown(sys))
+        h = self._model(sys, comp)
+        return self._solve(h, int(np.flatnonzero(comp == sys.index[key])[0]))
 
     def protect(self) -> AuditReport:
         """Suppress more cells (cheapest first) until every target is protected; see the module doc."""
         self._lps = 0
         secondary = self._prepass()
+        sys = self._frozen()
+        seen_lo = sys.values.copy()  # the true values are a feasible point
+        seen_hi = sys.values.copy()
         ok: set[Key] = set()
+        unknown = self._unknown(sys)
         while True:
-            bad: tuple[Key, list[Key], float] | None = None
+            bad: tuple[Key, np.ndarray, float] | None = None
             done: set[Key] = set()
             for t in self.targets():
                 if t in ok or t in done:
                     continue
-                comp = self.component(t)
-                h, pos = self._model(comp)
-                for k in comp:  # every target of this component with one model (warm starts)
+                comp = self._component_idx(sys, sys.index[t], unknown)
+                comp_keys = [sys.keys[i] for i in comp]
+                h = None
+                for j, k in enumerate(comp_keys):  # every target of this component with one model
                     if k in ok or not self._is_target(k):
                         continue
-                    lo, hi = self._solve(h, pos[k])
+                    i = comp[j]
+                    if seen_hi[i] - seen_lo[i] >= self.width - 1e-6:
+                        ok.add(k)  # two feasible points already this far apart
+                        continue
+                    if h is None:
+                        h = self._model(sys, comp)
+                    lo, hi = self._solve(h, j, (seen_lo, seen_hi, comp))
                     if hi - lo >= self.width - 1e-6:
                         ok.add(k)
                     elif bad is None:
                         bad = (k, comp, hi - lo)
                         break
-                done.update(comp)
+                done.update(comp_keys)
                 if bad is not None:
                     break
             if bad is None:
                 break
             t, comp, width = bad
-            cands = self._candidates(t, comp)
+            cands = self._candidates(t, [sys.keys[i] for i in comp])
             if not cands:
                 raise RuntimeError(f"disclosure audit: cannot protect {t!r}")
-            pick = cands[0]
-            for c in cands[:4]:  # the cheapest that widens the interval, else the cheapest
-                self.published[c] = False
-                lo, hi = self.interval(t)
-                self.published[c] = True
-                if hi - lo > width + 1e-6:
-                    pick = c
-                    break
+            pick = self._widening(sys, t, cands, unknown, width)
             self.published[pick] = False
+            unknown[sys.index[pick]] = True
             secondary += 1
-            # Hiding a cell only widens intervals, so cells found protected stay protected.
+            # Hiding a cell only widens intervals, so cells found protected stay protected, and
+            # every solution seen so far stays feasible.
         return AuditReport(primary=len(self.primary), secondary=secondary, lps=self._lps)
+
+    def _widening(self, sys: _System, t: Key, cands: list[Key], unknown: np.ndarray, width: float) -> Key:
+        """Among the four cheapest candidates, the first whose hiding widens ``t``'s interval beyond
+        ``width``, else the cheapest.
+
+        One model serves every candidate: it holds ``t``'s component, the candidates and whatever
+        hiding one of them would link in; a candidate's column is pinned to its value (published)
+        and freed (hidden) in turn, so each check is a warm-started re-solve of the LP that
+        :meth:`interval` would build with that candidate hidden.
+        """
+        import highspy
+
+        check = cands[:4]
+        idx = np.array([sys.index[c] for c in check])
+        ext_unknown = unknown.copy()
+        ext_unknown[idx] = True
+        comp = self._component_idx(sys, sys.index[t], ext_unknown)
+        where = {int(i): j for j, i in enumerate(comp)}
+        h = self._model(sys, comp)
+        for i in idx:
+            h.changeColBounds(where[int(i)], sys.values[i], sys.values[i])
+        jt = where[sys.index[t]]
+        for c, i in zip(check, idx, strict=True):
+            h.changeColBounds(where[int(i)], 0.0, highspy.kHighsInf)
+            hi = self._bound(h, jt, -1.0)
+            widened = hi == np.inf or hi - sys.values[sys.index[t]] > width + 1e-6
+            if not widened:  # the upper bound alone did not show it: the lower one decides
+                widened = hi - self._bound(h, jt, 1.0) > width + 1e-6
+            h.changeColBounds(where[int(i)], sys.values[i], sys.values[i])
+            if widened:
+                return c
+        return cands[0]
+
+    def _bound(self, h: Any, j: int, sense: float) -> float:
+        """min (``sense`` 1) or max (−1) of column ``j``; ``inf`` when the max is unbounded."""
+        import highspy
+
+        h.changeColCost(j, sense)
+        h.run()
+        status = h.getModelStatus()
+        value = float(h.getInfo().objective_function_value)
+        h.changeColCost(j, 0.0)
+        self._lps += 1
+        if status == highspy.HighsModelStatus.kOptimal:
+            return sense * value
+        if status == highspy.HighsModelStatus.kInfeasible:  # cannot happen: true values fit
+            raise RuntimeError("disclosure audit: relations inconsistent with the cell values")
+        return np.inf if sense < 0 else 0.0
 
     def _is_target(self, k: Key) -> bool:
         return not self.published[k] and (k not in self._implicit_registered or k in self.implicit_keys)
@@ -392,3 +485,67 @@ class LinearAudit:
             for r in self._by_key[k]:
                 found.update(o for o, _ in self.relations[r].coeffs if self.published[o])
         return sorted(found, key=lambda k: (self.values[k], repr(k)))
+
+
+def _ranges(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """Concatenated ``arange(s, s + n)`` for every (s, n)."""
+    total = int(lens.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
+    return offsets + np.arange(total)
+
+
+def _gather(ptr: np.ndarray, items: np.ndarray, which: np.ndarray) -> np.ndarray:
+    """The items of every list ``which`` of a compressed list-of-lists (``ptr``, ``items``)."""
+    return items[_ranges(ptr[which], ptr[which + 1] - ptr[which])]
+
+
+@dataclass
+class _System:
+    """The audit's cells and relations as arrays: relations × cells in compressed rows and columns."""
+
+    keys: list[Key]
+    index: dict[Key, int]
+    rank: np.ndarray  # position of each key in ``repr`` order (the order components are solved in)
+    values: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    row_ptr: np.ndarray
+    row_cols: np.ndarray
+    row_vals: np.ndarray
+    col_ptr: np.ndarray
+    col_rows: np.ndarray
+    n_keys: int
+    n_rel: int
+
+    @classmethod
+    def build(cls, values: Mapping[Key, float], relations: Sequence[Relation]) -> _System:
+        keys = list(values)
+        index = {k: i for i, k in enumerate(keys)}
+        rank = np.empty(len(keys), dtype=np.int64)
+        rank[sorted(range(len(keys)), key=lambda i: repr(keys[i]))] = np.arange(len(keys))
+        lens = np.array([len(r.coeffs) for r in relations], dtype=np.int64)
+        row_ptr = np.concatenate(([0], np.cumsum(lens))).astype(np.int64)
+        row_cols = np.array([index[k] for r in relations for k, _ in r.coeffs], dtype=np.int64)
+        row_vals = np.array([c for r in relations for _, c in r.coeffs], dtype=float)
+        row_of = np.repeat(np.arange(len(relations)), lens)
+        order = np.argsort(row_cols, kind="stable")
+        col_rows = row_of[order]
+        per_col = np.bincount(row_cols, minlength=len(keys))
+        col_ptr = np.concatenate(([0], np.cumsum(per_col))).astype(np.int64)
+        return cls(
+            keys=keys,
+            index=index,
+            rank=rank,
+            values=np.array([values[k] for k in keys], dtype=float),
+            lo=np.array([r.lo for r in relations], dtype=float),
+            hi=np.array([r.hi for r in relations], dtype=float),
+            row_ptr=row_ptr,
+            row_cols=row_cols,
+            row_vals=row_vals,
+            col_ptr=col_ptr,
+            col_rows=col_rows,
+            n_keys=len(keys),
+            n_rel=len(relations),
+        )

@@ -139,6 +139,10 @@ def analyse(
     follow: Annotated[int, typer.Option(help="Aantal jaren volgen.")] = 13,
     engine: Annotated[Optional[str], typer.Option(help="duckdb (standaard) of spark.")] = None,  # noqa: UP045
     reps: Annotated[int, typer.Option(help="Bootstrap-herhalingen voor het betrouwbaarheidsinterval.")] = 999,
+    memory_limit: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--memory-limit", help="Geheugengrens van DuckDB, bijv. 4GB; meer gaat naar schijf."),
+    ] = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
     output_check: Annotated[
         Optional[Path],  # noqa: UP045
@@ -165,6 +169,7 @@ def analyse(
             engine=engine,
             reps=reps,
             progress=progress,
+            memory_limit=memory_limit,
         )
     if output_check is not None:
         from roltrap.cli import cohort_microdata

@@ -34,6 +34,9 @@ def connect(engine: str = "duckdb", *, settings: Settings | None = None, session
     """
     settings = settings or Settings()
     if engine == "duckdb":
+        if settings.duckdb_memory_limit:
+            # Above the limit DuckDB spills joins and aggregates to its temp folder (out of core).
+            return ibis.duckdb.connect(memory_limit=settings.duckdb_memory_limit)
         return ibis.duckdb.connect()
     if engine == "spark":
         if session is None:

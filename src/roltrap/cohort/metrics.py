@@ -60,17 +60,32 @@ class CohortSpec:
         return self.base_year + self.follow
 
 
-def prepare(raw: ir.Table, *, income: str | None, spec: CohortSpec) -> ir.Table:
+def prepare(
+    raw: ir.Table,
+    *,
+    income: str | None,
+    spec: CohortSpec,
+    clean_codes: bool = False,
+    buurt_codes: bool = True,
+) -> ir.Table:
     """Canonical person-years in the window [B−1, B+F]: person_id, year, wijk, gemeente, age, pct.
 
     ``wijk`` follows from a buurt code (BU05460001 → WK054600); ``gemeente`` is taken from its column
     when given, else from the code. ``pct`` is the income percentile with one decimal (from
     ``household_income`` ranked per year when no percentile column exists; NULL without income).
+    When validation found every code already clean (``clean_codes``: upper case, no blanks) and no
+    buurt code (``buurt_codes`` False), the codes are used as they are: no string work per row.
     """
-    code = raw.region_code.cast("string").strip().upper()
-    wijk = ibis.ifelse(code.startswith("BU"), ibis.literal("WK").concat(code.substr(2, 6)), code)
+    code = raw.region_code.cast("string")
+    if not clean_codes:
+        code = code.strip().upper()
+    wijk = code
+    if buurt_codes:
+        wijk = ibis.ifelse(code.startswith("BU"), ibis.literal("WK").concat(code.substr(2, 6)), code)
     if "gemeente" in raw.columns:
-        gemeente = raw.gemeente.cast("string").strip().upper()
+        gemeente = raw.gemeente.cast("string")
+        if not clean_codes:
+            gemeente = gemeente.strip().upper()
     else:
         gemeente = ibis.literal("GM").concat(code.substr(2, 4))
     year = raw.year.cast("int32")

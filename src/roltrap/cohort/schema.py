@@ -61,6 +61,11 @@ class PersonYearInput:
     years: tuple[int, int]
     synthetic: bool = False
     gemeenten: tuple[str, ...] = field(default_factory=tuple)
+    # What validation saw of the codes, so the analysis can skip per-row work: ``clean_codes`` —
+    # every region and gemeente code is already upper case without surrounding blanks;
+    # ``buurt_codes`` — some rows carry a buurt code (BU…) that must be mapped to its wijk.
+    clean_codes: bool = False
+    buurt_codes: bool = True
 
     @property
     def income(self) -> str | None:
@@ -143,6 +148,7 @@ def validate(
     known_wijken: set[str] | None = None,
     known_gemeenten: set[str] | None = None,
     threads: int | None = None,
+    memory_limit: str | None = None,
 ) -> PersonYearInput:
     """Check a person-year input in one pass and raise :class:`InputError` listing every problem.
 
@@ -153,6 +159,8 @@ def validate(
     con = duckdb.connect()
     if threads:
         con.execute(f"SET threads = {int(threads)}")
+    if memory_limit:
+        con.execute("SET memory_limit = ?", [memory_limit])
     try:
         try:
             con.execute(f"CREATE TEMP VIEW py AS {_relation_sql(files, fmt)}")
@@ -177,20 +185,13 @@ def validate(
                 f"(optioneel {', '.join(OPTIONAL)}).",
             )
         try:
-            row = con.execute(
-                "SELECT count(*), min(TRY_CAST(year AS INTEGER)), max(TRY_CAST(year AS INTEGER)) FROM py_data"
-            ).fetchone()
-            assert row is not None
+            checks = _checks(con, cols, known_wijken=known_wijken, known_gemeenten=known_gemeenten)
+            counts, row = _profile(con, cols, checks, fmt=fmt)
             persons, bad_ids, dup_persons, bsn = _person_pass(con, row[1], row[2])
-            problems = _check(
-                con,
-                cols,
-                known_wijken=known_wijken,
-                known_gemeenten=known_gemeenten,
-                bad_ids=bad_ids,
-                duplicates=dup_persons,
-                bsn=bsn,
-            )
+            if fmt != "csv":  # the person pass counted missing ids on its groups: search rows only then
+                assert checks[0][0] == "person_id"
+                counts[0] = bad_ids
+            problems = _check(con, checks, counts, duplicates=dup_persons, bsn=bsn)
         except duckdb.Error as exc:  # e.g. a CSV line with more fields than the header
             raise InputError(
                 f"Kan de persoonsjaren in '{path}' niet lezen: {_short(exc)}",
@@ -206,14 +207,21 @@ def validate(
                 hint="Herstel de genoemde rijen en probeer opnieuw; ontbrekende jaren mogen "
                 "(niet ingeschreven), dubbele persoon-jaren niet.",
             )
-        if not row[0]:
+        if not row[0] or row[1] is None or row[2] is None:
             raise InputError(f"'{path}' bevat geen rijen.", file=path)
-        gem_sql = (
-            "SELECT DISTINCT upper(trim(gemeente)) FROM py_data"
-            if "gemeente" in cols
-            else "SELECT DISTINCT 'GM' || substr(upper(trim(region_code)), 3, 4) FROM py_data"
-        )
-        gemeenten = tuple(sorted(r[0] for r in con.execute(gem_sql).fetchall() if r[0]))
+        years = (int(row[1]), int(row[2]))
+        if "gemeente" in cols:
+            gem_expr = "upper(trim(gemeente))"
+            gem_clean = "gemeente IS NULL OR gemeente = upper(trim(gemeente))"
+        else:
+            gem_expr, gem_clean = "'GM' || substr(upper(trim(region_code)), 3, 4)", "true"
+        found = con.execute(
+            f"SELECT list(DISTINCT {gem_expr}), "
+            f"coalesce(bool_and(region_code = upper(trim(region_code)) AND ({gem_clean})), true), "
+            f"coalesce(bool_or(upper(trim(region_code)) LIKE 'BU%'), false) FROM _profile"
+        ).fetchone()
+        assert found is not None
+        gemeenten = tuple(sorted(g for g in (found[0] or []) if g))
     finally:
         con.close()
     root = Path(path) if Path(path).is_dir() else Path(path).parent
@@ -224,27 +232,26 @@ def validate(
         columns=data_cols,
         rows=int(row[0]),
         persons=persons,
-        years=(int(row[1]), int(row[2])),
+        years=years,
         synthetic=(root / SYNTHETIC_MARKER).exists(),
         gemeenten=gemeenten,
+        clean_codes=bool(found[1]),
+        buurt_codes=bool(found[2]),
     )
 
 
-def _check(
+Check = tuple[str, str, str]  # (column, SQL condition marking a bad row, message)
+CODE_COLUMNS = ("region_code", "gemeente")
+
+
+def _checks(
     con: duckdb.DuckDBPyConnection,
     cols: list[str],
     *,
     known_wijken: set[str] | None,
     known_gemeenten: set[str] | None,
-    bad_ids: int = 1,
-    duplicates: int = 1,
-    bsn: int = 0,
-) -> list[Problem]:
-    """Every finding, as (file, row, column, value, message); at most MAX_PER_CHECK per check.
-
-    ``bad_ids``/``duplicates`` come from :func:`_person_pass`; when 0, the (expensive, person-level)
-    searches for example rows are skipped.
-    """
+) -> list[Check]:
+    """Every row check as an SQL condition; the known codes go into temp tables the checks read."""
     wijk_expr = (
         "CASE WHEN upper(trim(region_code)) LIKE 'BU%' THEN 'WK' || substr(upper(trim(region_code)), 3, 6) "
         "ELSE upper(trim(region_code)) END"
@@ -252,7 +259,7 @@ def _check(
     checks: list[tuple[str, str, str]] = [  # (column, SQL condition marking a bad row, message)
         (
             "person_id",
-            "person_id IS NULL OR trim(CAST(person_id AS VARCHAR)) = ''" if bad_ids else "false",
+            "person_id IS NULL OR trim(CAST(person_id AS VARCHAR)) = ''",
             "persoonsnummer ontbreekt",
         ),
         (
@@ -357,6 +364,57 @@ def _check(
                 "onbekend opleidingsniveau (verwacht laag, middelbaar of hoog)",
             )
         )
+    return checks
+
+
+def _profile(
+    con: duckdb.DuckDBPyConnection, cols: list[str], checks: list[Check], *, fmt: str
+) -> tuple[list[int], tuple[int, int | None, int | None]]:
+    """(bad rows per check, (rows, first year, last year)), and the temp table ``_profile``: rows
+    per distinct code (region_code, gemeente), from which the gemeenten and the state of the codes
+    are read.
+
+    CSV: one scan. It is grouped by the code columns (a few hundred distinct values in real input),
+    the checks on codes (format, known wijk or gemeente) run on the distinct codes instead of on
+    every row, and the other checks are counts in the same pass. Parquet: the grouping reads only
+    the code columns, and every other check is left to its own filtered query in :func:`_check`
+    (reported as 1 here): DuckDB answers those from the files' column statistics and dictionaries
+    without decoding the rows, which a count over every row would have to do.
+    """
+    keys = [c for c in CODE_COLUMNS if c in cols]
+    per_row = [(i, cond) for i, (column, cond, _) in enumerate(checks) if column not in CODE_COLUMNS]
+    aggs = "".join(f", count(*) FILTER (WHERE {cond}) AS c{i}" for i, cond in per_row) if fmt == "csv" else ""
+    con.execute(
+        f"CREATE TEMP TABLE _profile AS SELECT {', '.join(keys)}, count(*) AS n{aggs} "
+        f"FROM py_data GROUP BY ALL"
+    )
+    sums = ", ".join(
+        (f"coalesce(sum(c{i}), 0)" if fmt == "csv" else "1")
+        if column not in CODE_COLUMNS
+        else f"coalesce(sum(n) FILTER (WHERE {cond}), 0)"
+        for i, (column, cond, _) in enumerate(checks)
+    )
+    counts = con.execute(f"SELECT {sums} FROM _profile").fetchone()
+    years = con.execute(
+        "SELECT count(*), min(TRY_CAST(year AS INTEGER)), max(TRY_CAST(year AS INTEGER)) FROM py_data"
+    ).fetchone()
+    assert counts is not None and years is not None
+    return [int(v) for v in counts], (int(years[0]), years[1], years[2])
+
+
+def _check(
+    con: duckdb.DuckDBPyConnection,
+    checks: list[Check],
+    counts: list[int],
+    *,
+    duplicates: int = 1,
+    bsn: int = 0,
+) -> list[Problem]:
+    """Every finding, as (file, row, column, value, message); at most MAX_PER_CHECK per check.
+
+    ``counts`` are the bad rows per check from :func:`_profile`, ``duplicates``/``bsn`` come from
+    :func:`_person_pass`; only checks that found something search for their example rows.
+    """
     problems: list[Problem] = []
     if bsn:
         # Never show the value: it is (or looks like) a citizen service number.
@@ -370,7 +428,9 @@ def _check(
             f"persoonsnummer is een geldig BSN (elfproef; {bsn} persoonsnummers): persoonsnummers "
             f"moeten pseudoniemen zijn",
         )
-    for column, cond, message in checks:
+    for (column, cond, message), count in zip(checks, counts, strict=True):
+        if not count:
+            continue
         rows = con.execute(
             f"SELECT _file, _row, CAST({column} AS VARCHAR) FROM py WHERE {cond} "
             f"ORDER BY _file, _row LIMIT {MAX_PER_CHECK + 1}"

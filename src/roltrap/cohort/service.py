@@ -7,6 +7,7 @@ and turns the aggregates into protected tables (:mod:`.tables`). The result is J
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -48,12 +49,14 @@ def run_analysis(
             progress(STEPS[min(i, len(STEPS) - 1)], i, len(STEPS))
 
     raw = engines.load(con, inp.files, fmt=inp.format)
-    py = metrics.prepare(raw, income=inp.income, spec=spec)
+    py = metrics.prepare(
+        raw, income=inp.income, spec=spec, clean_codes=inp.clean_codes, buurt_codes=inp.buurt_codes
+    )
     crow = metrics.cohort_rows(py, spec)
     if cache:
         crow = crow.cache()  # the cohort's records: every cohort metric below reads only these
     step(0)
-    levels = _sorted(metrics.cohort_levels(crow, spec).to_pandas())
+    levels = _sorted(_fetch(metrics.cohort_levels(crow, spec)))
     if levels.empty or int(levels["persons"].sum()) == 0:
         raise NotAvailableError(
             f"Geen personen van {spec.age_min}–{spec.age_max} jaar in {spec.gemeente} in {spec.base_year}.",
@@ -61,24 +64,24 @@ def run_analysis(
             f"leeftijd of gemeente.",
         )
     step(1)
-    ret = _sorted(metrics.retention(crow, spec).to_pandas())
+    ret = _sorted(_fetch(metrics.retention(crow, spec)))
     step(2)
     status = metrics.end_status(crow, spec)
     if cache:
         status = status.cache()  # one row per cohort member; read by destinations and gains
-    dest = _sorted(metrics.destinations(status).to_pandas())
+    dest = _sorted(_fetch(metrics.destinations(status)))
     step(3)
     # Engines return rows in any order; sort so sums and the seeded bootstrap are engine-independent.
-    hist = _sorted(metrics.gain_histogram(py, status, spec).to_pandas())
+    hist = _sorted(_fetch(metrics.gain_histogram(py, status, spec)))
     new_h = hist[hist["group"] == "nieuwkomer"]
     newl = new_h.groupby("wijk", as_index=False)[["persons", "pct_sum", "pct_n"]].sum()
     step(4)
     turn = tables.turnover_long(
-        metrics.turnover(py, spec).to_pandas(), base_year=spec.base_year, end_year=spec.end_year
+        _fetch(metrics.turnover(py, spec)), base_year=spec.base_year, end_year=spec.end_year
     )
     turn = _sorted(turn)
     step(5)
-    rm = _sorted(metrics.role_model(crow, spec).to_pandas())
+    rm = _sorted(_fetch(metrics.role_model(crow, spec)))
     step(6)
     for t in (crow, status):
         if cache and hasattr(t, "release"):
@@ -148,6 +151,11 @@ def run_analysis(
         "suppressed": tally.as_dict(),
         "seconds": round(time.perf_counter() - t0, 3),
     }
+
+
+def _fetch(expr: Any) -> pd.DataFrame:
+    """An aggregate's rows as one Arrow table from the engine, then pandas (no per-row conversion)."""
+    return expr.to_pyarrow().to_pandas()
 
 
 def _sorted(df: pd.DataFrame) -> pd.DataFrame:
@@ -242,11 +250,16 @@ class CohortService:
         )
 
     # -- analysis ----------------------------------------------------------------------------
-    def validate(self, input: Path | str) -> PersonYearInput:
+    def validate(self, input: Path | str, *, memory_limit: str | None = None) -> PersonYearInput:
         regions = self.rt.regions()
         wijken = set(regions.loc[regions["level"].isin(["wijk"]), "code"])
         gemeenten = set(regions.loc[regions["level"] == "gemeente", "code"])
-        return validate(Path(input), known_wijken=wijken or None, known_gemeenten=gemeenten or None)
+        return validate(
+            Path(input),
+            known_wijken=wijken or None,
+            known_gemeenten=gemeenten or None,
+            memory_limit=memory_limit or self.rt.settings.duckdb_memory_limit,
+        )
 
     def analyse(
         self,
@@ -261,11 +274,13 @@ class CohortService:
         reps: int = 999,
         seed: int = 42,
         progress: Progress | None = None,
+        memory_limit: str | None = None,
     ) -> dict[str, Any]:
         """Retention, destinations, trajectories, escalator score, turnover and role-model departure.
 
         ``con`` reuses an Ibis backend (e.g. one Spark session for many runs); otherwise one is made
-        for ``engine`` (default from settings).
+        for ``engine`` (default from settings). ``memory_limit`` (e.g. ``"4GB"``, default the
+        setting ``duckdb_memory_limit``) caps DuckDB's memory; larger inputs spill to disk.
         """
         if age[0] > age[1]:
             raise ConfigError(
@@ -275,7 +290,18 @@ class CohortService:
         if follow < 1:
             raise ConfigError("--follow moet minstens 1 jaar zijn.")
         gm = self.rt.region(gemeente or self.rt.settings.gemeente)["code"]
-        inp = self.validate(input)
+        settings = self.rt.settings
+        limit = memory_limit or settings.duckdb_memory_limit
+        if limit and not re.fullmatch(r"\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*", limit.upper()):
+            raise ConfigError(
+                f"Geheugengrens '{limit}' wordt niet begrepen.",
+                hint="Geef een getal met een eenheid, bijv. 4GB of 512MB.",
+                param="memory_limit",
+                value=limit,
+            )
+        if memory_limit:
+            settings = settings.model_copy(update={"duckdb_memory_limit": memory_limit})
+        inp = self.validate(input, memory_limit=settings.duckdb_memory_limit)
         if not (inp.years[0] <= base_year and base_year + follow <= inp.years[1]):
             raise NotAvailableError(
                 f"De invoer loopt van {inp.years[0]} tot {inp.years[1]}; basisjaar {base_year} met "
@@ -284,7 +310,7 @@ class CohortService:
             )
         spec = CohortSpec(gemeente=gm, base_year=base_year, age_min=age[0], age_max=age[1], follow=follow)
         if con is None:
-            con = engines.connect(engine or self.rt.settings.engine, settings=self.rt.settings)
+            con = engines.connect(engine or settings.engine, settings=settings)
         result = run_analysis(
             con, inp, spec, min_cell=self.rt.settings.min_cell, reps=reps, seed=seed, progress=progress
         )
