@@ -29,7 +29,7 @@ from collections.abc import Iterator
 import httpx
 
 ROUTES = ["/health", "/", "/gemeente/GM0546.json", "/wijk/WK054608", "/wijk/WK054608.json", "/nabijheid",
-          "/nabijheid.json", "/roltrap", "/roltrap.json", "/coach",
+          "/nabijheid.json", "/roltrap", "/roltrap.json",
           "/kaart", "/kaart.json", "/vergelijk?codes=WK054603,WK054608,GM0546", "/bronnen"]
 ROLTRAP = [sys.executable, "-m", "roltrap"]
 

@@ -64,14 +64,13 @@ class PageCache:
     store. The key is the path, the query string and whether JSON was asked for; the store's
     :meth:`~roltrap.store.Store.version_key` (two ``stat`` calls) is checked on every request, so
     an import by any process empties the cache and the next request shows the new figures. Only
-    successful GET answers of the page routes are kept, never errors or uploads (POST). Of the
-    coach's pages only the empty forms are kept (no query string: nothing a coach typed); the
-    Roltrap page follows its cohort input, which is fixed for a server's life.
+    successful GET answers of the page routes are kept, never errors, uploads (POST) or an answer
+    its route marks ``Cache-Control: no-store`` (the coach's pages). The Roltrap page follows its
+    cohort input, which is fixed for a server's life.
     """
 
     PREFIXES = ("/gemeente/", "/kaart", "/wijk", "/buurt", "/vergelijk", "/bronnen", "/nabijheid",
                 "/roltrap")
-    FORMS = ("/coach", "/coach.json", "/coach/caseload")
 
     def __init__(self, app: ASGIApp, *, version: Callable[[], tuple[int, ...]],
                  max_bytes: int = 256 * 1024 * 1024) -> None:
@@ -87,8 +86,6 @@ class PageCache:
         path: str = scope.get("path", "")
         if scope["type"] != "http" or scope.get("method") != "GET":
             return False
-        if path in self.FORMS:
-            return not scope.get("query_string")
         return path == "/" or path.startswith(self.PREFIXES)
 
     async def __call__(self, scope: Scope, receive: Callable[[], Awaitable[Message]],
@@ -124,7 +121,9 @@ class PageCache:
         body = b"".join(chunks)
         stored = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
         status = int(start.get("status", 500))
-        if status != 200 or any(k.lower() == b"set-cookie" for k, _ in stored):
+        private = any(k.lower() == b"set-cookie" or (k.lower() == b"cache-control" and b"no-store" in v)
+                      for k, v in stored)
+        if status != 200 or private:
             await send({**start, "headers": [*stored, (b"content-length", str(len(body)).encode())]})
             await send({"type": "http.response.body", "body": body})
             return
