@@ -230,6 +230,13 @@ def test_http_404_for_a_table_names_its_statline_page(cbs: RecordedOData, bundle
     _fails(res, db, before, "CBS kent tabel 85318NED", "/dataset/85318NED/table", "roltrap import")
 
 
+def test_gemeente_without_rows_that_year(cbs: RecordedOData, bundled_db: Path, tmp_path: Path) -> None:
+    db = _store(bundled_db, tmp_path, drop="false")
+    before = _digest(db)
+    res = _run(db, cbs.url, "nabijheid", "-g", "GM0003", "--year", "2021", "--cache-dir", str(tmp_path / "c"))
+    _fails(res, db, before, "85231NED heeft geen rijen voor GM0003", "herindeling", "--gemeente")
+
+
 def test_unknown_year_and_bad_gemeente(cbs: RecordedOData, bundled_db: Path, tmp_path: Path) -> None:
     db = _store(bundled_db, tmp_path, drop="false")
     before = _digest(db)
