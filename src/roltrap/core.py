@@ -287,7 +287,7 @@ class Roltrap:
         from roltrap.io.importer import import_file
 
         return import_file(self.store, Path(path), format=format, progress=progress, dry_run=dry_run,
-                           year=year, new_region=new_region)
+                           year=year, new_region=new_region, settings=self.settings)
 
     # -- analyses ---------------------------------------------------------------------------
     @cached_property

@@ -49,6 +49,19 @@ PARAM_NAMES: dict[str, str] = {
     "db": "het databasebestand",
 }
 _PARAM_TOKEN = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+# Control characters (ESC starts terminal escape sequences) and bidi overrides (which reorder what a
+# terminal shows): a file name or cell value holding them must never reach a terminal raw.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters written as visible escapes (ESC → ``\\x1b``); newlines and
+    tabs stay. Every message and hint goes through it, so user input quoted in one is harmless."""
+    def one(m: re.Match[str]) -> str:
+        code = ord(m.group(0))
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _UNPRINTABLE.sub(one, text)
 
 
 def render_params(text: str, names: Mapping[str, str] | None = None) -> str:
@@ -81,12 +94,12 @@ class RoltrapError(Exception):
 
     def __init__(self, message: str, *, hint: str | None = None, param: str | None = None,
                  value: Any = None) -> None:
-        self.template = message
-        self.hint_template = hint
+        self.template = printable(message)
+        self.hint_template = printable(hint) if hint is not None else None
         self.param = param
         self.value = value
-        self.message = render_params(message)
-        self.hint = render_params(hint) if hint is not None else None
+        self.message = render_params(self.template)
+        self.hint = render_params(self.hint_template) if self.hint_template is not None else None
         super().__init__(self.message if self.hint is None else f"{self.message}\nTip: {self.hint}")
 
     def message_for(self, names: Mapping[str, str]) -> str:
@@ -152,10 +165,13 @@ class PrivacyError(RoltrapError):
 
 
 class NetworkError(RoltrapError):
-    """An online source (CBS OData) that cannot be reached or answers with an error."""
+    """An online source (CBS OData) that cannot be reached or answers with an error.
+
+    Exit code 2 like any failed import: a fetch is an import from the network, and the way out is the
+    same (retry, or download the file by hand and import it)."""
 
     http_status = 502
-    exit_code = 3
+    exit_code = 2
 
 
 class EngineError(RoltrapError):

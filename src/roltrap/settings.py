@@ -60,6 +60,24 @@ class Settings(BaseSettings):
     access_snap_m: float = Field(
         default=250.0, gt=0, le=5000,
         description="Farthest a place may lie from the street network (m) to count as reachable.")
+    cbs_odata_url: str = Field(
+        default="https://opendata.cbs.nl", pattern=r"^https?://[^\s/]+(:\d+)?(/[^\s]*)?$",
+        description="Base address of CBS's OData services (catalogue and tables) for `roltrap fetch`.")
+
+    # Limits on import files (see roltrap.io._read.Limits): a hostile or wrong file is refused
+    # quickly instead of exhausting the machine.
+    import_max_mb: int = Field(default=256, ge=1, description="Largest file an import reads (MiB).")
+    import_max_rows: int = Field(default=5_000_000, ge=1, description="Most data rows in an import file.")
+    import_max_columns: int = Field(default=2_000, ge=1, description="Most columns in an import file.")
+    import_max_cell: int = Field(default=32_767, ge=16,
+                                 description="Most characters in one cell of an import file (Excel's own "
+                                             "limit).")
+    import_max_unzipped_mb: int = Field(default=512, ge=1,
+                                        description="Largest unzipped size of an Excel import file (MiB); "
+                                                    "checked before it is unpacked.")
+    import_memory_mb: int = Field(default=512, ge=64,
+                                  description="Memory the store may use while an import is merged (MiB); "
+                                              "beyond it DuckDB spills to disk.")
 
     @property
     def db_path(self) -> Path:

@@ -7,9 +7,10 @@ import re
 import shutil
 from pathlib import Path
 
-import _replay
+import _odata_server
 import pytest
-from _replay import RECORDED, ReplaySession
+from _odata_server import RecordedOData
+from _replay import RECORDED
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -27,7 +28,7 @@ from roltrap.io.odata import (
     unit_conflict,
 )
 
-replay = _replay.replay  # the fixture
+cbs = _odata_server.cbs  # the fixture: a recorded CBS on loopback
 PROPS = json.loads((RECORDED / "85984NED" / "DataProperties.json").read_text(encoding="utf-8"))["value"]
 
 
@@ -99,11 +100,11 @@ def test_suffix_number_never_matters(n: int, stem: str, guard: bool) -> None:
 # -- recorded responses ---------------------------------------------------------------------------
 
 
-def test_fetch_reads_recorded_leiden_2024(replay: type[ReplaySession], tmp_path: Path) -> None:
-    path = fetch_table("85984NED", gemeente="GM0546", cache_dir=tmp_path)
-    filters = [q["$filter"][0] for _, q in replay.requests if "$filter" in q]
-    assert filters == ["startswith(WijkenEnBuurten,'GM0546') or startswith(WijkenEnBuurten,'WK0546') "
-                       "or startswith(WijkenEnBuurten,'BU0546')"]
+def test_fetch_reads_recorded_leiden_2024(cbs: RecordedOData, tmp_path: Path) -> None:
+    path = fetch_table("85984NED", gemeente="GM0546", cache_dir=tmp_path, base_url=cbs.url)
+    filters = [q["$filter"] for p, q in cbs.requests if p.endswith("/TypedDataSet")]
+    assert filters == ["substringof('GM0546',WijkenEnBuurten) or substringof('WK0546',WijkenEnBuurten) "
+                       "or substringof('BU0546',WijkenEnBuurten)"]
     b = read_odata(path)
     obs = b.observations.set_index(["region_code", "indicator_id"])["value"]
     assert obs[("GM0546", "a_inw")] == 130108  # KWB 2024, 1 January
@@ -117,30 +118,30 @@ def test_fetch_reads_recorded_leiden_2024(replay: type[ReplaySession], tmp_path:
                for p in b.skipped)
     assert "p_hh_110" not in set(b.observations["indicator_id"])
     assert b.source["id"] == "cbs-85984ned" and b.source["licence"] == "CC BY 4.0"
-    assert not list(tmp_path.glob("*.tmp"))
+    assert not list(tmp_path.rglob("*.tmp"))
 
 
-def test_cache_is_keyed_by_request_and_used_offline(replay: type[ReplaySession], tmp_path: Path) -> None:
-    first = fetch_table("85984NED", gemeente="GM0546", cache_dir=tmp_path)
-    n = len(replay.requests)
-    replay.offline = True
-    again = fetch_table("85984ned", gemeente="546", cache_dir=tmp_path)  # same request, other spelling
-    assert again == first and len(replay.requests) == n  # served from the cache, no request
+def test_cache_is_keyed_by_request_and_used_offline(cbs: RecordedOData, tmp_path: Path) -> None:
+    first = fetch_table("85984NED", gemeente="GM0546", cache_dir=tmp_path, base_url=cbs.url)
+    n = len(cbs.requests)
+    cbs.stop()  # offline from here on
+    again = fetch_table("85984ned", gemeente="546", cache_dir=tmp_path, base_url=cbs.url)  # other spelling
+    assert again == first and len(cbs.requests) == n  # served from the cache, no request
     with pytest.raises(NetworkError, match="Geen verbinding"):
-        fetch_table("85984NED", gemeente="GM0546", cache_dir=tmp_path, refresh=True)
+        fetch_table("85984NED", gemeente="GM0546", cache_dir=tmp_path, refresh=True, base_url=cbs.url)
     with pytest.raises(NetworkError):
-        fetch_table("85984NED", gemeente="GM0599", cache_dir=tmp_path)  # another request: not cached
+        fetch_table("85984NED", gemeente="GM0599", cache_dir=tmp_path, base_url=cbs.url)  # not cached
     assert first.exists()  # a failed refresh leaves the cached answer in place
 
 
-def test_unknown_table_and_bad_ids(replay: type[ReplaySession], tmp_path: Path) -> None:
+def test_unknown_table_and_bad_ids(cbs: RecordedOData, tmp_path: Path) -> None:
     with pytest.raises(NotFoundError, match="12345NED"):
-        fetch_table("12345NED", gemeente="GM0546", cache_dir=tmp_path)
+        fetch_table("12345NED", gemeente="GM0546", cache_dir=tmp_path, base_url=cbs.url)
     with pytest.raises(InputError, match="tabelnummer"):
-        fetch_table("kwb-2024", gemeente="GM0546", cache_dir=tmp_path)
+        fetch_table("kwb-2024", gemeente="GM0546", cache_dir=tmp_path, base_url=cbs.url)
     with pytest.raises(InputError, match="gemeentecode"):
-        fetch_table("85984NED", gemeente="Leiden", cache_dir=tmp_path)
-    assert not list(tmp_path.iterdir())
+        fetch_table("85984NED", gemeente="Leiden", cache_dir=tmp_path, base_url=cbs.url)
+    assert not list(tmp_path.glob("*.json"))
 
 
 def test_truncated_json_names_line_and_column(tmp_path: Path) -> None:
@@ -171,11 +172,11 @@ def _store_copy(bundled_db: Path, tmp_path: Path) -> Path:
     return db
 
 
-def test_fetch_cli_imports_into_the_store(replay: type[ReplaySession], bundled_db: Path,
-                                          tmp_path: Path) -> None:
+def test_fetch_cli_imports_into_the_store(cbs: RecordedOData, bundled_db: Path, tmp_path: Path) -> None:
     db = _store_copy(bundled_db, tmp_path)
     res = CliRunner().invoke(app, ["--db", str(db), "fetch", "85984NED", "--gemeente", "GM0546",
-                                   "--cache-dir", str(tmp_path / "cache")])
+                                   "--cache-dir", str(tmp_path / "cache")],
+                             env={"ROLTRAP_CBS_ODATA_URL": cbs.url})
     assert res.exit_code == 0, res.output
     assert "Geïmporteerd" in res.output and "CC BY 4.0" in res.output
     with Roltrap(db, read_only=True) as rt:
@@ -185,23 +186,23 @@ def test_fetch_cli_imports_into_the_store(replay: type[ReplaySession], bundled_d
         assert src["attribution"] == "Bron: CBS" and src["rows_loaded"] > 0
 
 
-def test_fetch_cli_offline_is_a_clear_error(replay: type[ReplaySession], bundled_db: Path,
-                                            tmp_path: Path) -> None:
-    replay.offline = True
+def test_fetch_cli_offline_is_a_clear_error(cbs: RecordedOData, bundled_db: Path, tmp_path: Path) -> None:
+    cbs.stop()
     db = _store_copy(bundled_db, tmp_path)
-    res = CliRunner().invoke(app, ["--db", str(db), "fetch", "85984NED", "--cache-dir", str(tmp_path / "c")])
-    assert res.exit_code == NetworkError.exit_code
+    res = CliRunner().invoke(app, ["--db", str(db), "fetch", "85984NED", "--cache-dir", str(tmp_path / "c")],
+                             env={"ROLTRAP_CBS_ODATA_URL": cbs.url})
+    assert res.exit_code == NetworkError.exit_code == 2
     assert "Geen verbinding met CBS" in res.output
     assert "Traceback" not in res.output
     assert re.search(r"Tip: .*internetverbinding", res.output)
 
 
-def test_fetch_cli_no_import_prints_cache_file(replay: type[ReplaySession], bundled_db: Path,
-                                               tmp_path: Path) -> None:
+def test_fetch_cli_no_import_prints_cache_file(cbs: RecordedOData, bundled_db: Path, tmp_path: Path) -> None:
     db = _store_copy(bundled_db, tmp_path)
     res = CliRunner().invoke(app, ["--db", str(db), "fetch", "85984NED", "--no-import",
-                                   "--cache-dir", str(tmp_path / "c")])
+                                   "--cache-dir", str(tmp_path / "c")],
+                             env={"ROLTRAP_CBS_ODATA_URL": cbs.url})
     assert res.exit_code == 0, res.output
-    assert "85984NED-" in res.output
+    assert "85984NED-GM0546.json" in res.output
     with Roltrap(db, read_only=True) as rt:
         assert "cbs-85984ned" not in set(rt.sources()["id"])

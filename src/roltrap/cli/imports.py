@@ -8,10 +8,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from roltrap.cli._common import console, open_roltrap
+from roltrap.cli._common import console, err_console, open_roltrap
 
 # Kept in cli.main too (without importing roltrap.io) so `roltrap --help` stays fast; a test checks
 # that both agree with roltrap.io.importer.FORMATS.
+EXIT_INTERRUPTED = 130
 IMPORT_FORMATS = ("kwb", "statline", "odata", "odata-csv", "cbs37230", "bevolking", "woningen", "boundaries",
                   "wbk", "elan")
 
@@ -43,8 +44,17 @@ def import_(
     rt = open_roltrap(ctx)
     from roltrap.io.importer import ImportReport
 
-    report = rt.import_file(path, format=format, progress=not as_json, dry_run=dry_run, year=year,
-                            new_region=new_region, gemeente=gemeente)
+    try:
+        report = rt.import_file(path, format=format, progress=not as_json, dry_run=dry_run, year=year,
+                                new_region=new_region, gemeente=gemeente)
+    except BaseException as exc:
+        # Ctrl-C in Python code or inside a DuckDB query: the import's transaction has rolled back,
+        # so the store is as it was.
+        if _interrupted(exc):
+            err_console.print("Onderbroken: er is niets opgeslagen, de opslag is zoals hij was.",
+                              highlight=False)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        raise
     if not isinstance(report, ImportReport):  # an OSM extract or vindplaatsen list (rt.access)
         console.print(report.summary())
         return
@@ -54,6 +64,17 @@ def import_(
         console.print_json(json.dumps(jsonable(report.as_dict()), ensure_ascii=False))
         return
     console.print(report.summary(verbose=verbose))
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Ctrl-C, also when DuckDB turned it into its own error ("Query interrupted", caused by a
+    KeyboardInterrupt) inside a query."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt) or type(seen).__name__ == "InterruptException":
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def register(app: typer.Typer) -> None:

@@ -68,17 +68,24 @@ def to_long(
     """Wide parsed values → observations (region_code, year, indicator_id, value).
 
     Per year, a column with no value at all is left out (a first-release file leaves whole columns
-    empty: that is "not published yet", not "suppressed"); single missing cells stay as NULL.
+    empty: that is "not published yet", not "suppressed"); single missing cells stay as NULL. When
+    ``values`` is indexed by file line (``line``, see :func:`line_numbers`), each observation keeps
+    its line in ``_line``, so a later check can name it.
     """
     wide = values.assign(_code=codes.to_numpy(), _year=years.to_numpy())
-    long = wide.melt(id_vars=["_code", "_year"], var_name="indicator_id", value_name="value")
+    ids = ["_code", "_year"]
+    if values.index.name == "line":
+        wide["_line"] = values.index.to_numpy(dtype="int64")
+        ids.append("_line")
+    long = wide.melt(id_vars=ids, var_name="indicator_id", value_name="value")
     long = long.rename(columns={"_code": "region_code", "_year": "year"})
     if not keep_empty_columns:
         has = long.groupby(["year", "indicator_id"])["value"].transform("count") > 0
         long = long[has]
     long["year"] = long["year"].astype("int64")
     long["value"] = long["value"].astype("float64")
-    return long[["region_code", "year", "indicator_id", "value"]].reset_index(drop=True)
+    cols = ["region_code", "year", "indicator_id", "value"] + (["_line"] if "_line" in long else [])
+    return long[cols].reset_index(drop=True)
 
 
 def raise_if(problems: list[Problem], message: str, *, file: Path | str, hint: str | None = None) -> None:

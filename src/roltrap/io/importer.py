@@ -17,12 +17,14 @@ from pathlib import Path
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from roltrap.errors import InputError, NotAvailableError, Problem
-from roltrap.io._read import check_file, head_text, read_table, sniff_separator
+from roltrap.errors import InputError, NotAvailableError, Problem, printable
+from roltrap.io._read import Limits, check_file, head_text, read_table, sniff_separator, use_limits
 from roltrap.io.catalogue import read_catalogue
+from roltrap.settings import Settings
 from roltrap.store import COLUMNS, ApplyResult, Batch, Store
 
 Reader = Callable[[Path, Store, int | None], Batch]
@@ -307,10 +309,10 @@ class ImportReport:
 
     def summary(self, *, verbose: bool = False) -> Text:
         """A Rich renderable (plain text, no markup interpretation); ``str()`` of it is the text."""
-        return Text("\n".join(self.lines(verbose=verbose)))
+        return Text(printable("\n".join(self.lines(verbose=verbose))))
 
     def __str__(self) -> str:
-        return "\n".join(self.lines())
+        return printable("\n".join(self.lines()))
 
 
 def _n(n: int) -> str:
@@ -370,14 +372,32 @@ def _progress(enabled: bool) -> Iterator[_Steps]:
         yield _Steps(prog, 4)
 
 
+def limits_from(settings: Settings | None) -> Limits:
+    """The import limits of a settings object (the defaults without one)."""
+    if settings is None:
+        return Limits()
+    mib = 1024 * 1024
+    return Limits(max_bytes=settings.import_max_mb * mib, max_rows=settings.import_max_rows,
+                  max_columns=settings.import_max_columns, max_cell_chars=settings.import_max_cell,
+                  max_unzipped_bytes=settings.import_max_unzipped_mb * mib)
+
+
 def import_file(store: Store, path: Path | str, *, format: str = "auto", progress: bool = False,
-                dry_run: bool = False, year: int | None = None, new_region: bool = False) -> ImportReport:
+                dry_run: bool = False, year: int | None = None, new_region: bool = False,
+                settings: Settings | None = None) -> ImportReport:
     """Read, validate and merge one file in one transaction; nothing changes when any check fails.
 
     ``dry_run`` reports what the import would do and writes nothing; ``year`` is the year of a file
-    whose name and columns carry none; ``new_region`` allows gemeenten the store does not know.
+    whose name and columns carry none; ``new_region`` allows gemeenten the store does not know;
+    ``settings`` gives the limits on the file (rows, columns, cell size, unzipped size).
     """
-    path = Path(path)
+    with use_limits(limits_from(settings)):
+        return _import_file(store, Path(path), format=format, progress=progress, dry_run=dry_run, year=year,
+                            new_region=new_region)
+
+
+def _import_file(store: Store, path: Path, *, format: str, progress: bool, dry_run: bool, year: int | None,
+                 new_region: bool) -> ImportReport:
     if format != "auto" and format not in FORMATS:
         raise InputError(f"Onbekend formaat '{format}'.",
                          hint="Mogelijk: auto, " + ", ".join(FORMATS) + ".")
@@ -389,7 +409,7 @@ def import_file(store: Store, path: Path | str, *, format: str = "auto", progres
         notes += read_table(path).notes
     fmt = detect_format(path) if format == "auto" else format
     with _progress(progress) as steps:
-        steps.step(f"Lezen: {path.name}")
+        steps.step(f"Lezen: {escape(printable(path.name))}")
         try:
             batch = FORMATS[fmt][1](path, store, year)
         except ImportError as exc:  # a loader module that is not installed in this build
@@ -399,6 +419,11 @@ def import_file(store: Store, path: Path | str, *, format: str = "auto", progres
             raise InputError(f"{path.name} kan niet worden gelezen als {fmt}: {exc}", file=path,
                              hint="Controleer het formaat (--format) en de codering (UTF-8).") from None
         steps.done()
+        if not any(len(getattr(batch, t)) for t in (*_FIGURES, "regions")):
+            raise InputError(f"{path.name}: niets te importeren — het bestand heeft geen rijen met cijfers "
+                             f"(alleen een kop?); er is niets opgeslagen.", file=path,
+                             problems=[Problem("geen gegevensrijen onder de kop", file=str(path))],
+                             hint="Download het bestand opnieuw, met de regio's en jaren die u nodig hebt.")
         steps.step("Controleren")
         known_regions = set(store.query("SELECT code FROM regions")["code"])
         prepared = prepare(store, batch, file=path, new_region=new_region)
@@ -473,9 +498,10 @@ def prepare(store: Store, batch: Batch, *, file: Path | None = None, new_region:
     """
     from roltrap.io.validate import validate_batch
 
-    known_ind = store.query("SELECT id, kind FROM indicators")
+    known_ind = store.query("SELECT id, kind, concat_ws(' ', label, description) AS text FROM indicators")
     kinds = dict(zip(known_ind["id"], known_ind["kind"], strict=True))
-    validate_batch(batch, file=file, kinds=kinds)
+    labels = dict(zip(known_ind["id"], known_ind["text"], strict=True))
+    validate_batch(batch, file=file, kinds=kinds, labels=labels)
 
     known_regions = set(store.query("SELECT code FROM regions")["code"])
     batch_regions = set(batch.regions["code"]) if not batch.regions.empty else set()

@@ -18,7 +18,7 @@ import pandas as pd
 
 from roltrap.errors import InputError, Problem
 from roltrap.io._common import cbs_source, line_numbers, parse_columns, raise_if, to_long, year_from_name
-from roltrap.io._read import read_frame
+from roltrap.io._read import EXCEL_SUFFIXES, read_frame
 from roltrap.io.catalogue import indicators_for, read_aliases, read_catalogue
 from roltrap.io.codes import level_of, normalise_code, parent_of
 from roltrap.store import COLUMNS, Batch
@@ -40,9 +40,36 @@ META_COLUMNS = frozenset(
 _RECS = {"land": "land", "gemeente": "gemeente", "wijk": "wijk", "buurt": "buurt"}
 
 
+_CODE_COLUMNS = ("gwb_code_10", "gwb_code", "gwb_code_8")
+# A decimal comma: digits, a comma, digits (``11,3``, ``1.234,5``); never a KWB code or a year.
+_DECIMAL_COMMA = r"^\s*[+-]?\d{1,3}(?:\.\d{3})*,\d+\s*$|^\s*[+-]?\d+,\d+\s*$"
+
+
 def read_kwb_frame(path: Path | str) -> pd.DataFrame:
-    """The raw KWB file as text cells (symbols, padding and leading zeros kept); index = file line."""
-    return read_frame(path)
+    """The raw KWB file as text cells (symbols, padding and leading zeros kept); index = file line.
+
+    In a workbook the first sheet with a KWB code column is read (CBS puts an explanation sheet in
+    front of the table in some downloads).
+    """
+    path = Path(path)
+    frame = read_frame(path)
+    if path.suffix.lower() not in EXCEL_SUFFIXES or any(c.strip() in _CODE_COLUMNS for c in frame.columns):
+        return frame
+    names = pd.ExcelFile(path).sheet_names
+    for name in names[1:]:
+        other = read_frame(path, sheet=name)
+        if any(c.strip() in _CODE_COLUMNS for c in other.columns):
+            return other
+    frame.attrs["sheets"] = names
+    return frame
+
+
+def detect_decimal(frame: pd.DataFrame, columns: list[str]) -> str:
+    """``,`` when the figures are written with a decimal comma (a Dutch download), else ``.``."""
+    for c in columns:
+        if frame[c].astype("string").str.match(_DECIMAL_COMMA).fillna(False).any():
+            return ","
+    return "."
 
 
 def kwb_batch(
@@ -51,12 +78,13 @@ def kwb_batch(
     file: Path | str,
     year: int | None = None,
     source: dict[str, object] | None = None,
-    decimal: str = ".",
+    decimal: str | None = None,
     catalogue: pd.DataFrame | None = None,
 ) -> Batch:
     """Turn a text frame in KWB layout into a Batch; every problem is collected before failing.
 
     Problems name the file line from the frame's index when it comes from :func:`read_kwb_frame`.
+    ``decimal`` None: a decimal comma is recognised from the figures (:func:`detect_decimal`).
     """
     path = Path(file)
     fname = str(path)
@@ -69,9 +97,12 @@ def kwb_batch(
                                   if c in aliases and aliases[c] not in frame.columns})
     problems: list[Problem] = []
     lines = line_numbers(frame).tolist()
-    code_col = next((c for c in ("gwb_code_10", "gwb_code", "gwb_code_8") if c in frame.columns), None)
+    code_col = next((c for c in _CODE_COLUMNS if c in frame.columns), None)
     if code_col is None:
         found = ", ".join(str(c) for c in list(frame.columns)[:12])
+        sheets = frame.attrs.get("sheets")
+        if sheets:
+            found += f" (werkbladen: {', '.join(map(str, sheets))}; geen enkel werkblad heeft zo'n kolom)"
         raise InputError(
             f"{path.name} heeft geen kolom met regiocodes (gwb_code_10, gwb_code of gwb_code_8).",
             file=path,
@@ -129,6 +160,7 @@ def kwb_batch(
         levels.append(lvl)
 
     value_cols = [c for c in frame.columns if c in known and c not in META_COLUMNS]
+    decimal = decimal or detect_decimal(frame, value_cols)
     values, bad = parse_columns(frame, value_cols, file=fname, decimal=decimal)
     problems += bad
     keys = pd.DataFrame({"code": codes, "year": years}, index=lines)
@@ -165,7 +197,8 @@ def kwb_batch(
 
     name_col = "regio" if "regio" in frame.columns else None
     names = frame[name_col].astype(str).str.strip() if name_col else pd.Series(codes)
-    regions = pd.DataFrame({"code": codes, "name": names.to_numpy(), "level": levels, "year": years})
+    regions = pd.DataFrame({"code": codes, "name": names.to_numpy(), "level": levels, "year": years,
+                            "_line": lines})
     regions.loc[regions["level"] == "land", "name"] = regions["name"].replace("", "Nederland")
     regions["name"] = regions["name"].mask(regions["name"] == "", regions["code"])
     regions = (
@@ -174,7 +207,7 @@ def kwb_batch(
         .rename(columns={"year": "boundary_year"})
     )
     regions["parent"] = regions["code"].map(parent_of)
-    regions = regions[COLUMNS["regions"]].reset_index(drop=True)
+    regions = regions[[*COLUMNS["regions"], "_line"]].reset_index(drop=True)  # _line: for messages
 
     yrs = sorted(set(years))
     src = source or cbs_source(
@@ -197,7 +230,8 @@ def _no_year(year_col: str | None) -> str:
 
 
 def read_kwb(
-    path: Path | str, *, year: int | None = None, source: dict[str, object] | None = None, decimal: str = "."
+    path: Path | str, *, year: int | None = None, source: dict[str, object] | None = None,
+    decimal: str | None = None
 ) -> Batch:
     """Read a KWB download (csv or xlsx) into a Batch of regions, indicators and observations."""
     return kwb_batch(read_kwb_frame(path), file=path, year=year, source=source, decimal=decimal)

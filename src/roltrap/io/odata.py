@@ -13,20 +13,21 @@ The stem is also the CBS title without spaces and punctuation (``Aantal inwoners
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from roltrap.errors import InputError, NotFoundError, Problem
+from roltrap.errors import InputError, NetworkError, NotFoundError, Problem
 from roltrap.io import _common
 from roltrap.io._parse import parse_series
 from roltrap.io._read import check_file
@@ -383,10 +384,18 @@ def region_code(raw: object) -> str:
 
 # -- known tables -----------------------------------------------------------------------------
 
-#: KWB table ids per year (StatLine), for the year when the metadata does not give it.
+#: KWB table ids → year (StatLine), for the year when the metadata does not give it.
+#: ``roltrap fetch kwb|nabijheid`` never uses this list: it asks CBS's catalogue.
 KWB_TABLES: dict[str, int] = {
-    "85984NED": 2024, "85618NED": 2023, "85318NED": 2022, "85039NED": 2021, "84799NED": 2020,
-    "84583NED": 2019, "84286NED": 2018, "84060NED": 2017,
+    "86165NED": 2025, "85984NED": 2024, "85618NED": 2023, "85318NED": 2022, "85039NED": 2021,
+    "84799NED": 2020, "84583NED": 2019, "84286NED": 2018, "83765NED": 2017, "83487NED": 2016,
+    "83220NED": 2015,
+}
+#: The same for "Nabijheid voorzieningen; afstand locatie, wijk- en buurtcijfers" (the source of the
+#: KWB's distances, so not a compilation like the KWB: see the importer's ranking).
+NABIJHEID_TABLES: dict[str, int] = {
+    "86270NED": 2025, "86134NED": 2024, "85830NED": 2023, "85560NED": 2022, "85231NED": 2021,
+    "84718NED": 2019,
 }
 
 
@@ -416,8 +425,8 @@ def _year_of(table: ODataTable, *, table_id: str | None, path: Path | None, year
     if re.fullmatch(r"\d{4}", period.strip()):
         return int(period)
     ident = str(info.get("Identifier") or table_id or "").upper()
-    if ident in KWB_TABLES:
-        return KWB_TABLES[ident]
+    if ident in KWB_TABLES or ident in NABIJHEID_TABLES:
+        return KWB_TABLES.get(ident) or NABIJHEID_TABLES[ident]
     m = re.search(r"(19|20)\d{2}", str(info.get("Title") or ""))
     if m:
         return int(m.group(0))
@@ -480,6 +489,7 @@ def batch_from_table(table: ODataTable, *, source: dict[str, object], file: Path
     groups = _group_titles(table.properties)
     skipped: list[Problem] = []
     mapped: dict[str, str] = {}
+    user_defs: dict[str, tuple[str, str, str, str]] = {}  # id → (id, label, unit, kind)
     for key in keys:
         stem = norm(key_stem(key))
         if key in (code_key, period_key) or stem in REGION_STEMS or key.startswith("_"):
@@ -491,7 +501,15 @@ def batch_from_table(table: ODataTable, *, source: dict[str, object], file: Path
         why = map_column(kwb_id(key, group=groups.get(key)), stem=stem, unit=prop.get("Unit"),
                          taken=set(mapped.values()))
         if isinstance(why, Problem):
-            skipped.append(Problem(why.message, file=fname, column=key))
+            # Not a catalogue variable: a user indicator under its theme path, the same id the StatLine
+            # CSV of this table gives it (roltrap.io.statline.user_indicator).
+            user = _user_indicator(prop, groups.get(key))
+            if user is None or user[0] in mapped.values():
+                skipped.append(Problem(why.message if user is None else f"tweede kolom voor {user[0]}; "
+                                       "overgeslagen", file=fname, column=key))
+                continue
+            mapped[key] = user[0]
+            user_defs[user[0]] = user
         else:
             mapped[key] = why
     df = pd.DataFrame.from_records(table.rows)
@@ -508,9 +526,26 @@ def batch_from_table(table: ODataTable, *, source: dict[str, object], file: Path
     return frame_batch(
         df, file=file, source=source, code_col=code_key, period_col=period_key, year=yr, mapped=mapped,
         names=dim_titles, gemeente_name_col=name_key, kind_col=kind_key, skipped=skipped,
-        labels={kid: str(props.get(k, {}).get("Title") or kid).strip() for k, kid in mapped.items()},
-        units={kid: str(props.get(k, {}).get("Unit") or "") for k, kid in mapped.items()},
+        labels={kid: user_defs[kid][1] if kid in user_defs
+                else str(props.get(k, {}).get("Title") or kid).strip() for k, kid in mapped.items()},
+        units={kid: user_defs[kid][2] if kid in user_defs else str(props.get(k, {}).get("Unit") or "")
+               for k, kid in mapped.items()},
+        kinds={kid: d[3] for kid, d in user_defs.items()},
         decimals={kid: int(props.get(k, {}).get("Decimals") or 0) for k, kid in mapped.items()})
+
+
+def _user_indicator(prop: Mapping[str, Any], groups: str | None) -> tuple[str, str, str, str] | None:
+    """(id, label, unit, kind) for a numeric Topic outside the catalogue, from its DataProperties title,
+    topic groups and unit; ``None`` without a title (a bare list of rows carries no metadata)."""
+    from roltrap.io.statline import parse_header, user_indicator
+
+    title = " ".join(str(prop.get("Title") or "").split())
+    if prop.get("Type") != "Topic" or not title:
+        return None
+    # The header StatLine writes for this variable ("Thema|Groep|Titel (eenheid)"), read the same way.
+    path = "|".join([*reversed(groups.split("|") if groups else []), title])
+    unit = str(prop.get("Unit") or "").strip()
+    return user_indicator(parse_header(f"{path} ({unit})" if unit else path))
 
 
 def map_column(kid: str | None, *, stem: str, unit: str | None, taken: set[str]) -> str | Problem:
@@ -735,79 +770,318 @@ def read_odata_csv(path: Path | str, *, year: int | None = None, source_id: str 
 
 
 # -- fetching ---------------------------------------------------------------------------------
+#
+# CBS serves StatLine as OData v3 JSON: ``/ODataCatalog/Tables`` lists every table (title, identifier,
+# period), ``/ODataFeed/odata/<table>/<resource>`` serves a table's resources (``TableInfos``,
+# ``DataProperties``, the dimension ``WijkenEnBuurten``, ``TypedDataSet``) in pages of at most 10 000
+# rows, each page but the last naming the next in ``odata.nextLink``. Every answer is kept on disk,
+# keyed by the request, so a request made once is answered from the cache afterwards (offline too).
+
+#: Where CBS's OData services live (``Settings.cbs_odata_url`` overrides it).
+CBS_ODATA_URL = "https://opendata.cbs.nl"
+_STATLINE = "https://opendata.cbs.nl/statline/#/CBS/nl/dataset/{table}/table"
+
+
+@dataclass(frozen=True)
+class Series:
+    """A yearly StatLine series: one table per year, found in CBS's catalogue by its title."""
+
+    key: str  # "kwb" / "nabijheid"
+    label: str  # the title without the year, as CBS writes it
+    title: re.Pattern[str]  # the title of one year's table; group "year"
+
+
+SERIES: dict[str, Series] = {
+    "kwb": Series("kwb", "Kerncijfers wijken en buurten",
+                  re.compile(r"^\s*Kerncijfers wijken en buurten\s+(?P<year>(?:19|20)\d{2})\s*$", re.I)),
+    "nabijheid": Series(
+        "nabijheid", "Nabijheid voorzieningen; afstand locatie, wijk- en buurtcijfers",
+        re.compile(r"^\s*Nabijheid voorzieningen;\s*afstand locatie,\s*wijk-\s*en\s+buurtcijfers\s+"
+                   r"(?P<year>(?:19|20)\d{2})\s*$", re.I)),
+}
+
+
+@dataclass(frozen=True)
+class CatalogTable:
+    """One table of a series as CBS's catalogue lists it."""
+
+    identifier: str  # 85984NED
+    title: str
+    year: int
+    modified: str | None = None
+
+    @property
+    def statline(self) -> str:
+        """The StatLine page of this table (where a user downloads it by hand)."""
+        return _STATLINE.format(table=self.identifier)
 
 
 def gemeente_filter(geo_key: str, gemeente: str) -> str:
-    """OData ``$filter`` for one municipality and its wijken and buurten (codes are padded)."""
+    """OData ``$filter`` for one municipality and its wijken and buurten.
+
+    The region keys are padded to 10 characters (``"WK054600  "``), so ``eq`` needs the padding;
+    ``substringof`` does not. Codes begin with GM/WK/BU and the four digits of the municipality, so
+    ``WK0546`` can only match at the start of a key.
+    """
     digits = normalise_code(gemeente)[2:]
-    if geo_key.lower().startswith("wijkenenbuurten"):
-        return " or ".join(f"startswith({geo_key},'{p}{digits}')" for p in ("GM", "WK", "BU"))
+    if geo_key.lower().startswith("wijkenenbuurten") or geo_key == "Key":
+        return " or ".join(f"substringof('{p}{digits}',{geo_key})" for p in ("GM", "WK", "BU"))
     return f"{geo_key} eq '{normalise_code(gemeente)}'"
 
 
 def cache_path(cache_dir: Path, table_id: str, gemeente: str | None) -> Path:
-    """Where the response to one request is kept: keyed by table and municipality filter."""
-    digest = hashlib.sha256(json.dumps([table_id.upper(), gemeente or ""]).encode()).hexdigest()[:16]
-    return cache_dir / f"{table_id.upper()}-{digest}.json"
+    """Where the assembled table for one request is kept: named by table and municipality
+    (``85984NED-GM0344.json``; ``…-NL.json`` for the whole country)."""
+    return cache_dir / f"{table_id.upper()}-{gemeente or 'NL'}.json"
 
 
-def fetch_table(table_id: str, *, gemeente: str | None, cache_dir: Path, refresh: bool = False) -> Path:
-    """Download a StatLine table (for one municipality) with ``cbsodata`` and cache it on disk.
+class ODataClient:
+    """GET requests to CBS OData with an on-disk cache keyed by the request, and ``odata.nextLink``
+    paging. Errors become Dutch :class:`roltrap.errors.NetworkError` / :class:`NotFoundError` whose
+    hint names the StatLine page to download by hand (``manual``)."""
 
-    Returns the cache file, a JSON document :func:`read_odata` reads. The cache is keyed by the
-    request (table, municipality), so a cached request needs no network and is not downloaded again
-    unless ``refresh``. Without network this raises :class:`roltrap.errors.NetworkError`; a
-    half-written cache file never remains.
+    def __init__(self, *, cache_dir: Path, base_url: str = CBS_ODATA_URL, refresh: bool = False,
+                 timeout: float = 60.0, on_page: Any = None) -> None:
+        self.cache_dir = cache_dir
+        self.base_url = base_url.rstrip("/")
+        self.refresh = refresh
+        self.timeout = timeout
+        self.on_page = on_page  # called with (description, rows so far) after every page
+        self.requests = 0  # HTTP requests made (the cache answers the rest)
+        self._session: Any = None
+
+    def _file(self, path: str, params: Mapping[str, str]) -> Path:
+        key = json.dumps([path, sorted(params.items())], ensure_ascii=False)
+        name = re.sub(r"[^A-Za-z0-9]+", "-", path.strip("/").split("/", 2)[-1])[:60]
+        return self.cache_dir / "odata" / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json"
+
+    def get(self, path: str, params: Mapping[str, str] | None = None, *, what: str, manual: str,
+            max_age: float | None = None) -> list[dict[str, Any]]:
+        """All rows of ``path`` (every page), from the cache when it holds this request.
+
+        ``max_age`` (seconds): a cached answer older than that is fetched again; if that fails for
+        want of a network the cached answer is used. ``what`` names the request in messages.
+        """
+        import time
+
+        params = {"$format": "json", **(params or {})}
+        file = self._file(path, params)
+        cached = file.exists() and not self.refresh
+        if cached and max_age is not None and time.time() - file.stat().st_mtime > max_age:
+            try:
+                return self._download(path, params, file=file, what=what, manual=manual)
+            except NetworkError:
+                pass  # stale but usable: CBS's catalogue changes a few times a year
+        if cached:
+            try:
+                return list(json.loads(file.read_text(encoding="utf-8"))["value"])
+            except (ValueError, KeyError, TypeError):
+                file.unlink(missing_ok=True)  # a damaged cache file is fetched again
+        return self._download(path, params, file=file, what=what, manual=manual)
+
+    def _download(self, path: str, params: dict[str, str], *, file: Path, what: str,
+                  manual: str) -> list[dict[str, Any]]:
+        import requests
+
+        if self._session is None:
+            self._session = requests.Session()
+        url: str | None = self.base_url + path
+        query: dict[str, str] | None = params
+        rows: list[dict[str, Any]] = []
+        host = self.base_url.split("//", 1)[-1]
+        while url is not None:
+            try:
+                self.requests += 1
+                resp = self._session.get(url, params=query, timeout=self.timeout)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                raise NetworkError(
+                    f"Geen verbinding met CBS ({host}) voor {what}: {type(exc).__name__}.",
+                    hint=f"Controleer de internetverbinding en probeer het opnieuw. Zonder netwerk: {manual}",
+                ) from None
+            if resp.status_code == 404:
+                raise NotFoundError(f"CBS kent {what} niet (HTTP 404 voor {path}).", hint=manual)
+            if resp.status_code >= 400:
+                raise NetworkError(f"CBS gaf een fout (HTTP {resp.status_code}) bij het ophalen van {what}.",
+                                   hint=f"Probeer het later opnieuw; CBS heeft soms storing. Of: {manual}")
+            try:
+                doc = json.loads(resp.content.decode("utf-8-sig"))
+                page = doc["value"]
+                if not isinstance(page, list):
+                    raise TypeError("value is geen lijst")
+            except (ValueError, KeyError, TypeError) as exc:
+                raise NetworkError(f"Onverwacht antwoord van CBS voor {what}: geen OData-JSON ({exc}).",
+                                   hint=f"Probeer het later opnieuw. Of: {manual}") from None
+            rows.extend(page)
+            url, query = doc.get("odata.nextLink"), None  # the link carries the whole query
+            if self.on_page is not None:
+                self.on_page(what, len(rows))
+        file.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write_json(file, {"request": {"path": path, "params": params}, "value": rows})
+        return rows
+
+
+def _manual(series: Series | None, table: CatalogTable | None, year: int | None) -> str:
+    """The Dutch instruction for fetching by hand: the StatLine page, then ``roltrap import``."""
+    if table is None and series is not None and year is not None:
+        known = KWB_TABLES if series.key == "kwb" else NABIJHEID_TABLES
+        ident = next((t for t, y in known.items() if y == year), None)
+        if ident is not None:  # the catalogue is out of reach, but this year's table is known
+            table = CatalogTable(ident, f"{series.label} {year}", year)
+    if table is not None:
+        page = f"de StatLine-pagina van {table.identifier} ({table.statline})"
+        name = table.title
+    else:
+        name = f"{series.label} {year}" if series and year else (series.label if series else "de tabel")
+        page = f"StatLine (opendata.cbs.nl/statline; zoek '{name}')"
+    return (f"download '{name}' met de hand via {page} als CSV (met statistische symbolen) en laad het "
+            f"bestand met `roltrap import BESTAND`.")
+
+
+def catalog_tables(series: Series, *, client: ODataClient, year: int | None = None) -> list[CatalogTable]:
+    """Every table of ``series`` in CBS's catalogue, oldest year first (one per year: the newest).
+    ``year`` (the one asked for) only makes the message for fetching by hand more precise."""
+    rows = client.get("/ODataCatalog/Tables",
+                      {"$filter": f"substringof('{series.label.split(';')[0]}',Title)",
+                       "$select": "Identifier,Title,ShortTitle,Period,Modified,Language,Catalog"},
+                      what=f"de CBS-catalogus ({series.label})", manual=_manual(series, None, year),
+                      max_age=24 * 3600)
+    best: dict[int, CatalogTable] = {}
+    for r in rows:
+        m = series.title.match(str(r.get("Title") or ""))
+        ident = str(r.get("Identifier") or "").strip().upper()
+        if not m or not re.fullmatch(r"\d{5}[A-Z]{3}", ident) or str(r.get("Language") or "nl") != "nl":
+            continue
+        t = CatalogTable(ident, str(r["Title"]).strip(), int(m.group("year")), r.get("Modified"))
+        old = best.get(t.year)
+        if old is None or str(t.modified or "") > str(old.modified or ""):
+            best[t.year] = t
+    return [best[y] for y in sorted(best)]
+
+
+def resolve_table(series: Series, *, year: int | None, client: ODataClient) -> CatalogTable:
+    """The table of ``series`` for ``year`` (``None``: the latest year the catalogue lists)."""
+    tables = catalog_tables(series, client=client, year=year)
+    if not tables:
+        raise NotFoundError(f"De CBS-catalogus noemt geen tabel '{series.label}'.",
+                            hint=_manual(series, None, year))
+    if year is None:
+        return tables[-1]
+    for t in tables:
+        if t.year == year:
+            return t
+    years = [t.year for t in tables]
+    raise NotFoundError(
+        f"CBS heeft (nog) geen tabel '{series.label} {year}'; de catalogus noemt {years[0]}–{years[-1]}.",
+        hint=f"Kies een jaar met {{year}} uit {', '.join(map(str, years))}.", param="year", value=year)
+
+
+def _gemeente_code(gemeente: str) -> str:
+    try:
+        gm = normalise_code(gemeente, level="gemeente")
+    except ValueError as exc:
+        reason = str(exc).split(": ", 1)[-1]
+        raise InputError(f"'{gemeente}' is geen gemeentecode: {reason}.", param="gemeente", value=gemeente,
+                         hint="Gebruik voor {gemeente} een code als GM0344 (Utrecht).") from None
+    if not gm.startswith("GM"):
+        raise InputError(f"'{gemeente}' is geen gemeentecode.", param="gemeente", value=gemeente,
+                         hint="Gebruik voor {gemeente} een code als GM0344 (Utrecht).")
+    return gm
+
+
+def fetch_table(table_id: str, *, gemeente: str | None, cache_dir: Path, refresh: bool = False,
+                base_url: str = CBS_ODATA_URL, client: ODataClient | None = None,
+                catalog: CatalogTable | None = None) -> Path:
+    """Download one StatLine table (for one municipality, its wijken and buurten) into the cache.
+
+    Returns the cache file, a JSON document :func:`read_odata` reads (``TableInfos``,
+    ``DataProperties``, the region dimension and ``TypedDataSet``, as CBS sends them). Each request
+    is cached on disk, so a cached table needs no network and is not downloaded again unless
+    ``refresh``. Without network this raises :class:`roltrap.errors.NetworkError`; a half-written
+    cache file never remains (files are written under a temporary name and renamed).
     """
-    from roltrap.errors import NetworkError
-
     table_id = table_id.strip().upper()
     if not re.fullmatch(r"\d{5}[A-Z]{2,3}", table_id):
         raise InputError(f"'{table_id}' is geen StatLine-tabelnummer (verwacht bijv. 85984NED).",
+                         param="table_id", value=table_id,
                          hint="Zoek het nummer op opendata.cbs.nl of StatLine (staat in de URL).")
-    gm = None
-    if gemeente:
-        try:
-            gm = normalise_code(gemeente, level="gemeente")
-        except ValueError as exc:
-            reason = str(exc).split(": ", 1)[-1]
-            raise InputError(f"'{gemeente}' is geen gemeentecode: {reason}.",
-                             hint="Gebruik een code als GM0546 (Leiden).") from None
-        if not gm.startswith("GM"):
-            raise InputError(f"'{gemeente}' is geen gemeentecode.", hint="Gebruik een code als GM0546.")
+    gm = _gemeente_code(gemeente) if gemeente else None
     target = cache_path(cache_dir, table_id, gm)
     if target.exists() and not refresh:
         return target
-    import cbsodata
-    import requests
-
-    try:
-        properties = cbsodata.get_meta(table_id, "DataProperties")
-        geo_dim = next((str(p["Key"]) for p in properties
-                        if str(p.get("Type", "")).startswith("Geo") and p.get("Key")), None)
-        filters = gemeente_filter(geo_dim, gm) if gm and geo_dim else None
-        # cbsodata 1.3 inverts ``typed`` in download_data (it drops the set it was asked for), so
-        # typed=False yields the TypedDataSet. Either data set is read below.
-        data: dict[str, Any] = cbsodata.download_data(table_id, typed=False, filters=filters)
-    except requests.HTTPError as exc:
-        if "404" in str(exc):
-            raise NotFoundError(f"StatLine kent tabel {table_id} niet.",
-                                hint="Controleer het tabelnummer op opendata.cbs.nl.") from None
-        raise NetworkError(f"CBS gaf een fout bij het ophalen van {table_id}: {exc}",
-                           hint="Probeer het later opnieuw.") from None
-    except (requests.ConnectionError, requests.Timeout, OSError) as exc:
-        raise NetworkError(
-            f"Geen verbinding met CBS (opendata.cbs.nl) voor tabel {table_id}: {type(exc).__name__}.",
-            hint="Controleer de internetverbinding. Eerder opgehaalde tabellen blijven in de cache "
-                 "en worden dan zonder netwerk gebruikt.") from None
-    except (KeyError, ValueError, TypeError) as exc:
-        raise NetworkError(f"Onverwacht antwoord van CBS voor {table_id}: {exc!r}",
-                           hint="Probeer het later opnieuw.") from None
-    data["DataProperties"] = data.get("DataProperties") or properties
+    client = client or ODataClient(cache_dir=cache_dir, base_url=base_url, refresh=refresh)
+    manual = _manual(None, catalog or CatalogTable(table_id, f"tabel {table_id}", 0), None)
+    what = f"tabel {table_id}"
+    feed = f"/ODataFeed/odata/{table_id}"
+    infos = client.get(f"{feed}/TableInfos", what=f"{what} (TableInfos)", manual=manual)
+    props = client.get(f"{feed}/DataProperties", what=f"{what} (DataProperties)", manual=manual)
+    geo = next((str(p["Key"]) for p in props if str(p.get("Type", "")).startswith("Geo") and p.get("Key")),
+               None)
+    data: dict[str, Any] = {"TableInfos": infos, "DataProperties": props}
+    filters = None
+    if geo is not None:
+        dim_params = {"$filter": gemeente_filter("Key", gm)} if gm else {}
+        data[geo] = client.get(f"{feed}/{geo}", dim_params, what=f"{what} (regio's)", manual=manual)
+        filters = gemeente_filter(geo, gm) if gm else None
+    rows = client.get(f"{feed}/TypedDataSet", {"$filter": filters} if filters else {},
+                      what=f"{what} (cijfers)", manual=manual)
+    if not rows:
+        raise NotFoundError(f"CBS-tabel {table_id} heeft geen rijen voor {gm or 'deze selectie'}.",
+                            param="gemeente", value=gm,
+                            hint="Controleer {gemeente}: bestond de gemeente in het jaar van de tabel? "
+                                 "Na een herindeling heeft ze een nieuwe code.")
+    data["TypedDataSet"] = rows
     data["_request"] = {"table": table_id, "gemeente": gm, "filters": filters}
     cache_dir.mkdir(parents=True, exist_ok=True)
     _atomic_write_json(target, data)
     return target
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What :func:`fetch_series` fetched: the cache file to import and the table it holds."""
+
+    path: Path
+    table: CatalogTable
+    gemeente: str
+    requests: int  # HTTP requests made; 0 when the cache answered everything
+
+
+def fetch_series(series: str, *, gemeente: str, year: int | None, cache_dir: Path,
+                 refresh: bool = False, base_url: str = CBS_ODATA_URL, progress: bool = False) -> Fetched:
+    """Fetch one year of a series (``"kwb"``, ``"nabijheid"``) for a municipality, its wijken and
+    buurten; the table id comes from CBS's catalogue (``year=None``: the latest it lists)."""
+    try:
+        ser = SERIES[series]
+    except KeyError:
+        raise InputError(f"Onbekende reeks '{series}'.", param="series", value=series,
+                         hint="Kies uit: " + ", ".join(SERIES) + ".") from None
+    gm = _gemeente_code(gemeente)
+    with _fetch_progress(progress) as on_page:
+        client = ODataClient(cache_dir=cache_dir, base_url=base_url, refresh=refresh, on_page=on_page)
+        table = resolve_table(ser, year=year, client=client)
+        path = fetch_table(table.identifier, gemeente=gm, cache_dir=cache_dir, refresh=refresh,
+                           client=client, catalog=table)
+    return Fetched(path=path, table=table, gemeente=gm, requests=client.requests)
+
+
+@contextlib.contextmanager
+def _fetch_progress(enabled: bool) -> Iterator[Any]:
+    """A Rich progress line on stderr while pages arrive; ``None`` when disabled."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  TextColumn("{task.fields[rows]}"), TimeElapsedColumn(), console=Console(stderr=True),
+                  transient=True) as prog:
+        task = prog.add_task("CBS: ophalen", total=None, rows="")
+
+        def on_page(what: str, rows: int) -> None:
+            prog.update(task, description=f"CBS: {what}", rows=f"{rows:,} rijen".replace(",", "."))
+
+        yield on_page
 
 
 def _atomic_write_json(target: Path, data: object) -> None:

@@ -10,6 +10,7 @@ the first few problems and the total count.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -38,6 +39,25 @@ def _parent(code: str) -> str | None:
 def _share_ok(df: pd.DataFrame) -> pd.Series:
     value = pd.to_numeric(df["value"], errors="coerce")
     return (df["_kind"] != "share") | value.isna() | value.between(0, 100)
+
+
+#: Kinds of figure that cannot be negative: a count of persons, homes or hectares, a distance, a time.
+NON_NEGATIVE_KINDS = frozenset({"count", "distance", "duration"})
+# Counts that are changes, not stocks, may be negative (population growth, a migration balance).
+# The catalogue says so in a label or description ("negatief = netto afvoering").
+_SIGNED = re.compile(r"groei|saldo|toename|afname|verschil|mutatie|verander|ontwikkeling|correctie|"
+                     r"_chg|_corr|negatief", re.I)
+
+
+def signed_indicator(indicator_id: str, label: str | None = None) -> bool:
+    """Whether a count may be negative because it is a change (``bev_groei``, a balance, a
+    correction); ``label`` is the catalogue's label and description."""
+    return bool(_SIGNED.search(indicator_id) or (label and _SIGNED.search(label)))
+
+
+def _non_negative_ok(df: pd.DataFrame) -> pd.Series:
+    value = pd.to_numeric(df["value"], errors="coerce")
+    return ~df["_nonneg"].fillna(False).astype(bool) | value.isna() | (value >= 0)
 
 
 def _level_ok(df: pd.DataFrame) -> pd.Series:
@@ -69,7 +89,8 @@ def schemas() -> dict[str, pa.DataFrameSchema]:
                 "value": pa.Column("float64", pa.Check(lambda s: ~s.isin([float("inf"), float("-inf")]),
                                                        error="eindig"), nullable=True, coerce=True),
             },
-            checks=[pa.Check(_share_ok, error="aandeel")],
+            checks=[pa.Check(_share_ok, error="aandeel"),
+                    pa.Check(_non_negative_ok, error="negatief")],
             unique=["region_code", "year", "indicator_id"], report_duplicates="all"),
         "regions": pa.DataFrameSchema(
             {
@@ -102,7 +123,8 @@ _MESSAGES = {
     "jaar": f"onwaarschijnlijk jaar (verwacht {FIRST_YEAR} t/m volgend jaar)",
     "indicator": "ongeldige indicator-id (kleine letters, cijfers en _)",
     "eindig": "oneindige waarde",
-    "aandeel": "percentage buiten 0–100",
+    "aandeel": "percentage buiten 0–100 (verwacht een aandeel van 0 tot en met 100)",
+    "negatief": "negatief aantal (verwacht 0 of meer: deze indicator telt iets)",
     "naam": "lege naam",
     "niveau": f"onbekend niveau (verwacht {', '.join(LEVELS)})",
     "niveau_code": "niveau past niet bij de code (GM = gemeente, WK = wijk, BU = buurt)",
@@ -127,7 +149,8 @@ _COLUMN_NAMES = {"_kind": "soort regio", "region_code": "regiocode", "code": "re
                  "parent": "bovenliggende regio", "direction": "richting", "origin": "herkomst",
                  "persons": "personen", "months": "maanden", "boundary_year": "jaar van de indeling"}
 # Which column a dataframe-level check is about (for the message).
-_CHECK_COLUMN = {"aandeel": "value", "niveau_code": "level", "ouder": "parent", "soort_regio": "_kind"}
+_CHECK_COLUMN = {"aandeel": "value", "negatief": "value", "niveau_code": "level", "ouder": "parent",
+                 "soort_regio": "_kind"}
 
 
 def _message(check: str) -> str:
@@ -178,16 +201,23 @@ def _problems(name: str, df: pd.DataFrame, err: pa.errors.SchemaErrors, file: st
 
 
 def validate_batch(batch: Batch, *, file: Path | str | None = None,
-                   kinds: Mapping[str, str] | None = None) -> None:
+                   kinds: Mapping[str, str] | None = None, labels: Mapping[str, str] | None = None) -> None:
     """Check every table of ``batch`` against its schema; raise one :class:`InputError` with all problems.
 
-    ``kinds`` maps indicator ids to their kind (the store's catalogue); the batch's own indicator
-    rows add to it. Shares (kind ``share``) must lie in [0, 100] (percent, as CBS publishes them).
+    ``kinds`` maps indicator ids to their kind (the store's catalogue) and ``labels`` to their
+    label; the batch's own indicator rows add to both. Shares (kind ``share``) must lie in [0, 100]
+    (percent, as CBS publishes them); counts, distances and durations must not be negative, except
+    counts of a change (:func:`signed_indicator`).
     """
     fname = str(file) if file is not None else None
     all_kinds = dict(kinds or {})
+    all_labels = dict(labels or {})
     if not batch.indicators.empty:
         all_kinds.update(dict(zip(batch.indicators["id"], batch.indicators["kind"], strict=True)))
+        if "label" in batch.indicators:
+            all_labels.update(dict(zip(batch.indicators["id"], batch.indicators["label"], strict=True)))
+    nonneg = {i: k in NON_NEGATIVE_KINDS and not signed_indicator(i, all_labels.get(i))
+              for i, k in all_kinds.items()}
     problems: list[Problem] = []
     for name, schema in schemas().items():
         df: pd.DataFrame = getattr(batch, name)
@@ -195,7 +225,8 @@ def validate_batch(batch: Batch, *, file: Path | str | None = None,
             continue
         df = df.reset_index(drop=True)
         if name == "observations":
-            df = df.assign(_kind=df["indicator_id"].map(all_kinds))
+            df = df.assign(_kind=df["indicator_id"].map(all_kinds),
+                           _nonneg=df["indicator_id"].map(nonneg))
         if name == "flows" and "months" not in df.columns:
             df = df.assign(months=12)
         try:

@@ -19,7 +19,7 @@ import pandas as pd
 from roltrap.access.kinds import KINDS, SOORTEN, normalise_kind
 from roltrap.errors import InputError, Problem
 from roltrap.io._parse import parse_series
-from roltrap.io._read import EXCEL_SUFFIXES, check_file, read_frame
+from roltrap.io._read import EXCEL_SUFFIXES, check_file, check_workbook, read_frame
 from roltrap.io.osm import to_rd
 from roltrap.io.osm_places import PLACE_COLUMNS
 
@@ -94,6 +94,12 @@ def _geojson_frame(path: Path) -> pd.DataFrame:
         raise InputError(f"{path.name} is geen GeoJSON FeatureCollection (geen 'features').", file=path)
     crs = json.dumps(data.get("crs") or {})
     rd = "28992" in crs
+    if data.get("crs") and not rd and not any(k in crs for k in ("4326", "CRS84")):
+        raise InputError(
+            f"{path.name} noemt een coördinatenstelsel dat roltrap niet kent: {crs[:80]}; er is niets "
+            f"opgeslagen.", file=path,
+            problems=[Problem("onbekend coördinatenstelsel", file=str(path), column="crs", value=crs[:80])],
+            hint="Gebruik EPSG:4326 (WGS84, graden) of EPSG:28992 (RD New, meters).")
     rows = []
     for feat in feats:
         props = dict((feat or {}).get("properties") or {})
@@ -271,6 +277,7 @@ def is_vindplaatsen(path: Path) -> bool:
             return '"Point"' in head and '"soort"' in head
         if suffix in EXCEL_SUFFIXES:
             try:
+                check_workbook(path)  # never unpack a zip bomb just to look at its header
                 cols = list(pd.read_excel(path, nrows=0).columns)
             except Exception:  # not a readable workbook (e.g. a zip without a sheet): not a place list;
                 return False  # the importer proper names what is wrong with the file
