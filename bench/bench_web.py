@@ -114,7 +114,8 @@ async def _drive(base: str, paths: list[str], *, seconds: float, clients: int) -
     errors = 0
     conns = [_Conn(host, int(port)) for _ in range(clients)]
     for p in paths:
-        await conns[0].get(p)  # warm the caches: we measure steady state
+        # Warm the caches on every connection, so every worker process has each page: steady state.
+        await asyncio.gather(*(c.get(p) for c in conns))
     stop = time.perf_counter() + seconds
 
     async def worker(i: int) -> None:

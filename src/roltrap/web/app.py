@@ -8,6 +8,7 @@ connection: the store owns them (see :class:`roltrap.store.Store`); a server ope
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -81,6 +82,9 @@ class PageCache:
             OrderedDict()
         self.size = 0
         self.seen: tuple[int, ...] | None = None
+        # Misses being computed: a second request for the same page waits for the first instead of
+        # computing it again (50 clients on a cold page would otherwise run 50 computations at once).
+        self.pending: dict[tuple[str, bytes, bool], asyncio.Future[Any]] = {}
 
     def _cacheable(self, scope: Scope) -> bool:
         path: str = scope.get("path", "")
@@ -108,6 +112,28 @@ class PageCache:
             self.entries.move_to_end(key)
             await self._answer(send, hit, headers.get(b"if-none-match"))
             return
+        leader = self.pending.get(key)
+        if leader is not None:
+            entry = await asyncio.shield(leader)
+            if entry is not None:
+                await self._answer(send, entry, headers.get(b"if-none-match"))
+                return
+            # the first answer was not one to keep (an error): compute this one as usual
+            await self.app(scope, receive, send)
+            return
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.pending[key] = future
+        try:
+            await self._fill(scope, receive, send, key, version, headers, future)
+        finally:
+            self.pending.pop(key, None)
+            if not future.done():
+                future.set_result(None)
+
+    async def _fill(self, scope: Scope, receive: Callable[[], Awaitable[Message]],
+                    send: Callable[[Message], Awaitable[None]], key: tuple[str, bytes, bool],
+                    version: tuple[int, ...], headers: dict[bytes, bytes],
+                    future: asyncio.Future[Any]) -> None:
         start: Message = {}
         chunks: list[bytes] = []
 
@@ -130,6 +156,7 @@ class PageCache:
         etag = b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode() + b'"'
         stored += [(b"etag", etag), (b"cache-control", b"no-cache"), (b"vary", b"Accept")]
         entry = (stored, body)
+        future.set_result(entry)
         if len(body) <= self.max_bytes // 8 and self.version() == version:
             self.entries[key] = entry
             self.size += len(body)

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
     from roltrap.settings import Settings
 
+#: Seconds a worker waits for requests in flight when told to stop; then the parent kills what is left.
+GRACE_S = 5
+
 #: Paths rendered before the workers start: the first page a visitor (or a browser test) asks for.
 WARM_PATHS = ("/",)
 
@@ -80,8 +83,9 @@ def serve(settings: Settings, *, workers: int, ready: Callable[[], None] = lambd
     is called once the app is warm, just before it listens."""
     import uvicorn
 
+    # A signal stops the server within seconds, also while a page is still being computed.
     options: dict[str, Any] = {"host": settings.host, "port": settings.port, "access_log": False,
-                               "log_level": "warning"}
+                               "log_level": "warning", "timeout_graceful_shutdown": GRACE_S}
     if workers > 1 and not hasattr(os, "fork"):
         # Workers are fresh interpreters here: they read their settings from the environment.
         os.environ.update({"ROLTRAP_DB": str(settings.db_path), "ROLTRAP_DATA_DIR": str(settings.data_dir),
@@ -125,6 +129,7 @@ def _supervise(config: Any, sock: socket.socket, workers: int) -> None:
         if pid == 0:  # the worker
             signal.signal(signal.SIGINT, signal.default_int_handler)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
             code = 0
             try:
                 uvicorn.Server(config).run(sockets=[sock])
@@ -140,12 +145,20 @@ def _supervise(config: Any, sock: socket.socket, workers: int) -> None:
 
     def stop(sig: int, _frame: Any) -> None:
         nonlocal stopping
+        if not stopping:
+            signal.setitimer(signal.ITIMER_REAL, GRACE_S + 5)  # a worker that does not stop: killed
         stopping = True
         for pid in list(children):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
 
+    def kill_late(_sig: int, _frame: Any) -> None:
+        for pid in list(children):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
     previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    previous[signal.SIGALRM] = signal.signal(signal.SIGALRM, kill_late)
     try:
         for _ in range(workers):
             start()
@@ -166,5 +179,6 @@ def _supervise(config: Any, sock: socket.socket, workers: int) -> None:
                     continue
             start()
     finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
         for s, handler in previous.items():
             signal.signal(s, handler)
