@@ -28,6 +28,7 @@ from roltrap.io._read import (
     check_file,
     head_text,
     iter_table,
+    limits,
     read_table,
     sniff_separator,
     use_limits,
@@ -382,9 +383,10 @@ def _progress(enabled: bool) -> Iterator[_Steps]:
 
 
 def limits_from(settings: Settings | None) -> Limits:
-    """The import limits of a settings object (the defaults without one)."""
+    """The import limits of a settings object (without one: the limits in force, see
+    :func:`roltrap.io._read.use_limits`)."""
     if settings is None:
-        return Limits()
+        return limits()
     mib = 1024 * 1024
     return Limits(max_bytes=settings.import_max_mb * mib, max_rows=settings.import_max_rows,
                   max_columns=settings.import_max_columns, max_cell_chars=settings.import_max_cell,
@@ -403,11 +405,11 @@ def import_file(store: Store, path: Path | str, *, format: str = "auto", progres
     with use_limits(limits_from(settings)):
         return _import_file(store, Path(path), format=format, progress=progress, dry_run=dry_run, year=year,
                             new_region=new_region,
-                            memory_mb=settings.import_memory_mb if settings is not None else 512)
+                            memory_mb=settings.import_memory_mb if settings is not None else None)
 
 
 def _import_file(store: Store, path: Path, *, format: str, progress: bool, dry_run: bool, year: int | None,
-                 new_region: bool, memory_mb: int = 512) -> ImportReport:
+                 new_region: bool, memory_mb: int | None = None) -> ImportReport:
     if format != "auto" and format not in FORMATS:
         raise InputError(f"Onbekend formaat '{format}'.",
                          hint="Mogelijk: auto, " + ", ".join(FORMATS) + ".")
@@ -474,13 +476,15 @@ _MAX_PROBLEMS = 1_000
 
 
 def _import_chunked(store: Store, path: Path, *, fmt: str, progress: bool, dry_run: bool, year: int | None,
-                    new_region: bool, memory_mb: int) -> ImportReport:
+                    new_region: bool, memory_mb: int | None) -> ImportReport:
     """A large text file: chunks of rows are parsed and checked one by one and staged in a
     temporary DuckDB table, then merged in one transaction (:meth:`Store.apply` with ``staged``).
 
-    Memory: one chunk of text cells (:attr:`Limits.chunk_cells`) plus what DuckDB holds, capped at
-    ``memory_mb`` while the import runs (beyond it DuckDB spills to its temp folder). Problems are
-    collected over the whole file before anything is written, as for a small file.
+    Memory: one chunk of text cells (:attr:`Limits.chunk_cells`), the staged rows (wide: about 8
+    bytes per figure) and what DuckDB needs to merge them, above all the store's primary-key index
+    on observations; ``memory_mb`` caps DuckDB while the import runs (an import that does not fit
+    is refused with a clear message). Problems are collected over the whole file before anything is
+    written, as for a small file.
     """
     from roltrap.io.catalogue import indicators_for
     from roltrap.io.kwb import empty_column, kwb_batch, kwb_source
@@ -499,8 +503,9 @@ def _import_chunked(store: Store, path: Path, *, fmt: str, progress: bool, dry_r
     with store.session(), _progress(progress) as steps:
         con = store.con
         row = con.execute("SELECT current_setting('memory_limit')").fetchone()
-        old_limit = str(row[0]) if row else None
-        con.execute(f"SET memory_limit = '{int(memory_mb)}MB'")
+        old_limit = str(row[0]) if row and memory_mb else None
+        if memory_mb:
+            con.execute(f"SET memory_limit = '{int(memory_mb)}MB'")
         ids: list[str] | None = None
         try:
             n_rows = 0
@@ -612,7 +617,7 @@ def _duplicate_rows(con: object, path: Path) -> list[Problem]:
 
     assert isinstance(con, duckdb.DuckDBPyConnection)
     found = con.execute(f"""
-        SELECT region_code, year, list(DISTINCT _line ORDER BY _line) FROM {_STAGE}
+        SELECT region_code, year, list_sort(list(DISTINCT _line)) FROM {_STAGE}
         GROUP BY 1, 2 HAVING count(DISTINCT _line) > 1 ORDER BY 3 LIMIT 50""").fetchall()
     return [Problem(f"regio {code} staat meer dan eens in het bestand voor {year}; laat één rij staan "
                     f"(ook op regel {lines[0]})", file=str(path), row=int(lines[1]), column="regiocode",
