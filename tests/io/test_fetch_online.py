@@ -280,3 +280,36 @@ def test_stale_catalogue_is_asked_again_and_kept_when_offline(cbs: RecordedOData
     cbs.stop()
     t = resolve_table(SERIES["kwb"], year=2023, client=_client(cbs, tmp_path))
     assert t.identifier == "85618NED"  # no network: the old answer still serves
+
+
+def test_unknown_variables_become_user_indicators_like_statline(tmp_path: Path) -> None:
+    """A topic outside the catalogue is kept with its title, unit and kind, under the same id the
+    StatLine CSV of the table gives it."""
+    import json
+
+    from roltrap.io.statline import read_statline
+
+    rec = _odata_server.RECORDED / "85231NED"
+    props = json.loads((rec / "DataProperties.json").read_text(encoding="utf-8"))["value"]
+    rows = json.loads((rec / "TypedDataSet-GM1680.json").read_text(encoding="utf-8"))["value"]
+    for p in props:  # CBS adds a variable the catalogue does not know
+        if p.get("Key") == "AfstandTotZonnebank_109":
+            p["Key"], p["Title"] = "AfstandTotKapsalon_109", "Afstand tot kapsalon"
+    for r in rows:
+        r["AfstandTotKapsalon_109"] = r.pop("AfstandTotZonnebank_109")
+    doc = {"TableInfos": json.loads((rec / "TableInfos.json").read_text(encoding="utf-8"))["value"],
+           "DataProperties": props, "TypedDataSet": rows}
+    (tmp_path / "t.json").write_text(json.dumps(doc), encoding="utf-8")
+    b = read_odata(tmp_path / "t.json")
+    ind = b.indicators.set_index("id")
+    user = [i for i in ind.index if i.startswith("u_")]
+    assert len(user) == 1 and user[0].startswith("u_recreatie_afstand_tot_kapsalon_")  # + path digest
+    assert ind.loc[user[0], ["label", "unit", "kind"]].tolist() == [
+        "Vrije tijd en cultuur / Recreatie / Afstand tot kapsalon", "km", "distance"]
+    obs = b.observations.set_index(["region_code", "indicator_id"])["value"]
+    assert obs[("GM1680", user[0])] == 10.8  # the file's zonnebank figure, now under the new title
+    # the StatLine CSV with that title gives the same id
+    csv = (_odata_server.RECORDED / "Nabijheid_voorzieningen_2021_AaenHunze_getransponeerd.csv")
+    text = csv.read_text(encoding="utf-8-sig").replace("Afstand tot zonnebank", "Afstand tot kapsalon")
+    (tmp_path / "nabijheid_2021.csv").write_text(text, encoding="utf-8")
+    assert user[0] in set(read_statline(tmp_path / "nabijheid_2021.csv").observations["indicator_id"])

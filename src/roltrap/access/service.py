@@ -472,6 +472,93 @@ class AccessService:
             },
         )
 
+    def answers_with_places(
+        self,
+        places: pd.DataFrame,
+        *,
+        gemeente: str | None = None,
+        level: str = "wijk",
+        year: int | None = None,
+    ) -> MonitorResult:
+        """The answers for the kinds in ``places`` (validated rows of
+        :func:`roltrap.io.vindplaatsen.read_vindplaatsen`) as if they were added to the store's places
+        of those kinds; nothing is stored and the store's caches are not touched (a web upload).
+
+        Needs a street network with area boundaries (minutes from CBS distances cannot take new
+        places); ``extra["places"]`` says per uploaded place whether it lies on the network.
+        """
+        reg = self._gemeente(gemeente)
+        gm = reg["code"]
+        areas = self._areas(gm, level)
+        try:
+            ln = self.network(gm)
+        except NotAvailableError:
+            raise NotAvailableError(
+                f"Eigen vindplaatsen vragen een straatnetwerk; voor {reg['name']} is dat er niet, dus "
+                "kan roltrap er geen reistijden voor berekenen.",
+                hint="Een beheerder kan een OSM-uittreksel van deze gemeente importeren.",
+            ) from None
+        node_area, weight = self._origins(ln, gm, level, areas)
+        mine = places.copy()
+        node, snap = ln.net.nearest_node(mine["x"].to_numpy(float), mine["y"].to_numpy(float))
+        mine = mine.assign(node=node, snap_m=snap, reachable=snap <= self.rt.settings.access_snap_m)
+        stored = self.places(gemeente=gm)
+        kinds = [k for k in SOORTEN if k in set(mine["soort"])]
+        mins = {}
+        for k in kinds:
+            cols = ["node", "snap_m"]  # all the routing needs
+            known = stored.loc[(stored["soort"] == k) & stored["reachable"], cols]
+            new = mine.loc[(mine["soort"] == k) & mine["reachable"], cols]
+            pl = pd.concat([part for part in (known, new) if not part.empty], ignore_index=True)
+            for m in MODES:
+                mins[(k, m)] = self._minutes_from(ln.net, pl, m)
+        rows = compute.area_answers(mins, node_area=node_area, weight=weight, areas=areas)
+        figures, years = self._latest(list(areas["code"]), ["a_inw"], year)
+        rows.insert(4, "soort_label", rows["soort"].map(label))
+        rows["residents"] = rows["code"].map(figures["a_inw"]).astype(float)
+        rows["level"] = level
+        rows["unit"] = "min"
+        far = int((~mine["reachable"]).sum())
+        counts = {k: int(((stored["soort"] == k) & stored["reachable"]).sum()) for k in kinds}
+        notes = []
+        for k in kinds:
+            n = int(((mine["soort"] == k) & mine["reachable"]).sum())
+            known = f"bij de {counts[k]} die roltrap al kent" if counts[k] else "roltrap kende er nog geen"
+            notes.append(f"{_sentence_start(label(k))}: {n} eigen plaats(en), {known}.")
+        if far:
+            notes.append(
+                f"{far} eigen plaats(en) liggen verder dan {self.rt.settings.access_snap_m:.0f} m van het "
+                "straatnetwerk en tellen niet mee."
+            )
+        return MonitorResult(
+            kind="access",
+            title=f"Nabijheid met eigen vindplaatsen, {reg['name']} ({level})",
+            rows=rows,
+            unit="min",
+            method=self.method_text(),
+            sources=[ATTRIBUTION, *self.network_sources(gm), "Eigen vindplaatsen (niet opgeslagen)"],
+            assumptions=[],
+            notes=notes,
+            extra={
+                "gemeente": gm,
+                "level": level,
+                "years": years,
+                "network": True,
+                "attribution": ATTRIBUTION,
+                "kinds": kinds,
+                "speeds_kmh": self.speeds,
+                "places": [
+                    {
+                        "name": str(r["name"]),
+                        "soort": str(r["soort"]),
+                        "reachable": bool(r["reachable"]),
+                        "snap_m": float(r["snap_m"]),
+                    }
+                    for r in mine.to_dict("records")
+                ],
+            },
+        )
+
     def _stale_kinds(self, gm: str) -> set[str]:
         pl = self.places(gemeente=gm)
         return set(pl.loc[pl["stale"].fillna(False).astype(bool), "soort"])
@@ -882,6 +969,10 @@ class AccessService:
             f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in cols if c != 'id')}",
             [src[c] for c in cols],
         )
+
+
+def _sentence_start(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _kind_order(k: str) -> int:

@@ -207,9 +207,14 @@ def import_(
     ],
     gemeente: GemeenteOpt = None,
 ) -> None:
-    """Laad vindplaatsen of een straatnetwerk; een mislukte import verandert niets."""
+    """Laad vindplaatsen of een straatnetwerk; een mislukte of afgebroken import (Ctrl-C) verandert niets."""
+    from roltrap.cli.cohort import interruptible
+
     rt = open_roltrap(ctx)
-    report = rt.import_file(path, gemeente=gemeente, progress=True)
+    # Everything is written in one transaction at the end: an interrupt before or during it leaves
+    # the store as it was (exit 130; 143 for SIGTERM).
+    with interruptible("er is niets geïmporteerd"):
+        report = rt.import_file(path, gemeente=gemeente, progress=True)
     console.print(report.summary(), highlight=False)
 
 

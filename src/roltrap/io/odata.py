@@ -489,6 +489,7 @@ def batch_from_table(table: ODataTable, *, source: dict[str, object], file: Path
     groups = _group_titles(table.properties)
     skipped: list[Problem] = []
     mapped: dict[str, str] = {}
+    user_defs: dict[str, tuple[str, str, str, str]] = {}  # id → (id, label, unit, kind)
     for key in keys:
         stem = norm(key_stem(key))
         if key in (code_key, period_key) or stem in REGION_STEMS or key.startswith("_"):
@@ -500,7 +501,15 @@ def batch_from_table(table: ODataTable, *, source: dict[str, object], file: Path
         why = map_column(kwb_id(key, group=groups.get(key)), stem=stem, unit=prop.get("Unit"),
                          taken=set(mapped.values()))
         if isinstance(why, Problem):
-            skipped.append(Problem(why.message, file=fname, column=key))
+            # Not a catalogue variable: a user indicator under its theme path, the same id the StatLine
+            # CSV of this table gives it (roltrap.io.statline.user_indicator).
+            user = _user_indicator(prop, groups.get(key))
+            if user is None or user[0] in mapped.values():
+                skipped.append(Problem(why.message if user is None else f"tweede kolom voor {user[0]}; "
+                                       "overgeslagen", file=fname, column=key))
+                continue
+            mapped[key] = user[0]
+            user_defs[user[0]] = user
         else:
             mapped[key] = why
     df = pd.DataFrame.from_records(table.rows)
@@ -517,9 +526,26 @@ def batch_from_table(table: ODataTable, *, source: dict[str, object], file: Path
     return frame_batch(
         df, file=file, source=source, code_col=code_key, period_col=period_key, year=yr, mapped=mapped,
         names=dim_titles, gemeente_name_col=name_key, kind_col=kind_key, skipped=skipped,
-        labels={kid: str(props.get(k, {}).get("Title") or kid).strip() for k, kid in mapped.items()},
-        units={kid: str(props.get(k, {}).get("Unit") or "") for k, kid in mapped.items()},
+        labels={kid: user_defs[kid][1] if kid in user_defs
+                else str(props.get(k, {}).get("Title") or kid).strip() for k, kid in mapped.items()},
+        units={kid: user_defs[kid][2] if kid in user_defs else str(props.get(k, {}).get("Unit") or "")
+               for k, kid in mapped.items()},
+        kinds={kid: d[3] for kid, d in user_defs.items()},
         decimals={kid: int(props.get(k, {}).get("Decimals") or 0) for k, kid in mapped.items()})
+
+
+def _user_indicator(prop: Mapping[str, Any], groups: str | None) -> tuple[str, str, str, str] | None:
+    """(id, label, unit, kind) for a numeric Topic outside the catalogue, from its DataProperties title,
+    topic groups and unit; ``None`` without a title (a bare list of rows carries no metadata)."""
+    from roltrap.io.statline import parse_header, user_indicator
+
+    title = " ".join(str(prop.get("Title") or "").split())
+    if prop.get("Type") != "Topic" or not title:
+        return None
+    # The header StatLine writes for this variable ("Thema|Groep|Titel (eenheid)"), read the same way.
+    path = "|".join([*reversed(groups.split("|") if groups else []), title])
+    unit = str(prop.get("Unit") or "").strip()
+    return user_indicator(parse_header(f"{path} ({unit})" if unit else path))
 
 
 def map_column(kid: str | None, *, stem: str, unit: str | None, taken: set[str]) -> str | Problem:
@@ -896,6 +922,11 @@ class ODataClient:
 
 def _manual(series: Series | None, table: CatalogTable | None, year: int | None) -> str:
     """The Dutch instruction for fetching by hand: the StatLine page, then ``roltrap import``."""
+    if table is None and series is not None and year is not None:
+        known = KWB_TABLES if series.key == "kwb" else NABIJHEID_TABLES
+        ident = next((t for t, y in known.items() if y == year), None)
+        if ident is not None:  # the catalogue is out of reach, but this year's table is known
+            table = CatalogTable(ident, f"{series.label} {year}", year)
     if table is not None:
         page = f"de StatLine-pagina van {table.identifier} ({table.statline})"
         name = table.title
@@ -906,12 +937,13 @@ def _manual(series: Series | None, table: CatalogTable | None, year: int | None)
             f"bestand met `roltrap import BESTAND`.")
 
 
-def catalog_tables(series: Series, *, client: ODataClient) -> list[CatalogTable]:
-    """Every table of ``series`` in CBS's catalogue, oldest year first (one per year: the newest)."""
+def catalog_tables(series: Series, *, client: ODataClient, year: int | None = None) -> list[CatalogTable]:
+    """Every table of ``series`` in CBS's catalogue, oldest year first (one per year: the newest).
+    ``year`` (the one asked for) only makes the message for fetching by hand more precise."""
     rows = client.get("/ODataCatalog/Tables",
                       {"$filter": f"substringof('{series.label.split(';')[0]}',Title)",
                        "$select": "Identifier,Title,ShortTitle,Period,Modified,Language,Catalog"},
-                      what=f"de CBS-catalogus ({series.label})", manual=_manual(series, None, None),
+                      what=f"de CBS-catalogus ({series.label})", manual=_manual(series, None, year),
                       max_age=24 * 3600)
     best: dict[int, CatalogTable] = {}
     for r in rows:
@@ -928,7 +960,7 @@ def catalog_tables(series: Series, *, client: ODataClient) -> list[CatalogTable]
 
 def resolve_table(series: Series, *, year: int | None, client: ODataClient) -> CatalogTable:
     """The table of ``series`` for ``year`` (``None``: the latest year the catalogue lists)."""
-    tables = catalog_tables(series, client=client)
+    tables = catalog_tables(series, client=client, year=year)
     if not tables:
         raise NotFoundError(f"De CBS-catalogus noemt geen tabel '{series.label}'.",
                             hint=_manual(series, None, year))

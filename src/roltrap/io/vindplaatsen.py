@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -87,8 +88,10 @@ def _pick(columns: list[str], key: str) -> str | None:
 def _geojson_frame(path: Path) -> pd.DataFrame:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path.name} is geen leesbaar GeoJSON-bestand: {exc}.", file=path) from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        where = f" (fout op regel {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
+        raise InputError(f"{path.name} is geen leesbaar GeoJSON-bestand{where}.", file=path,
+                         hint="Sla de lijst op als GeoJSON met punten, of gebruik de sjabloon.") from None
     feats = data.get("features") if isinstance(data, dict) else None
     if not isinstance(feats, list):
         raise InputError(f"{path.name} is geen GeoJSON FeatureCollection (geen 'features').", file=path)
@@ -116,12 +119,21 @@ def _geojson_frame(path: Path) -> pd.DataFrame:
     return df
 
 
-def read_vindplaatsen(path: Path | str, *, source_id: str | None = None) -> tuple[pd.DataFrame, str]:
+def read_vindplaatsen(
+    path: Path | str, *, source_id: str | None = None, data: bytes | None = None
+) -> tuple[pd.DataFrame, str]:
     """Validated place rows (:data:`PLACE_COLUMNS`) and the source id; an InputError lists every bad row.
 
     Rows are numbered as the user sees them: the line in a CSV, the row in Excel (header = 1), the
-    feature number in GeoJSON.
+    feature number in GeoJSON. With ``data`` (an upload already read, under its byte cap) ``path``
+    only names the file: the bytes go through the very same checks as a file on disk (size, shape,
+    encoding, an Excel workbook's zip directory) from a private temporary copy removed at once.
     """
+    if data is not None:
+        with tempfile.TemporaryDirectory(prefix="roltrap-vindplaatsen-") as tmp:  # mode 0700
+            copy = Path(tmp) / Path(path).name
+            copy.write_bytes(data)
+            return read_vindplaatsen(copy, source_id=source_id)
     path = Path(path)
     check_file(path)
     geo = path.suffix.lower() in {".geojson", ".json"}
@@ -145,8 +157,7 @@ def read_vindplaatsen(path: Path | str, *, source_id: str | None = None) -> tupl
             f"{path.name} mist kolom(men): {', '.join(missing)}.",
             file=path,
             problems=[Problem("kolom ontbreekt", file=str(path), row=1, column=m) for m in missing],
-            hint="Download de sjabloon (roltrap access sjabloon, of 'Sjabloon' op de pagina Nabijheid) en "
-            f"vul die in. Gevonden kolommen: {', '.join(map(str, cols[:10]))}.",
+            hint=f"Download de sjabloon en vul die in. Gevonden kolommen: {', '.join(map(str, cols[:10]))}.",
         )
     if len(df) > MAX_PLACES:
         raise InputError(

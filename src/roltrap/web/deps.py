@@ -94,7 +94,8 @@ _ID = re.compile(r"\b[a-z]{1,4}_[a-z0-9]+(?:_[a-z0-9]+)*(?:/[0-9]+)?\b")
 
 
 def no_codes(text: Any, request: Request) -> str:
-    """Text from a result (a method, a note, a reason) with every catalogue id read as its label.
+    """Text from a result (a method, a note, a reason) with every catalogue id read as its label
+    and no command-line instruction.
 
     Readers of a page never see internal indicator ids ("a_opl_lg"); ``p_hh_110/120`` reads as the
     first id's label."""
@@ -105,7 +106,18 @@ def no_codes(text: Any, request: Request) -> str:
         info = labels.get(ident)
         return str(info["label"]) if info and info.get("label") else m.group(0)
 
-    return _ID.sub(one, str(text or ""))
+    return _no_commands(_ID.sub(one, str(text or "")))
+
+
+# A CLI command in a core text ("`roltrap import x.osm.pbf --gemeente GM0546`"): the web's readers
+# have no terminal. A bracket holding one goes; a command after a colon becomes who can do it.
+_CMD_BRACKET = re.compile(r"\s*\([^()]*`roltrap [^`]*`[^()]*\)")
+_CMD = re.compile(r"(?::\s*|\s+met\s+|\s*)`roltrap [^`]*`")
+
+
+def _no_commands(text: str) -> str:
+    text = _CMD_BRACKET.sub("", text)
+    return _CMD.sub(" (door de beheerder van roltrap)", text)
 
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))

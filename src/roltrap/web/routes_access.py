@@ -11,11 +11,11 @@ from typing import Annotated, Any
 import altair as alt
 import pandas as pd
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from roltrap.access.kinds import label
 from roltrap.access.service import ATTRIBUTION, AccessService
-from roltrap.errors import NotAvailableError
+from roltrap.errors import InputError, NotAvailableError, RoltrapError
 from roltrap.jsonable import jsonable
 from roltrap.web.deps import get_rt, respond
 
@@ -372,6 +372,172 @@ def _page(
         data = nabijheid_data(rt, gemeente=gemeente, level=level, mode=mode, soort=soort, place=plaats,
                               gebied=gebied)
     return respond(request, "nabijheid.html", data, title="Nabijheid / 15 minuten")
+
+
+# -- eigen vindplaatsen: upload → answers recomputed, nothing stored -------------------------------
+#: A list of vindplaatsen may be this large (about 50.000 rows of CSV); the body a little more.
+MAX_PLACES_BYTES = 4 * 1024 * 1024
+PLACE_TYPES = {".csv": ".csv", ".txt": ".csv", ".xlsx": ".xlsx", ".geojson": ".geojson", ".json": ".geojson"}
+
+
+def _upload_name(filename: str | None, data: bytes) -> str:
+    """A safe name for messages ("vindplaatsen.csv"): the browser's file name without folders or odd
+    characters, with a type the reader knows (from the name, else from the content)."""
+    import re
+    from pathlib import PurePath
+
+    base = PurePath((filename or "").replace("\\", "/")).name
+    stem, dot, ext = base.rpartition(".")
+    ext = f".{ext.lower()}" if dot else ""
+    if ext not in PLACE_TYPES:
+        stem = base
+        ext = ".xlsx" if data[:2] == b"PK" else ".geojson" if data.lstrip()[:1] == b"{" else ".csv"
+    clean = re.sub(r"[^\w .()-]+", "_", stem).strip(" ._")[:80] or "vindplaatsen"
+    return clean + PLACE_TYPES[ext]
+
+
+def upload_data(rt: Any, *, data: bytes, filename: str | None, gemeente: str | None, level: str,
+                mode: str) -> dict[str, Any]:
+    """The page's data plus the answers for the uploaded places (the ``.json`` answer too)."""
+    from roltrap.io.vindplaatsen import read_vindplaatsen
+
+    name = _upload_name(filename, data)
+    rows, _sid = read_vindplaatsen(name, data=data)
+    svc: AccessService = rt.access
+    res = svc.answers_with_places(rows, gemeente=gemeente, level=level)
+    kinds = res.extra["kinds"]
+    page = nabijheid_data(rt, gemeente=res.extra["gemeente"], level=level, mode=mode, soort=None,
+                          place=None, gebied=None)
+    tables = []
+    for k in kinds:
+        part = res.rows[res.rows["soort"] == k]
+        by_mode = {m: part[part["mode"] == m].set_index("code") for m in ("lopen", "fiets")}
+        walk = by_mode["lopen"]
+        tables.append({
+            "soort": k,
+            "label": label(k),
+            "rows": [
+                {
+                    "code": code,
+                    "name": str(walk.at[code, "name"]),
+                    **{f"{m}_minutes": jsonable(by_mode[m].at[code, "minutes"]) for m in by_mode},
+                    **{f"{m}_text": _minutes_text(by_mode[m].at[code, "minutes"]) for m in by_mode},
+                    **{f"{m}_share_15": jsonable(by_mode[m].at[code, "share_15"]) for m in by_mode},
+                    **{f"{m}_share_text": _pct(by_mode[m].at[code, "share_15"]) for m in by_mode},
+                    "reason": walk.at[code, "reason"],
+                }
+                for code in walk.index
+            ],
+        })
+    page["upload"] = {
+        "file": name,
+        "n_places": len(rows),
+        "kinds": [{"id": k, "label": label(k)} for k in kinds],
+        "tables": tables,
+        "places": res.extra["places"],
+        "notes": res.notes,
+        "stored": False,
+    }
+    return page
+
+
+async def _upload(request: Request) -> dict[str, Any]:
+    from starlette.concurrency import run_in_threadpool
+
+    from roltrap.web.routes_triage import MULTIPART_OVERHEAD, _read_form
+
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise InputError("Stuur de lijst als formulier met een bestand (multipart/form-data, veld bestand).",
+                         param="bestand")
+    try:
+        form = await _read_form(request, limit=MAX_PLACES_BYTES + MULTIPART_OVERHEAD, file_field="bestand",
+                                max_file=MAX_PLACES_BYTES)
+    except InputError as exc:
+        if "te groot" not in exc.message:
+            raise
+        hint = "Splits de lijst, bijvoorbeeld per soort, en laad de delen één voor één."
+        raise InputError(exc.message, param="bestand", hint=hint) from None
+    request.state.form = form
+    if form.file is None or (not form.file and not form.filename):  # a browser sends "" when none is chosen
+        raise InputError("Kies een bestand met vindplaatsen (CSV, Excel of GeoJSON).", param="bestand")
+    level = form.get("level") or "wijk"
+    mode = form.get("mode") or "lopen"
+    if level not in ("wijk", "buurt"):
+        raise InputError(f"Onbekend niveau '{level[:20]}': kies wijk of buurt.", param="level")
+    if mode not in ("lopen", "fiets"):
+        raise InputError(f"Onbekende vervoerswijze '{mode[:20]}': kies lopen of fiets.", param="mode")
+    rt = get_rt(request)
+
+    def work() -> dict[str, Any]:
+        with rt.store.session():
+            return upload_data(rt, data=form.file or b"", filename=form.filename,
+                               gemeente=form.get("gemeente") or None, level=level, mode=mode)
+
+    return await run_in_threadpool(work)
+
+
+def _upload_error(request: Request, exc: RoltrapError) -> dict[str, Any]:
+    """The page as it was, with the upload's error beside the file field (what, where, how to fix)."""
+    form = getattr(request.state, "form", None)
+    gemeente = form.get("gemeente") if form else None
+    level = (form.get("level") if form else None) or "wijk"
+    mode = (form.get("mode") if form else None) or "lopen"
+    rt = get_rt(request)
+    try:
+        with rt.store.session():
+            page = nabijheid_data(rt, gemeente=gemeente or None, level=level if level in ("wijk", "buurt")
+                                  else "wijk", mode=mode if mode in ("lopen", "fiets") else "lopen",
+                                  soort=None, place=None, gebied=None)
+    except RoltrapError:
+        with rt.store.session():
+            page = nabijheid_data(rt, gemeente=None, level="wijk", mode="lopen", soort=None, place=None,
+                                  gebied=None)
+    problems = [
+        {"row": p.row, "column": p.column, "message": p.message, "value": p.value}
+        for p in sorted(getattr(exc, "problems", []), key=lambda p: (p.row or 0, p.column or ""))[:50]
+    ]
+    page["upload_error"] = {
+        "message": exc.message.split("\n")[0],
+        "hint": exc.hint,
+        "problems": problems,
+        "more": max(0, len(getattr(exc, "problems", [])) - len(problems)),
+        "status": exc.http_status,
+    }
+    return page
+
+
+@router.post("/nabijheid/vindplaatsen", include_in_schema=False)
+async def upload_places(request: Request) -> Response:
+    try:
+        data = await _upload(request)
+    except RoltrapError as exc:
+        data = _upload_error(request, exc)
+        return respond(request, "nabijheid.html", data, title="Nabijheid / 15 minuten",
+                       status_code=exc.http_status)
+    return respond(request, "nabijheid.html", data, title="Nabijheid met eigen vindplaatsen")
+
+
+@router.post("/nabijheid/vindplaatsen.json", tags=["pagina's"], summary="Nabijheid met eigen vindplaatsen",
+             openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {
+                 "schema": {"type": "object", "required": ["bestand"], "properties": {
+                     "bestand": {"type": "string", "format": "binary",
+                                 "description": "CSV, Excel of GeoJSON volgens de sjabloon."},
+                     "gemeente": {"type": "string"}, "level": {"type": "string", "enum": ["wijk", "buurt"]},
+                     "mode": {"type": "string", "enum": ["lopen", "fiets"]}}}}}}},
+             responses={422: {"description": "Onjuiste rijen (met rij en kolom), of een te groot bestand."}})
+async def upload_places_json(request: Request) -> Response:
+    """Reistijden per wijk of buurt naar de eigen vindplaatsen (samen met de plaatsen die roltrap
+    al kent), lopend en per fiets, met het aandeel bewoners binnen 15 minuten. Elke rij wordt
+    gecontroleerd; er wordt niets opgeslagen."""
+    try:
+        data = await _upload(request)
+    except RoltrapError as exc:
+        body = {"error": {"status": exc.http_status, "message": exc.message, "hint": exc.hint,
+                          "problems": [{"row": p.row, "column": p.column, "message": p.message,
+                                        "value": p.value} for p in getattr(exc, "problems", [])]}}
+        return JSONResponse(body, status_code=exc.http_status)
+    return JSONResponse(jsonable({"upload": data["upload"], "gemeente": data["gemeente"],
+                                  "level": data["level"], "attribution": ATTRIBUTION}))
 
 
 @router.get("/nabijheid/sjabloon.csv", include_in_schema=False)

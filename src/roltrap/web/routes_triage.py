@@ -166,6 +166,7 @@ class _Form:
 
     fields: dict[str, list[str]] = field(default_factory=dict)
     file: bytes | None = None
+    filename: str | None = None  # as the browser sent it: for messages only, never a path
 
     def getlist(self, name: str) -> list[str]:
         return self.fields.get(name, [])
@@ -244,6 +245,7 @@ def _parse_multipart(body: bytes, content_type: str, *, file_field: str | None, 
                 if len(part["data"]) > max_file:
                     raise too_large(max_file)
                 form.file = bytes(part["data"])
+                form.filename = disp.get(b"filename", b"").decode("utf-8", errors="replace")
             continue
         form.fields.setdefault(name, []).append(bytes(part["data"]).decode("utf-8", errors="replace"))
     return form
