@@ -17,7 +17,7 @@ import pandas as pd
 
 from roltrap.cohort import engines, metrics, tables
 from roltrap.cohort.metrics import CohortSpec
-from roltrap.cohort.schema import PersonYearInput, validate
+from roltrap.cohort.schema import PersonYearInput, out_of_memory, validate
 from roltrap.cohort.synth import District, Marginals, SynthParams, SynthReport, generate
 from roltrap.errors import ConfigError, NotAvailableError
 from roltrap.jsonable import jsonable
@@ -346,9 +346,14 @@ class CohortService:
             def after_check(label: str, done: float, steps: int) -> None:
                 report(label, done + 1, steps + 1)
 
-        result = run_analysis(
-            con, inp, spec, min_cell=self.rt.settings.min_cell, reps=reps, seed=seed, progress=after_check
-        )
+        try:
+            result = run_analysis(
+                con, inp, spec, min_cell=self.rt.settings.min_cell, reps=reps, seed=seed, progress=after_check
+            )
+        except Exception as exc:
+            if type(exc).__name__ == "OutOfMemoryException":  # DuckDB, even after spilling to disk
+                raise out_of_memory(exc) from None
+            raise
         names = dict(
             zip(self.rt.regions(gemeente=gm)["code"], self.rt.regions(gemeente=gm)["name"], strict=True)
         )
