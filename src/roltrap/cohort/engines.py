@@ -13,8 +13,10 @@ machine:
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -39,13 +41,24 @@ def connect(engine: str = "duckdb", *, settings: Settings | None = None, session
     if engine == "duckdb":
         if settings.duckdb_memory_limit:
             # Above the limit DuckDB spills joins and aggregates to its temp folder (out of core).
-            return ibis.duckdb.connect(memory_limit=settings.duckdb_memory_limit)
+            return ibis.duckdb.connect(memory_limit=settings.duckdb_memory_limit, temp_directory=spill_dir())
         return ibis.duckdb.connect()
     if engine == "spark":
         if session is None:
             session = spark_session(settings=settings)
         return ibis.pyspark.connect(session)
     raise EngineError(f"Onbekende rekenmachine '{engine}'.", hint="Kies --engine duckdb of --engine spark.")
+
+
+def spill_dir() -> str:
+    """A private folder for one DuckDB connection's spill files, removed when the process ends.
+
+    DuckDB's default (``.tmp`` in the working folder) is shared by every process started there, and
+    two runs spilling at once overwrite each other's temp files.
+    """
+    path = tempfile.mkdtemp(prefix="roltrap-duckdb-")
+    atexit.register(shutil.rmtree, path, True)
+    return path
 
 
 def spark_session(*, settings: Settings | None = None, app_name: str = "roltrap-cohort") -> Any:

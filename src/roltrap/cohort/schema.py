@@ -172,7 +172,10 @@ def validate(
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     if memory_limit:
+        from roltrap.cohort.engines import spill_dir
+
         con.execute("SET memory_limit = ?", [memory_limit])
+        con.execute("SET temp_directory = ?", [spill_dir()])
     try:
         with watch(con, share if progress else None):
             return _validate(
