@@ -221,7 +221,9 @@ def validation_messages(errors: list[dict[str, Any]], *, names: Mapping[str, str
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
         key = loc[-1] if loc else ""
         where = (names or {}).get(key) or PARAM_NAMES.get(key) or (f"'{key}'" if key else "de invoer")
-        ctx = {k: (fmt.number(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v))
+        # A bound like a year (1900) reads without a thousands point; larger ones with it (50.000).
+        ctx = {k: (fmt.number(v, grouping=abs(v) >= 10_000) if isinstance(v, (int, float))
+                   and not isinstance(v, bool) else str(v).replace("' or '", "' of '"))  # pydantic's "or"
                for k, v in (err.get("ctx") or {}).items()}
         text = _VALIDATION_DUTCH.get(str(err.get("type")), "is ongeldig")
         try:
