@@ -40,6 +40,146 @@ DIRECTIONS = ("in", "out")
 ORIGINS = ("gemeente", "buitenland", "wijk", "totaal")
 
 # Each migration moves the schema one version up; never edit a released one, append a new one.
+#: The user indicators (``u_…``) that the StatLine importer made of the Nabijheid voorzieningen variables
+#: before they were in the catalogue (ids as ``roltrap.io.statline.user_indicator`` derives them from the
+#: theme paths of the 2021 table) → their catalogue ids. Migration 5 moves stored values across.
+_NABIJHEID_USER_IDS: tuple[tuple[str, str], ...] = (
+    ('u_huisartsenpraktijk_afstand_tot_huisartse_e7f2db', 'g_afs_hp'),
+    ('u_aantal_huisartsenpraktijken_binnen_1_km_8df789', 'g_1km_hp'),
+    ('u_aantal_huisartsenpraktijken_binnen_3_km_b83b69', 'g_3km_hp'),
+    ('u_aantal_huisartsenpraktijken_binnen_5_km_e92064', 'g_5km_hp'),
+    ('u_huisartsenpraktijk_afstand_tot_huisartse_4ff564', 'g_afs_hpost'),
+    ('u_gezondheid_en_welzijn_afstand_tot_apotheek', 'g_afs_ap'),
+    ('u_ziekenhuis_incl_buitenpolikliniek_afstan_ef6621', 'g_afs_zi'),
+    ('u_aantal_ziekenhuizen_binnen_5_km_8da8a8', 'g_5km_zi'),
+    ('u_aantal_ziekenhuizen_binnen_10_km_ecd4b4', 'g_10km_zi'),
+    ('u_aantal_ziekenhuizen_binnen_20_km_2d1c94', 'g_20km_zi'),
+    ('u_ziekenhuis_excl_buitenpolikliniek_afstan_830dd9', 'g_afs_ze'),
+    ('u_aantal_ziekenhuizen_binnen_5_km_95278c', 'g_5km_ze'),
+    ('u_aantal_ziekenhuizen_binnen_10_km_66a6fd', 'g_10km_ze'),
+    ('u_aantal_ziekenhuizen_binnen_20_km_f33f88', 'g_20km_ze'),
+    ('u_gezondheid_en_welzijn_afstand_tot_consul_32534b', 'g_afs_cb'),
+    ('u_fysiotherapeut_afstand_tot_fysiotherapeu_29ebdc', 'g_afs_ft'),
+    ('u_aantal_fysiotherapeuten_binnen_1_km_f58864', 'g_1km_ft'),
+    ('u_aantal_fysiotherapeuten_binnen_3_km_0d4b2b', 'g_3km_ft'),
+    ('u_aantal_fysiotherapeuten_binnen_5_km_15e246', 'g_5km_ft'),
+    ('u_winkels_dagelijkse_boodschappen_afstand_7bf14e', 'g_afs_gs'),
+    ('u_aantal_grote_supermarkten_binnen_1_km_63ecd6', 'g_1km_gs'),
+    ('u_aantal_grote_supermarkten_binnen_3_km_3ad9a7', 'g_3km_gs'),
+    ('u_aantal_grote_supermarkten_binnen_5_km_ddd3f3', 'g_5km_gs'),
+    ('u_winkels_dagelijkse_boodschappen_afstand_2cf60f', 'g_afs_dl'),
+    ('u_aantal_overige_dagelijkse_levensmiddelen_183318', 'g_1km_dl'),
+    ('u_aantal_overige_dagelijkse_levensmiddelen_8c8918', 'g_3km_dl'),
+    ('u_aantal_overige_dagelijkse_levensmiddelen_a46e55', 'g_5km_dl'),
+    ('u_detailhandel_warenhuis_afstand_tot_warenhuis', 'g_afs_wh'),
+    ('u_aantal_warenhuizen_binnen_5_km_df3080', 'g_5km_wh'),
+    ('u_aantal_warenhuizen_binnen_10_km_a39b4b', 'g_10km_wh'),
+    ('u_aantal_warenhuizen_binnen_20_km_2d2ab9', 'g_20km_wh'),
+    ('u_horeca_cafes_en_dergelijke_afstand_tot_cafe_e_d', 'g_afs_ca'),
+    ('u_aantal_cafes_binnen_1_km_5121b7', 'g_1km_ca'), ('u_aantal_cafes_binnen_3_km_755c33', 'g_3km_ca'),
+    ('u_aantal_cafes_binnen_5_km_4cf53f', 'g_5km_ca'),
+    ('u_cafetarias_en_dergelijke_afstand_tot_caf_d42329', 'g_afs_ct'),
+    ('u_aantal_cafetarias_e_d_binnen_1_km_1942d2', 'g_1km_ct'),
+    ('u_aantal_cafetarias_e_d_binnen_3_km_15dd62', 'g_3km_ct'),
+    ('u_aantal_cafetarias_e_d_binnen_5_km_839a72', 'g_5km_ct'),
+    ('u_horeca_restaurants_afstand_tot_restaurant', 'g_afs_re'),
+    ('u_aantal_restaurants_binnen_1_km_c1b7ac', 'g_1km_re'),
+    ('u_aantal_restaurants_binnen_3_km_42e914', 'g_3km_re'),
+    ('u_aantal_restaurants_binnen_5_km_31335d', 'g_5km_re'),
+    ('u_hotels_en_dergelijke_afstand_tot_hotel_e_7861f7', 'g_afs_ho'),
+    ('u_aantal_hotels_e_d_binnen_5_km_35090b', 'g_5km_ho'),
+    ('u_aantal_hotels_e_d_binnen_10_km_663381', 'g_10km_ho'),
+    ('u_aantal_hotels_e_d_binnen_20_km_e37970', 'g_20km_ho'),
+    ('u_kinderdagverblijf_afstand_tot_kinderdagv_6f8ff3', 'g_afs_kv'),
+    ('u_aantal_kinderdagverblijven_binnen_1_km_80eb78', 'g_1km_kv'),
+    ('u_aantal_kinderdagverblijven_binnen_3_km_cd0882', 'g_3km_kv'),
+    ('u_aantal_kinderdagverblijven_binnen_5_km_a148f8', 'g_5km_kv'),
+    ('u_buitenschoolse_opvang_afstand_tot_buiten_f8dfe8', 'g_afs_bso'),
+    ('u_aantal_buitenschoolse_opvang_binnen_1_km_cbcf97', 'g_1km_bso'),
+    ('u_aantal_buitenschoolse_opvang_binnen_3_km_b172d9', 'g_3km_bso'),
+    ('u_aantal_buitenschoolse_opvang_binnen_5_km_14e023', 'g_5km_bso'),
+    ('u_onderwijs_basisonderwijs_afstand_tot_school', 'g_afs_sc'),
+    ('u_aantal_scholen_binnen_1_km_06d7dc', 'g_1km_sc'),
+    ('u_aantal_scholen_binnen_3_km_d182e2', 'g_3km_sc'),
+    ('u_aantal_scholen_binnen_5_km_e3ec09', 'g_5km_sc'),
+    ('u_voortgezet_onderwijs_totaal_afstand_tot_aa652d', 'g_afs_vo'),
+    ('u_aantal_scholen_binnen_3_km_7076e3', 'g_3km_vo'),
+    ('u_aantal_scholen_binnen_5_km_4bd011', 'g_5km_vo'),
+    ('u_aantal_scholen_binnen_10_km_06a4ea', 'g_10km_vo'),
+    ('u_vmbo_afstand_tot_school_e030c4', 'g_afs_vmbo'),
+    ('u_aantal_scholen_binnen_3_km_8b19b0', 'g_3km_vmbo'),
+    ('u_aantal_scholen_binnen_5_km_f7c440', 'g_5km_vmbo'),
+    ('u_aantal_scholen_binnen_10_km_f64ccf', 'g_10km_vmbo'),
+    ('u_havo_vwo_afstand_tot_school_390a90', 'g_afs_hv'),
+    ('u_aantal_scholen_binnen_3_km_27bbb4', 'g_3km_hv'),
+    ('u_aantal_scholen_binnen_5_km_cb9b06', 'g_5km_hv'),
+    ('u_aantal_scholen_binnen_10_km_61da00', 'g_10km_hv'),
+    ('u_openbaar_groen_afstand_tot_openbaar_groe_c8fb99', 'g_afs_gr'),
+    ('u_openbaar_groen_afstand_tot_park_of_plant_e1ecbb', 'g_afs_pk'),
+    ('u_openbaar_groen_afstand_tot_dagrecreatief_2fe922', 'g_afs_dr'),
+    ('u_openbaar_groen_afstand_tot_bos_a3616c', 'g_afs_bos'),
+    ('u_afstand_tot_open_natuurlijk_terrein_afst_352ebc', 'g_afs_on'),
+    ('u_afstand_tot_open_natuurlijk_terrein_afst_2f2070', 'g_afs_ond'),
+    ('u_afstand_tot_open_natuurlijk_terrein_afst_6ad6a7', 'g_afs_onn'),
+    ('u_semi_openbaar_groen_afstand_tot_semi_ope_852fea', 'g_afs_sg'),
+    ('u_semi_openbaar_groen_afstand_tot_sportter_84928c', 'g_afs_sp'),
+    ('u_semi_openbaar_groen_afstand_tot_volkstui_42d9e8', 'g_afs_vt'),
+    ('u_semi_openbaar_groen_afstand_tot_verblijf_657d1d', 'g_afs_vr'),
+    ('u_semi_openbaar_groen_afstand_tot_begraafp_05d070', 'g_afs_bp'),
+    ('u_groenvoorzieningen_afstand_tot_recreatie_603e68', 'g_afs_bw'),
+    ('u_verkeer_en_vervoer_afstand_tot_oprit_hoo_64b076', 'g_afs_oprit'),
+    ('u_treinstations_afstand_tot_treinstations_881c98', 'g_afs_ov'),
+    ('u_treinstations_afstand_tot_belangrijk_ove_926ba6', 'g_afs_ovst'),
+    ('u_vrije_tijd_en_cultuur_afstand_tot_bibliotheek', 'g_afs_bib'),
+    ('u_vrije_tijd_en_cultuur_sport_afstand_tot_zwembad', 'g_afs_zw'),
+    ('u_sport_afstand_tot_kunstijsbaan_3e3994', 'g_afs_ijs'),
+    ('u_vrije_tijd_en_cultuur_museum_afstand_tot_museum', 'g_afs_mu'),
+    ('u_aantal_musea_binnen_5_km_af2ce7', 'g_5km_mu'),
+    ('u_aantal_musea_binnen_10_km_0cdc63', 'g_10km_mu'),
+    ('u_aantal_musea_binnen_20_km_1f6f02', 'g_20km_mu'),
+    ('u_podiumkunsten_excl_festivals_afstand_tot_652821', 'g_afs_po'),
+    ('u_aantal_podiumkunsten_totaal_binnen_5_km_3fb87a', 'g_5km_po'),
+    ('u_aantal_podiumkunsten_totaal_binnen_10_km_c19073', 'g_10km_po'),
+    ('u_aantal_podiumkunsten_totaal_binnen_20_km_adeb9f', 'g_20km_po'),
+    ('u_podiumkunsten_excl_festivals_afstand_tot_b0301e', 'g_afs_pop'),
+    ('u_bioscoop_afstand_tot_bioscoop_24d8ea', 'g_afs_bi'),
+    ('u_aantal_bioscopen_binnen_5_km_d4b31e', 'g_5km_bi'),
+    ('u_aantal_bioscopen_binnen_10_km_d7ff6d', 'g_10km_bi'),
+    ('u_aantal_bioscopen_binnen_20_km_2fb429', 'g_20km_bi'),
+    ('u_recreatie_afstand_tot_sauna_990ad3', 'g_afs_sa'),
+    ('u_recreatie_afstand_tot_zonnebank_32e712', 'g_afs_zb'),
+    ('u_recreatie_afstand_tot_attractie_e4e956', 'g_afs_at'),
+    ('u_aantal_attracties_binnen_10_km_8af7ec', 'g_10km_at'),
+    ('u_aantal_attracties_binnen_20_km_6016cb', 'g_20km_at'),
+    ('u_aantal_attracties_binnen_50_km_17cd89', 'g_50km_at'),
+    ('u_afstand_tot_brandweerkazerne', 'g_afs_bk'),
+)
+
+
+def _rename_ids(pairs: tuple[tuple[str, str], ...]) -> str:
+    """SQL that moves observations from old indicator ids to new ones; a value already stored under the
+    new id wins, and the old ids' rows and definitions go (the bundle and the importer bring the
+    catalogue's definition of the new id; until then the old definition is kept under the new id)."""
+    values = ", ".join(f"('{a}', '{b}')" for a, b in pairs)
+    return f"""
+    CREATE TEMP TABLE _renamed (old VARCHAR, new VARCHAR);
+    INSERT INTO _renamed VALUES {values};
+    INSERT INTO observations (region_code, year, indicator_id, value, source_id, rank)
+        SELECT o.region_code, o.year, r.new, o.value, o.source_id, o.rank
+        FROM observations o JOIN _renamed r ON o.indicator_id = r.old
+        WHERE NOT EXISTS (SELECT 1 FROM observations n WHERE n.region_code = o.region_code
+                          AND n.year = o.year AND n.indicator_id = r.new);
+    DELETE FROM observations WHERE indicator_id IN (SELECT old FROM _renamed);
+    INSERT INTO indicators (id, label, unit, kind, aggregation, weight, decimals, theme, description)
+        SELECT DISTINCT ON (r.new) r.new, i.label, i.unit, i.kind, i.aggregation, i.weight, i.decimals,
+               i.theme, i.description
+        FROM indicators i JOIN _renamed r ON i.id = r.old
+        WHERE r.new NOT IN (SELECT id FROM indicators);
+    DELETE FROM indicators WHERE id IN (SELECT old FROM _renamed);
+    DROP TABLE _renamed;
+    """
+
+
 MIGRATIONS: list[str] = [
     # 1: canonical model
     """
@@ -138,6 +278,8 @@ MIGRATIONS: list[str] = [
     DELETE FROM indicators WHERE id IN (SELECT old FROM _renamed);
     DROP TABLE _renamed;
     """,
+    # 5: the Nabijheid voorzieningen variables, once user indicators, under their catalogue ids
+    _rename_ids(_NABIJHEID_USER_IDS),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

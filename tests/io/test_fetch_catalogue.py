@@ -131,10 +131,13 @@ def test_stored_old_ids_move_to_the_corrected_ids(tmp_path: Path) -> None:
         con.execute("INSERT INTO meta (version) VALUES (?)", [v])
     con.execute("INSERT INTO indicators (id, label, unit, kind, aggregation) VALUES "
                 "('a_geb_neu', 'Geboren in NL, buiten Europa', 'personen', 'count', 'sum'), "
-                "('a_lpo', 'Leerlingen po', 'leerlingen', 'count', 'sum')")
+                "('a_lpo', 'Leerlingen po', 'leerlingen', 'count', 'sum'), "
+                "('u_gezondheid_en_welzijn_afstand_tot_apotheek', 'Gezondheid en welzijn / Afstand tot "
+                "apotheek', 'km', 'distance', 'none')")
     con.execute("INSERT INTO observations (region_code, year, indicator_id, value, source_id) VALUES "
                 "('GM0344', 2024, 'a_geb_neu', 41000, 's'), ('WK034401', 2024, 'a_geb_neu', 2900, 's'), "
-                "('WK034401', 2024, 'a_geb_ne', 3000, 't'), ('GM0344', 2024, 'a_lpo', 30500, 's')")
+                "('WK034401', 2024, 'a_geb_ne', 3000, 't'), ('GM0344', 2024, 'a_lpo', 30500, 's'), "
+                "('BU16800000', 2021, 'u_gezondheid_en_welzijn_afstand_tot_apotheek', 0.8, 'n')")
     con.close()
     store = Store(db)
     store.migrate()
@@ -143,5 +146,20 @@ def test_stored_old_ids_move_to_the_corrected_ids(tmp_path: Path) -> None:
             "SELECT region_code, indicator_id, value FROM observations").fetchall())
         ind = {r[0] for r in store.con.execute("SELECT id FROM indicators").fetchall()}
     assert rows == {("GM0344", "a_geb_ne"): 41000, ("WK034401", "a_geb_ne"): 3000,  # the new id's value wins
-                    ("GM0344", "a_ons_po"): 30500}
-    assert ind == {"a_geb_ne", "a_ons_po"}
+                    ("GM0344", "a_ons_po"): 30500, ("BU16800000", "g_afs_ap"): 0.8}
+    assert ind == {"a_geb_ne", "a_ons_po", "g_afs_ap"}
+
+
+def test_migration_5_knows_every_nabijheid_user_id() -> None:
+    """The user-indicator ids migration 5 moves are exactly those the StatLine importer made of the
+    real 2021 export before the catalogue had these variables, each with its catalogue id now."""
+    import csv
+
+    from roltrap.io.statline import header_kwb_id, parse_header, user_indicator
+    from roltrap.store import _NABIJHEID_USER_IDS
+
+    with NABIJHEID_2021.open(encoding="utf-8-sig") as fh:
+        lines = [ln for ln in csv.reader(fh, delimiter=";") if len(ln) > 2 and ln[1] in ("km", "aantal")]
+    headers = [parse_header(f"{ln[0]} ({ln[1]})") for ln in lines]
+    assert dict(_NABIJHEID_USER_IDS) == {user_indicator(h)[0]: header_kwb_id(h) for h in headers}
+    assert set(dict(_NABIJHEID_USER_IDS).values()) <= set(read_catalogue()["id"])
