@@ -360,6 +360,7 @@ class LinearAudit:
         seen_hi = sys.values.copy()
         ok: set[Key] = set()
         unknown = self._unknown(sys)
+        known: dict[Key, tuple[float | None, float]] = {}  # (min or None, max) in the current state
         while True:
             bad: tuple[Key, np.ndarray, float] | None = None
             done: set[Key] = set()
@@ -376,6 +377,14 @@ class LinearAudit:
                     if seen_hi[i] - seen_lo[i] >= self.width - 1e-6:
                         ok.add(k)  # two feasible points already this far apart
                         continue
+                    if k in known:  # solved while choosing the last hidden cell
+                        k_lo, k_hi = known[k]
+                        if k_hi - (seen_lo[i] if k_lo is None else k_lo) >= self.width - 1e-6:
+                            ok.add(k)
+                            continue
+                        if k_lo is not None:
+                            bad = (k, comp, k_hi - k_lo)
+                            break
                     if h is None:
                         h = self._model(sys, comp)
                     lo, hi = self._solve(h, j, (seen_lo, seen_hi, comp))
@@ -393,17 +402,25 @@ class LinearAudit:
             cands = self._candidates(t, [sys.keys[i] for i in comp])
             if not cands:
                 raise RuntimeError(f"disclosure audit: cannot protect {t!r}")
-            pick = self._widening(sys, t, cands, unknown, width)
+            pick, p_lo, p_hi, sols, ext = self._widening(sys, t, cands, unknown, width)
             self.published[pick] = False
             unknown[sys.index[pick]] = True
             secondary += 1
+            # The LPs that chose the cell were ``t``'s LPs in the new state: keep what they found.
+            known = {t: (p_lo, p_hi)}
+            for x in sols:
+                seen_lo[ext] = np.minimum(seen_lo[ext], x)
+                seen_hi[ext] = np.maximum(seen_hi[ext], x)
             # Hiding a cell only widens intervals, so cells found protected stay protected, and
             # every solution seen so far stays feasible.
         return AuditReport(primary=len(self.primary), secondary=secondary, lps=self._lps)
 
-    def _widening(self, sys: _System, t: Key, cands: list[Key], unknown: np.ndarray, width: float) -> Key:
+    def _widening(
+        self, sys: _System, t: Key, cands: list[Key], unknown: np.ndarray, width: float
+    ) -> tuple[Key, float | None, float, list[np.ndarray], np.ndarray]:
         """Among the four cheapest candidates, the first whose hiding widens ``t``'s interval beyond
-        ``width``, else the cheapest.
+        ``width``, else the cheapest; with ``t``'s min (None when not solved) and max once that
+        cell is hidden, the LP solutions found then, and the model's cells they are values of.
 
         One model serves every candidate: it holds ``t``'s component, the candidates and whatever
         hiding one of them would link in; a candidate's column is pinned to its value (published)
@@ -422,19 +439,27 @@ class LinearAudit:
         for i in idx:
             h.changeColBounds(where[int(i)], sys.values[i], sys.values[i])
         jt = where[sys.index[t]]
+        first: tuple[Key, float | None, float, list[np.ndarray], np.ndarray] | None = None
         for c, i in zip(check, idx, strict=True):
             h.changeColBounds(where[int(i)], 0.0, highspy.kHighsInf)
-            hi = self._bound(h, jt, -1.0)
+            sols: list[np.ndarray] = []
+            hi = self._bound(h, jt, -1.0, sols)
+            lo: float | None = None
             widened = hi == np.inf or hi - sys.values[sys.index[t]] > width + 1e-6
             if not widened:  # the upper bound alone did not show it: the lower one decides
-                widened = hi - self._bound(h, jt, 1.0) > width + 1e-6
+                lo = self._bound(h, jt, 1.0, sols)
+                widened = hi - lo > width + 1e-6
             h.changeColBounds(where[int(i)], sys.values[i], sys.values[i])
             if widened:
-                return c
-        return cands[0]
+                return c, lo, hi, sols, comp
+            if first is None:
+                first = (c, lo, hi, sols, comp)
+        assert first is not None and first[0] == cands[0]
+        return first
 
-    def _bound(self, h: Any, j: int, sense: float) -> float:
-        """min (``sense`` 1) or max (−1) of column ``j``; ``inf`` when the max is unbounded."""
+    def _bound(self, h: Any, j: int, sense: float, sols: list[np.ndarray] | None = None) -> float:
+        """min (``sense`` 1) or max (−1) of column ``j``; ``inf`` when the max is unbounded. The
+        solution is appended to ``sols``."""
         import highspy
 
         h.changeColCost(j, sense)
@@ -444,6 +469,8 @@ class LinearAudit:
         h.changeColCost(j, 0.0)
         self._lps += 1
         if status == highspy.HighsModelStatus.kOptimal:
+            if sols is not None:
+                sols.append(np.asarray(h.getSolution().col_value))
             return sense * value
         if status == highspy.HighsModelStatus.kInfeasible:  # cannot happen: true values fit
             raise RuntimeError("disclosure audit: relations inconsistent with the cell values")

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
 import ibis
@@ -91,3 +94,37 @@ def load(con: Any, files: tuple[Any, ...] | list[Any], *, fmt: str) -> Any:
     if fmt == "parquet":
         return con.read_parquet(paths, union_by_name=True)
     return con.read_csv(paths, all_varchar=True, union_by_name=True)
+
+
+@contextmanager
+def watch(con: Any, report: Callable[[float], None] | None, *, every: float = 0.25) -> Iterator[None]:
+    """While the block runs, report the share done (0–1) of the query running on ``con``.
+
+    DuckDB (an Ibis backend or a plain connection) tells the progress of its running query to
+    another thread; a helper thread asks every ``every`` seconds, so a long step of a national run
+    moves the progress bar. Other engines report nothing here (their steps still do).
+    """
+    duck = getattr(con, "con", con)
+    if report is None or not hasattr(duck, "query_progress"):
+        yield
+        return
+    duck.execute("SET enable_progress_bar = true")
+    duck.execute("SET enable_progress_bar_print = false")
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.wait(every):
+            try:
+                share = float(duck.query_progress())
+            except Exception:  # the connection is closing: nothing more to tell
+                return
+            if share >= 0:
+                report(share / 100.0)
+
+    helper = threading.Thread(target=poll, name="roltrap-progress", daemon=True)
+    helper.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        helper.join(timeout=every * 4)

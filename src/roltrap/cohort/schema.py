@@ -26,6 +26,7 @@ collected in one pass (up to :data:`MAX_PER_CHECK` examples per check) with file
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,12 +150,23 @@ def validate(
     known_gemeenten: set[str] | None = None,
     threads: int | None = None,
     memory_limit: str | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> PersonYearInput:
     """Check a person-year input in one pass and raise :class:`InputError` listing every problem.
 
     ``known_wijken``/``known_gemeenten`` are the region codes of the store; codes outside them are
-    reported (a buurt code is checked through its wijk). ``None`` skips that check.
+    reported (a buurt code is checked through its wijk). ``None`` skips that check. ``progress``
+    hears the share done (0–1) of the query running (the largest share so far).
     """
+    from roltrap.cohort.engines import watch
+
+    seen = [0.0]
+
+    def share(f: float) -> None:
+        seen[0] = max(seen[0], f)
+        if progress:
+            progress(seen[0])
+
     files, fmt = find_files(Path(path))
     con = duckdb.connect()
     if threads:
@@ -162,68 +174,83 @@ def validate(
     if memory_limit:
         con.execute("SET memory_limit = ?", [memory_limit])
     try:
-        try:
-            con.execute(f"CREATE TEMP VIEW py AS {_relation_sql(files, fmt)}")
-            con.execute(f"CREATE TEMP VIEW py_data AS {_relation_sql(files, fmt, locate=False)}")
-            described = con.execute("DESCRIBE py").fetchall()
-        except duckdb.Error as exc:
-            raise InputError(
-                f"Kan de persoonsjaren in '{path}' niet lezen: {_short(exc)}",
-                file=path,
-                hint="Controleer dat het een geldig Parquet- of CSV-bestand is.",
-            ) from None
-        cols = [r[0] for r in described]
-        _check_types(con, {r[0]: str(r[1]) for r in described}, files, fmt)
-        con.execute(BSN_MACRO)
-        missing = [c for c in REQUIRED if c not in cols]
-        if missing:
-            raise InputError(
-                f"Verplichte kolommen ontbreken in '{path}': {', '.join(missing)}.",
-                file=path,
-                problems=[Problem("kolom ontbreekt", column=c) for c in missing],
-                hint=f"Een persoonsjaarbestand heeft de kolommen {', '.join(REQUIRED)} "
-                f"(optioneel {', '.join(OPTIONAL)}).",
+        with watch(con, share if progress else None):
+            return _validate(
+                con, path, files, fmt, known_wijken=known_wijken, known_gemeenten=known_gemeenten
             )
-        try:
-            checks = _checks(con, cols, known_wijken=known_wijken, known_gemeenten=known_gemeenten)
-            counts, row = _profile(con, cols, checks, fmt=fmt)
-            persons, bad_ids, dup_persons, bsn = _person_pass(con, row[1], row[2])
-            if fmt != "csv":  # the person pass counted missing ids on its groups: search rows only then
-                assert checks[0][0] == "person_id"
-                counts[0] = bad_ids
-            problems = _check(con, checks, counts, duplicates=dup_persons, bsn=bsn)
-        except duckdb.Error as exc:  # e.g. a CSV line with more fields than the header
-            raise InputError(
-                f"Kan de persoonsjaren in '{path}' niet lezen: {_short(exc)}",
-                file=path,
-                hint="Controleer dat elke regel evenveel velden heeft als de kopregel en dat het "
-                "bestand UTF-8 is.",
-            ) from None
-        if problems:
-            raise InputError(
-                f"De persoonsjaren in '{path}' kloppen niet ({len(problems)} problemen).",
-                problems=problems,
-                file=path,
-                hint="Herstel de genoemde rijen en probeer opnieuw; ontbrekende jaren mogen "
-                "(niet ingeschreven), dubbele persoon-jaren niet.",
-            )
-        if not row[0] or row[1] is None or row[2] is None:
-            raise InputError(f"'{path}' bevat geen rijen.", file=path)
-        years = (int(row[1]), int(row[2]))
-        if "gemeente" in cols:
-            gem_expr = "upper(trim(gemeente))"
-            gem_clean = "gemeente IS NULL OR gemeente = upper(trim(gemeente))"
-        else:
-            gem_expr, gem_clean = "'GM' || substr(upper(trim(region_code)), 3, 4)", "true"
-        found = con.execute(
-            f"SELECT list(DISTINCT {gem_expr}), "
-            f"coalesce(bool_and(region_code = upper(trim(region_code)) AND ({gem_clean})), true), "
-            f"coalesce(bool_or(upper(trim(region_code)) LIKE 'BU%'), false) FROM _profile"
-        ).fetchone()
-        assert found is not None
-        gemeenten = tuple(sorted(g for g in (found[0] or []) if g))
     finally:
         con.close()
+
+
+def _validate(
+    con: duckdb.DuckDBPyConnection,
+    path: Path | str,
+    files: tuple[Path, ...],
+    fmt: str,
+    *,
+    known_wijken: set[str] | None,
+    known_gemeenten: set[str] | None,
+) -> PersonYearInput:
+    try:
+        con.execute(f"CREATE TEMP VIEW py AS {_relation_sql(files, fmt)}")
+        con.execute(f"CREATE TEMP VIEW py_data AS {_relation_sql(files, fmt, locate=False)}")
+        described = con.execute("DESCRIBE py").fetchall()
+    except duckdb.Error as exc:
+        raise InputError(
+            f"Kan de persoonsjaren in '{path}' niet lezen: {_short(exc)}",
+            file=path,
+            hint="Controleer dat het een geldig Parquet- of CSV-bestand is.",
+        ) from None
+    cols = [r[0] for r in described]
+    _check_types(con, {r[0]: str(r[1]) for r in described}, files, fmt)
+    con.execute(BSN_MACRO)
+    missing = [c for c in REQUIRED if c not in cols]
+    if missing:
+        raise InputError(
+            f"Verplichte kolommen ontbreken in '{path}': {', '.join(missing)}.",
+            file=path,
+            problems=[Problem("kolom ontbreekt", column=c) for c in missing],
+            hint=f"Een persoonsjaarbestand heeft de kolommen {', '.join(REQUIRED)} "
+            f"(optioneel {', '.join(OPTIONAL)}).",
+        )
+    try:
+        checks = _checks(con, cols, known_wijken=known_wijken, known_gemeenten=known_gemeenten)
+        counts, row = _profile(con, cols, checks, fmt=fmt)
+        persons, bad_ids, dup_persons, bsn = _person_pass(con, row[1], row[2])
+        if fmt != "csv":  # the person pass counted missing ids on its groups: search rows only then
+            assert checks[0][0] == "person_id"
+            counts[0] = bad_ids
+        problems = _check(con, checks, counts, duplicates=dup_persons, bsn=bsn)
+    except duckdb.Error as exc:  # e.g. a CSV line with more fields than the header
+        raise InputError(
+            f"Kan de persoonsjaren in '{path}' niet lezen: {_short(exc)}",
+            file=path,
+            hint="Controleer dat elke regel evenveel velden heeft als de kopregel en dat het "
+            "bestand UTF-8 is.",
+        ) from None
+    if problems:
+        raise InputError(
+            f"De persoonsjaren in '{path}' kloppen niet ({len(problems)} problemen).",
+            problems=problems,
+            file=path,
+            hint="Herstel de genoemde rijen en probeer opnieuw; ontbrekende jaren mogen "
+            "(niet ingeschreven), dubbele persoon-jaren niet.",
+        )
+    if not row[0] or row[1] is None or row[2] is None:
+        raise InputError(f"'{path}' bevat geen rijen.", file=path)
+    years = (int(row[1]), int(row[2]))
+    if "gemeente" in cols:
+        gem_expr = "upper(trim(gemeente))"
+        gem_clean = "gemeente IS NULL OR gemeente = upper(trim(gemeente))"
+    else:
+        gem_expr, gem_clean = "'GM' || substr(upper(trim(region_code)), 3, 4)", "true"
+    found = con.execute(
+        f"SELECT list(DISTINCT {gem_expr}), "
+        f"coalesce(bool_and(region_code = upper(trim(region_code)) AND ({gem_clean})), true), "
+        f"coalesce(bool_or(upper(trim(region_code)) LIKE 'BU%'), false) FROM _profile"
+    ).fetchone()
+    assert found is not None
+    gemeenten = tuple(sorted(g for g in (found[0] or []) if g))
     root = Path(path) if Path(path).is_dir() else Path(path).parent
     data_cols = tuple(c for c in cols if c in REQUIRED + OPTIONAL)
     return PersonYearInput(

@@ -25,9 +25,10 @@ from roltrap.jsonable import jsonable
 if TYPE_CHECKING:
     from roltrap.core import Roltrap
 
-Progress = Callable[[str, int, int], None]  # (step label, done, total)
+Progress = Callable[[str, float, int], None]  # (step label, steps done — with a fraction —, steps)
 AGE_COLS = ("a_00_14", "a_15_24", "a_25_44", "a_45_64", "a_65_oo")
-STEPS = ("cohort", "retentie", "bestemming", "trajecten", "doorstroom", "rolmodellen")
+STEPS = ("cohort", "retentie", "bestemming", "trajecten", "doorstroom", "rolmodellen", "tabellen beveiligen")
+CHECK_STEP = "invoer controleren"
 
 
 def run_analysis(
@@ -44,45 +45,56 @@ def run_analysis(
     """The whole escalator analysis of ``inp`` on the Ibis backend ``con``; JSON-able result."""
     t0 = time.perf_counter()
 
-    def step(i: int) -> None:
-        if progress:
-            progress(STEPS[min(i, len(STEPS) - 1)], i, len(STEPS))
+    n = len(STEPS)
+    running, part = [0], [0.0]  # the running step and the largest share of it seen
 
-    raw = engines.load(con, inp.files, fmt=inp.format)
-    py = metrics.prepare(
-        raw, income=inp.income, spec=spec, clean_codes=inp.clean_codes, buurt_codes=inp.buurt_codes
-    )
-    crow = metrics.cohort_rows(py, spec)
-    if cache:
-        crow = crow.cache()  # the cohort's records: every cohort metric below reads only these
-    step(0)
-    levels = _sorted(_fetch(metrics.cohort_levels(crow, spec)))
-    if levels.empty or int(levels["persons"].sum()) == 0:
-        raise NotAvailableError(
-            f"Geen personen van {spec.age_min}–{spec.age_max} jaar in {spec.gemeente} in {spec.base_year}.",
-            hint=f"De invoer loopt van {inp.years[0]} tot {inp.years[1]}; kies een ander basisjaar, "
-            f"leeftijd of gemeente.",
+    def step(i: int) -> None:
+        running[0], part[0] = i, 0.0
+        if progress:
+            progress(STEPS[min(i, n - 1)], min(i, n), n)
+
+    def within(share: float) -> None:  # from the engine's watcher thread: the running query's share
+        part[0] = max(part[0], min(share, 0.99))
+        if progress and running[0] < n:
+            progress(STEPS[running[0]], running[0] + part[0], n)
+
+    with engines.watch(con, within if progress else None):
+        raw = engines.load(con, inp.files, fmt=inp.format)
+        py = metrics.prepare(
+            raw, income=inp.income, spec=spec, clean_codes=inp.clean_codes, buurt_codes=inp.buurt_codes
         )
-    step(1)
-    ret = _sorted(_fetch(metrics.retention(crow, spec)))
-    step(2)
-    status = metrics.end_status(crow, spec)
-    if cache:
-        status = status.cache()  # one row per cohort member; read by destinations and gains
-    dest = _sorted(_fetch(metrics.destinations(status)))
-    step(3)
-    # Engines return rows in any order; sort so sums and the seeded bootstrap are engine-independent.
-    hist = _sorted(_fetch(metrics.gain_histogram(py, status, spec)))
-    new_h = hist[hist["group"] == "nieuwkomer"]
-    newl = new_h.groupby("wijk", as_index=False)[["persons", "pct_sum", "pct_n"]].sum()
-    step(4)
-    turn = tables.turnover_long(
-        _fetch(metrics.turnover(py, spec)), base_year=spec.base_year, end_year=spec.end_year
-    )
-    turn = _sorted(turn)
-    step(5)
-    rm = _sorted(_fetch(metrics.role_model(crow, spec)))
-    step(6)
+        step(0)
+        crow = metrics.cohort_rows(py, spec)
+        if cache:
+            crow = crow.cache()  # the cohort's records: every cohort metric below reads only these
+        levels = _sorted(_fetch(metrics.cohort_levels(crow, spec)))
+        if levels.empty or int(levels["persons"].sum()) == 0:
+            raise NotAvailableError(
+                f"Geen personen van {spec.age_min}–{spec.age_max} jaar in {spec.gemeente} in "
+                f"{spec.base_year}.",
+                hint=f"De invoer loopt van {inp.years[0]} tot {inp.years[1]}; kies een ander basisjaar, "
+                f"leeftijd of gemeente.",
+            )
+        step(1)
+        ret = _sorted(_fetch(metrics.retention(crow, spec)))
+        step(2)
+        status = metrics.end_status(crow, spec)
+        if cache:
+            status = status.cache()  # one row per cohort member; read by destinations and gains
+        dest = _sorted(_fetch(metrics.destinations(status)))
+        step(3)
+        # Engines return rows in any order; sort so sums and the seeded bootstrap are engine-independent.
+        hist = _sorted(_fetch(metrics.gain_histogram(py, status, spec)))
+        new_h = hist[hist["group"] == "nieuwkomer"]
+        newl = new_h.groupby("wijk", as_index=False)[["persons", "pct_sum", "pct_n"]].sum()
+        step(4)
+        turn = tables.turnover_long(
+            _fetch(metrics.turnover(py, spec)), base_year=spec.base_year, end_year=spec.end_year
+        )
+        turn = _sorted(turn)
+        step(5)
+        rm = _sorted(_fetch(metrics.role_model(crow, spec)))
+        step(6)
     for t in (crow, status):
         if cache and hasattr(t, "release"):
             t.release()  # free the cached tables (a Spark session or DuckDB connection may be reused)
@@ -117,7 +129,7 @@ def run_analysis(
     tally.primary += prot.primary
     tally.secondary += prot.secondary
     role = tables.role_model_table(rm, min_cell=min_cell, tally=tally)
-    return {
+    out = {
         "parameters": {
             "gemeente": spec.gemeente,
             "base_year": spec.base_year,
@@ -151,6 +163,8 @@ def run_analysis(
         "suppressed": tally.as_dict(),
         "seconds": round(time.perf_counter() - t0, 3),
     }
+    step(len(STEPS))
+    return out
 
 
 def _fetch(expr: Any) -> pd.DataFrame:
@@ -250,7 +264,13 @@ class CohortService:
         )
 
     # -- analysis ----------------------------------------------------------------------------
-    def validate(self, input: Path | str, *, memory_limit: str | None = None) -> PersonYearInput:
+    def validate(
+        self,
+        input: Path | str,
+        *,
+        memory_limit: str | None = None,
+        progress: Callable[[float], None] | None = None,
+    ) -> PersonYearInput:
         regions = self.rt.regions()
         wijken = set(regions.loc[regions["level"].isin(["wijk"]), "code"])
         gemeenten = set(regions.loc[regions["level"] == "gemeente", "code"])
@@ -259,6 +279,7 @@ class CohortService:
             known_wijken=wijken or None,
             known_gemeenten=gemeenten or None,
             memory_limit=memory_limit or self.rt.settings.duckdb_memory_limit,
+            progress=progress,
         )
 
     def analyse(
@@ -301,7 +322,14 @@ class CohortService:
             )
         if memory_limit:
             settings = settings.model_copy(update={"duckdb_memory_limit": memory_limit})
-        inp = self.validate(input, memory_limit=settings.duckdb_memory_limit)
+        total = len(STEPS) + 1
+        if progress:
+            progress(CHECK_STEP, 0, total)
+        inp = self.validate(
+            input,
+            memory_limit=settings.duckdb_memory_limit,
+            progress=(lambda share: progress(CHECK_STEP, min(share, 0.99), total)) if progress else None,
+        )
         if not (inp.years[0] <= base_year and base_year + follow <= inp.years[1]):
             raise NotAvailableError(
                 f"De invoer loopt van {inp.years[0]} tot {inp.years[1]}; basisjaar {base_year} met "
@@ -311,8 +339,15 @@ class CohortService:
         spec = CohortSpec(gemeente=gm, base_year=base_year, age_min=age[0], age_max=age[1], follow=follow)
         if con is None:
             con = engines.connect(engine or settings.engine, settings=settings)
+        after_check: Progress | None = None
+        if progress:
+            report = progress
+
+            def after_check(label: str, done: float, steps: int) -> None:
+                report(label, done + 1, steps + 1)
+
         result = run_analysis(
-            con, inp, spec, min_cell=self.rt.settings.min_cell, reps=reps, seed=seed, progress=progress
+            con, inp, spec, min_cell=self.rt.settings.min_cell, reps=reps, seed=seed, progress=after_check
         )
         names = dict(
             zip(self.rt.regions(gemeente=gm)["code"], self.rt.regions(gemeente=gm)["name"], strict=True)

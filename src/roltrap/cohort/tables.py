@@ -151,6 +151,9 @@ def _group_stats(h: pd.DataFrame, *, min_cell: int, tally: Tally) -> dict[str, o
 
 
 BOOT_CHUNK = 4_000_000  # persons × replicates drawn at once: bounds the memory of one draw
+# Persons per distinct gain from which a multinomial draw per replicate is cheaper than drawing
+# every person (measured: ~80 ns per distinct value against ~2–5 ns per person).
+MULTINOMIAL_FROM = 24
 
 
 def bootstrap_diff(a: pd.DataFrame, b: pd.DataFrame, *, reps: int, rng: np.random.Generator) -> np.ndarray:
@@ -158,14 +161,20 @@ def bootstrap_diff(a: pd.DataFrame, b: pd.DataFrame, *, reps: int, rng: np.rando
 
     Exact for the histogram form: the persons are the histogram's values repeated by their counts,
     and each replicate draws n of them with replacement — one vectorised draw of person indices
-    for many replicates at a time (a multinomial per replicate over the distinct gains is the same
-    distribution but, with many distinct values, ten times slower).
+    for many replicates at a time. When a group has many persons per distinct gain (n ≥
+    :data:`MULTINOMIAL_FROM` × distinct values, large inputs), a replicate is drawn instead as
+    multinomial counts over the distinct gains: the same distribution, at a cost that no longer
+    grows with the number of persons.
     """
 
     def means(h: pd.DataFrame) -> np.ndarray:
         h = h.dropna(subset=["gain"])
-        persons = np.repeat(h["gain"].to_numpy(dtype=float), h["persons"].to_numpy(dtype=np.int64))
-        n = len(persons)
+        gains = h["gain"].to_numpy(dtype=float)
+        counts = h["persons"].to_numpy(dtype=np.int64)
+        n = int(counts.sum())
+        if n >= MULTINOMIAL_FROM * len(gains) and n > 0:
+            return rng.multinomial(n, counts / n, size=reps) @ gains / n
+        persons = np.repeat(gains, counts)
         out = np.empty(reps)
         step = max(1, BOOT_CHUNK // max(n, 1))
         for start in range(0, reps, step):
