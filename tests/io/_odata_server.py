@@ -4,7 +4,8 @@ The client under test makes real HTTP requests (requests → socket → this ser
 above the network. ``recorded/fetch/manifest.json`` maps each request (path and query, exactly as
 CBS receives it) to a recorded answer; the host in ``odata.nextLink`` is rewritten to this server.
 A request that matches no recording answers 404, as CBS does for an unknown table. Tests can make a
-path fail (``fail[path] = 500``), slow it down (``delay[path] = seconds``) or stop the server.
+path fail (``fail[path] = 500``), answer something else (``body[path] = b"<html>…"``), slow it
+down (``delay[path] = seconds``) or stop the server.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class RecordedOData:
         self.manifest: list[dict[str, Any]] = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.fail: dict[str, int] = {}
+        self.body: dict[str, bytes] = {}  # path → what to send instead, with status 200
         self.delay: dict[str, float] = {}
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.httpd.daemon_threads = True
@@ -51,6 +53,8 @@ class RecordedOData:
         if path in self.fail:
             return self.fail[path], b'{"odata.error": {"code": "", "message": {"lang": "nl-NL", ' \
                                     b'"value": "Er is een fout opgetreden."}}}'
+        if path in self.body:
+            return 200, self.body[path]
         for entry in self.manifest:
             if entry["path"] == path and entry["query"] == query:
                 text = (self.root / entry["file"]).read_text(encoding="utf-8")

@@ -163,3 +163,17 @@ def test_migration_5_knows_every_nabijheid_user_id() -> None:
     headers = [parse_header(f"{ln[0]} ({ln[1]})") for ln in lines]
     assert dict(_NABIJHEID_USER_IDS) == {user_indicator(h)[0]: header_kwb_id(h) for h in headers}
     assert set(dict(_NABIJHEID_USER_IDS).values()) <= set(read_catalogue()["id"])
+
+
+def test_access_takes_each_nabijheid_distance_once(rt_ro: object) -> None:
+    """Where only CBS distances exist (Aa en Hunze, no street network), each kind comes from one
+    variable: the huisartsenpost, vo/vmbo/havo schools and buitenschoolse opvang are not taken for a
+    huisarts, a school or anything else."""
+    res = rt_ro.access.answers(gemeente="GM1680", level="buurt", mode="lopen")  # type: ignore[attr-defined]
+    rows = res.rows
+    methods = rows.groupby("soort")["method"].unique().map(list).to_dict()
+    ids = {"apotheek": "g_afs_ap", "bibliotheek": "g_afs_bib", "huisarts": "g_afs_hp",
+           "kinderdagverblijf": "g_afs_kv", "school": "g_afs_sc", "supermarkt": "g_afs_gs"}
+    assert methods == {k: [f"cbs-afstand ({i})"] for k, i in ids.items()}
+    annen = rows.set_index(["code", "soort"]).loc[("BU16800000", "apotheek")]
+    assert annen["minutes"] == pytest.approx(0.8 * 60 / 5, abs=0.05)  # 0,8 km at 5 km/h

@@ -221,6 +221,14 @@ def test_http_500_is_a_dutch_error_and_leaves_nothing(cbs: RecordedOData, bundle
     assert again.exit_code == 0, again.output  # once CBS answers again, the fetch completes
 
 
+def test_a_maintenance_page_instead_of_json(cbs: RecordedOData, bundled_db: Path, tmp_path: Path) -> None:
+    db = _store(bundled_db, tmp_path, drop="false")
+    before = _digest(db)
+    cbs.body["/ODataFeed/odata/85231NED/TypedDataSet"] = b"<html><body>Onderhoud</body></html>"
+    res = _run(db, cbs.url, "nabijheid", "-g", "GM1680", "--year", "2021", "--cache-dir", str(tmp_path / "c"))
+    _fails(res, db, before, "Onverwacht antwoord van CBS", "geen OData-JSON", "85231NED")
+
+
 def test_http_404_for_a_table_names_its_statline_page(cbs: RecordedOData, bundled_db: Path,
                                                        tmp_path: Path) -> None:
     db = _store(bundled_db, tmp_path, drop="false")
@@ -228,6 +236,13 @@ def test_http_404_for_a_table_names_its_statline_page(cbs: RecordedOData, bundle
     # The catalogue lists KWB 2022 (85318NED), but this CBS has no answers for it: HTTP 404.
     res = _run(db, cbs.url, "kwb", "-g", "GM0344", "--year", "2022", "--cache-dir", str(tmp_path / "c"))
     _fails(res, db, before, "CBS kent tabel 85318NED", "/dataset/85318NED/table", "roltrap import")
+
+
+def test_gemeente_without_rows_that_year(cbs: RecordedOData, bundled_db: Path, tmp_path: Path) -> None:
+    db = _store(bundled_db, tmp_path, drop="false")
+    before = _digest(db)
+    res = _run(db, cbs.url, "nabijheid", "-g", "GM0003", "--year", "2021", "--cache-dir", str(tmp_path / "c"))
+    _fails(res, db, before, "85231NED heeft geen rijen voor GM0003", "herindeling", "--gemeente")
 
 
 def test_unknown_year_and_bad_gemeente(cbs: RecordedOData, bundled_db: Path, tmp_path: Path) -> None:

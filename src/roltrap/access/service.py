@@ -586,8 +586,13 @@ class AccessService:
             "kinderdagverblijf": "kinderdagverblijf",
             "school": "school",
         }
+        # Labels that hold one of the words but name another amenity (Nabijheid voorzieningen has a
+        # huisartsenpost beside the huisartsenpraktijk, and vo/vmbo/havo-vwo schools beside primary ones).
+        other = ("huisartsenpost", "buitenschoolse", "voortgezet", "vmbo", "havo", "overstap")
         for rec in dist.itertuples():
             text = str(rec.label).lower()
+            if any(w in text for w in other):
+                continue
             for word, k in words.items():
                 if word in text and (kind is None or kind == k):
                     out[str(rec.id)] = k

@@ -881,7 +881,13 @@ class ODataClient:
 
     def _download(self, path: str, params: dict[str, str], *, file: Path, what: str,
                   manual: str) -> list[dict[str, Any]]:
-        import requests
+        try:
+            import requests
+        except ImportError:  # the base install (the Remote Access kit) has no online parts
+            from roltrap.errors import ConfigError
+
+            raise ConfigError("Ophalen bij CBS vraagt de io-extra van roltrap.",
+                              hint=f"Installeer hem met pip install 'roltrap[io]'. Of: {manual}") from None
 
         if self._session is None:
             self._session = requests.Session()

@@ -212,8 +212,24 @@ def kwb_leiden_2024() -> list[tuple[dict, str]]:
     ]
 
 
+def nabijheid_appingedam_2021() -> list[tuple[dict, str]]:
+    """Appingedam (GM0003) joined Eemsdelta on 1 January 2021: a 2021 table has no rows for it, and CBS
+    answers such a filter with an empty ``value``."""
+    t, feed = "85231NED", "/ODataFeed/odata/85231NED"
+    flt = ("substringof('GM0003',WijkenEnBuurten) or substringof('WK0003',WijkenEnBuurten) or "
+           "substringof('BU0003',WijkenEnBuurten)")
+    dim_flt = "substringof('GM0003',Key) or substringof('WK0003',Key) or substringof('BU0003',Key)"
+    return [
+        ({"path": f"{feed}/WijkenEnBuurten", "query": {"$format": "json", "$filter": dim_flt}},
+         write(f"{t}/WijkenEnBuurten-GM0003.json", doc("WijkenEnBuurten", [], table=t))),
+        ({"path": f"{feed}/TypedDataSet", "query": {"$format": "json", "$filter": flt}},
+         write(f"{t}/TypedDataSet-GM0003.json", doc("TypedDataSet", [], table=t))),
+    ]
+
+
 def main(raw: Path) -> None:
-    entries = catalogue() + kwb_utrecht_2024(raw) + kwb_leiden_2024() + nabijheid_aa_en_hunze_2021()
+    entries = (catalogue() + kwb_utrecht_2024(raw) + kwb_leiden_2024() + nabijheid_aa_en_hunze_2021()
+               + nabijheid_appingedam_2021())
     manifest = [{**req, "file": file} for req, file in entries]
     write("manifest.json", manifest)
 
