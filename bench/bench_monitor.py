@@ -17,6 +17,8 @@ Prints seconds and the ratio roltrap / SQL. Targets (issue 12): national < 1 s, 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import statistics
 import tempfile
 import time
@@ -210,16 +212,24 @@ def main() -> None:
     loop = [g for g in gms if g in set(m.facts.regions().query("level == 'wijk'")["gm"])]
     if args.quick:
         loop = loop[:40]
-    print(f"{'per gemeente (' + str(len(loop)) + ')':24s} {'totaal':>8s} {'gem. ms':>8s} {'p95 ms':>8s} "
-          f"{'max ms':>8s}  {'fout':>5s}")
+    print(f"{'per gemeente (' + str(len(loop)) + ')':24s} {'eerste':>8s} {'totaal':>8s} {'gem. ms':>8s} "
+          f"{'p95 ms':>8s} {'max ms':>8s}  {'fout':>5s}")
     # each municipality in its own default year: the latest with the figures it needs
     per = {
         "classify": lambda g: m.classify(gemeente=g),
         "rank": lambda g: m.rank(gemeente=g),
         "vulnerable": lambda g: m.vulnerable(gemeente=g),
         "turnover": lambda g: m.turnover(gemeente=g),
+        "conditions": lambda g: m.conditions(gemeente=g),
+        "compare": lambda g: m.compare(gemeente=g),
     }
     for name, fn in per.items():
+        # "After start-up": the first call of a computation reads its figures for the whole store
+        # (set-based, cached per store version); it is timed on its own, then every municipality once.
+        t0 = time.perf_counter()
+        with contextlib.suppress(RoltrapError):
+            fn("GM0546")
+        first_ms = (time.perf_counter() - t0) * 1000
         times, errors = [], 0
         for g in loop:
             t0 = time.perf_counter()
@@ -229,9 +239,10 @@ def main() -> None:
                 errors += 1  # a municipality without these figures: a Dutch message, no result
             times.append(time.perf_counter() - t0)
         arr = np.array(times) * 1000
-        print(f"{name:24s} {arr.sum() / 1000:8.2f} {statistics.fmean(arr):8.1f} {np.percentile(arr, 95):8.1f} "
-              f"{arr.max():8.1f}  {errors:5d}")
-    print("doel per gemeente: onder 50 ms na het opstarten")
+        print(f"{name:24s} {first_ms:8.0f} {arr.sum() / 1000:8.2f} {statistics.fmean(arr):8.1f} "
+              f"{np.percentile(arr, 95):8.1f} {arr.max():8.1f}  {errors:5d}")
+    print("doel per gemeente: onder 50 ms na het opstarten (gemiddeld, p95 en max); "
+          f"machinebelasting {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     rt.close()
     tmp.cleanup()
 

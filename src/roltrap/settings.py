@@ -75,9 +75,10 @@ class Settings(BaseSettings):
     import_max_unzipped_mb: int = Field(default=512, ge=1,
                                         description="Largest unzipped size of an Excel import file (MiB); "
                                                     "checked before it is unpacked.")
-    import_memory_mb: int = Field(default=512, ge=64,
-                                  description="Memory the store may use while an import is merged (MiB); "
-                                              "beyond it DuckDB spills to disk.")
+    import_memory_mb: int | None = Field(
+        default=None, ge=64,
+        description="Memory DuckDB may use while an import is merged (MiB); default DuckDB's own (80 % of "
+                    "RAM). The store's key index must fit: about 160 MiB per million figures held.")
 
     @property
     def db_path(self) -> Path:

@@ -21,7 +21,7 @@ import numbers
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -484,52 +484,78 @@ class Store:
         return not row or row[0] == 0
 
     # -- writes -----------------------------------------------------------------------------
-    def apply(self, batch: Batch, *, dry_run: bool = False) -> ApplyResult:
+    def apply(self, batch: Batch, *, dry_run: bool = False, staged: Mapping[str, str] | None = None
+              ) -> ApplyResult:
         """Validate references and merge the whole batch in one transaction.
 
         The merge rules (see :mod:`roltrap.store` docs, "Merging") make the store independent of
         the order of imports: a stored value is replaced only by a value (never by a missing one),
         and only by one from a source of higher :func:`source_rank`. ``dry_run`` computes the same
         result and rolls back. Returns what was added, changed and left alone.
+
+        ``staged`` maps a table (``observations``) to a temporary table on this thread's connection
+        that holds its rows instead of the batch's frame (a large file read in chunks: the rows stay
+        in DuckDB, which spills to disk, instead of in one frame). The caller keeps the session open
+        from staging to here.
         """
         if self.read_only and not dry_run:
             raise ConfigError(
                 f"De opslag {self.path} is alleen-lezen geopend; er kan niets worden opgeslagen.",
                 hint="Zet ROLTRAP_READ_ONLY uit om te importeren, of kies met --db een ander bestand.")
-        self._check_references(batch)
-        rank = source_rank(batch)
-        result = ApplyResult(rank=rank, dry_run=dry_run)
-        for name in ORDER:
-            df = batch.table(name)
-            if df.empty:
-                continue
-            keys = KEYS[name]
-            cols = [c for c in COLUMNS[name] if c in df.columns]
-            if df.duplicated(subset=keys).any():
-                dup = df[df.duplicated(subset=keys, keep=False)].drop_duplicates(subset=keys).head(3)
-                shown = "; ".join(" ".join(str(v) for v in row) for row in dup[keys].itertuples(index=False))
-                raise InputError(
-                    f"De import bevat dezelfde {_TABLE_NAMES.get(name, name)} meer dan eens: {shown}. "
-                    f"Er is niets opgeslagen.",
-                    hint="Laat in het bestand per combinatie één rij staan en importeer opnieuw.")
-        try:
-            with self.transaction() as con:
-                for name in ORDER:
+        staged = dict(staged or {})
+        with self.session():
+            self._check_references(batch, staged)
+            rank = source_rank(batch, staged_figures=self._staged_figures(staged))
+            result = ApplyResult(rank=rank, dry_run=dry_run)
+            for name in ORDER:
+                keys = KEYS[name]
+                if name in staged:
+                    shown = "; ".join(" ".join(str(v) for v in row) for row in self.con.execute(
+                        f"SELECT {', '.join(keys)} FROM {staged[name]} GROUP BY ALL HAVING count(*) > 1 "
+                        f"ORDER BY ALL LIMIT 3").fetchall())
+                else:
                     df = batch.table(name)
-                    result.offered[name] = len(df)
-                    if df.empty:
+                    if df.empty or not df.duplicated(subset=keys).any():
                         continue
-                    cols = [c for c in COLUMNS[name] if c in df.columns]
-                    _merge(con, name, df[cols].assign(rank=rank), result)
-                if dry_run:
-                    raise _DryRun  # the transaction rolls back; the result stays
-        except _DryRun:
-            return result
+                    dup = df[df.duplicated(subset=keys, keep=False)].drop_duplicates(subset=keys).head(3)
+                    shown = "; ".join(" ".join(str(v) for v in row)
+                                      for row in dup[keys].itertuples(index=False))
+                if shown:
+                    raise InputError(
+                        f"De import bevat dezelfde {_TABLE_NAMES.get(name, name)} meer dan eens: {shown}. "
+                        f"Er is niets opgeslagen.",
+                        hint="Laat in het bestand per combinatie één rij staan en importeer opnieuw.")
+            try:
+                with self.transaction() as con:
+                    for name in ORDER:
+                        if name in staged:
+                            _merge_staged(con, name, staged[name], source_id=str(batch.source["id"]),
+                                          rank=rank, result=result)
+                            continue
+                        df = batch.table(name)
+                        result.offered[name] = len(df)
+                        if df.empty:
+                            continue
+                        cols = [c for c in COLUMNS[name] if c in df.columns]
+                        _merge(con, name, df[cols].assign(rank=rank), result)
+                    if dry_run:
+                        raise _DryRun  # the transaction rolls back; the result stays
+            except _DryRun:
+                return result
         if result.total_written():
             self.changes += 1
         return result
 
-    def _check_references(self, batch: Batch) -> None:
+    def _staged_figures(self, staged: Mapping[str, str]) -> int:
+        total = 0
+        for name, table in staged.items():
+            col = _VALUE_COLUMNS[name]
+            row = self.con.execute(f"SELECT count({col}) FROM {table}").fetchone()
+            total += int(row[0]) if row else 0
+        return total
+
+    def _check_references(self, batch: Batch, staged: Mapping[str, str] | None = None) -> None:
+        staged = staged or {}
         known_regions = set(self.query("SELECT code FROM regions")["code"])
         known_regions |= set(batch.regions.get("code", []))
         known_ind = set(self.query("SELECT id FROM indicators")["id"]) | set(batch.indicators.get("id", []))
@@ -540,10 +566,15 @@ class Store:
             ("flows", "region_code", known_regions, "regio", "regiocodes", "regiocode"),
             ("geometries", "region_code", known_regions, "regio", "regiocodes", "regiocode"),
         ):
-            df = getattr(batch, name)
-            if df.empty:
-                continue
-            unknown = sorted(set(df[col]) - known)
+            if name in staged:
+                sql = f"SELECT DISTINCT {col} FROM {staged[name]}"
+                values = {r[0] for r in self.con.execute(sql).fetchall()}
+            else:
+                df = getattr(batch, name)
+                if df.empty:
+                    continue
+                values = set(df[col])
+            unknown = sorted(values - known)
             for code in unknown[:20]:
                 problems.append(Problem(f"onbekende {what} '{code}'", column=column))
             if len(unknown) > 20:
@@ -681,7 +712,7 @@ class ApplyResult:
                 "examples": list(self.examples)}
 
 
-def source_rank(batch: Batch) -> str:
+def source_rank(batch: Batch, *, staged_figures: int = 0) -> str:
     """The precedence of a batch's source as a string that sorts like the tuple
     (specificity, edition, figures, digest, source id); see the merge rules above.
 
@@ -695,7 +726,7 @@ def source_rank(batch: Batch) -> str:
     src = batch.source
     spec = 0 if src.get("estimate") else int(str(src.get("specificity", 1)))
     edition = str(src.get("edition") or "")[:19].ljust(19, "0")
-    figures = 0
+    figures = staged_figures  # rows held in a staging table (a digest of the file is then given)
     digest = hashlib.sha256()
     for name in ("observations", "flows", "geometries"):
         df = getattr(batch, name)
@@ -726,6 +757,27 @@ def _merge(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame, result: 
             _merge_values(con, name, keys, cols, result)
     finally:
         con.unregister("_incoming")
+
+
+def _merge_staged(con: duckdb.DuckDBPyConnection, name: str, table: str, *, source_id: str, rank: str,
+                  result: ApplyResult) -> None:
+    """Merge the rows of a staging table (see :meth:`Store.apply`) by the same rules as a frame."""
+    keys = KEYS[name]
+    have = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+    cols = [c for c in COLUMNS[name] if c in have and c != "source_id"]
+    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    result.offered[name] = int(row[0]) if row else 0
+
+    def quote(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    con.execute(f"CREATE OR REPLACE TEMP VIEW _incoming AS SELECT {', '.join(cols)}, "
+                f"{quote(source_id)} AS source_id, {quote(rank)} AS rank FROM {table}")
+    try:
+        _merge_values(con, name, keys, [*cols, "source_id", "rank"], result)
+    finally:
+        with contextlib.suppress(duckdb.Error):  # an aborted transaction: the rollback drops it
+            con.execute("DROP VIEW IF EXISTS _incoming")
 
 
 def _merge_definitions(con: duckdb.DuckDBPyConnection, name: str, keys: list[str], cols: list[str],
@@ -789,11 +841,6 @@ def _merge_values(con: duckdb.DuckDBPyConnection, name: str, keys: list[str], co
     assert value is not None
     on = " AND ".join(f"t.{k} = i.{k}" for k in keys)
     others = [c for c in cols if c not in keys]
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _d AS
-        SELECT i.*, t.{keys[0]} IS NOT NULL AS present, t.{value} AS old_value,
-               coalesce(t.rank, '') AS old_rank
-        FROM _incoming i LEFT JOIN {name} t ON {on}""")
     status = f"""
         CASE WHEN NOT present THEN (CASE WHEN {value} IS NULL THEN 'empty' ELSE 'added' END)
              WHEN {value} IS NULL AND old_value IS NOT NULL THEN 'kept'
@@ -803,7 +850,15 @@ def _merge_values(con: duckdb.DuckDBPyConnection, name: str, keys: list[str], co
                   THEN (CASE WHEN rank > old_rank THEN 'restamp' ELSE 'unchanged' END)
              WHEN rank > old_rank THEN 'changed'
              ELSE 'outranked' END"""
-    con.execute(f"ALTER TABLE _d ADD COLUMN status VARCHAR; UPDATE _d SET status = {status}")
+    # A view, not a table: each step below streams through the join instead of holding a copy of
+    # every incoming row (10M figures would be gigabytes). Updates run before inserts, so a row the
+    # insert adds can never also count as updated.
+    con.execute(f"""
+        CREATE OR REPLACE TEMP VIEW _d AS
+        SELECT *, {status} AS status FROM (
+            SELECT i.*, t.{keys[0]} IS NOT NULL AS present, t.{value} AS old_value,
+                   coalesce(t.rank, '') AS old_rank
+            FROM _incoming i LEFT JOIN {name} t ON {on})""")
     counts = dict(con.execute("SELECT status, count(*) FROM _d GROUP BY status").fetchall())
     result.added[name] = int(counts.get("added", 0)) + int(counts.get("empty", 0))
     result.empty[name] = int(counts.get("empty", 0))
@@ -824,10 +879,10 @@ def _merge_values(con: duckdb.DuckDBPyConnection, name: str, keys: list[str], co
             result.examples.append({"table": name, "key": dict(zip(keys, rec, strict=True)),
                                     "column": value, "old": "grens", "new": "andere grens"})
     col_list = ", ".join(cols)
-    con.execute(f"INSERT INTO {name} ({col_list}) SELECT {col_list} FROM _d "
-                "WHERE status IN ('added', 'empty')")
     sets = ", ".join(f"{c} = d.{c}" for c in others)
     match = " AND ".join(f"{name}.{k} = d.{k}" for k in keys)
     con.execute(f"UPDATE {name} SET {sets} FROM _d d WHERE d.status IN ('filled', 'changed', 'restamp') "
                 f"AND {match}")
-    con.execute("DROP TABLE _d")
+    con.execute(f"INSERT INTO {name} ({col_list}) SELECT {col_list} FROM _d "
+                "WHERE status IN ('added', 'empty')")
+    con.execute("DROP VIEW _d")

@@ -36,8 +36,11 @@ def served(bundled_db: Path, tmp_path: Path) -> tuple[str, dict[str, str]]:
     env = {**os.environ, "ROLTRAP_DB": str(db), "ROLTRAP_DATA_DIR": str(tmp_path)}
     env.pop("ROLTRAP_READ_ONLY", None)
     port = _free_port()
+    # The server writes one access-log line per request to stderr: into a file, not an undrained
+    # pipe, which fills after some 800 requests and then blocks the workers.
+    log = (tmp_path / "serve.log").open("w+b")
     proc = subprocess.Popen([*ROLTRAP, "serve", "--port", str(port), "--workers", "2"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     try:
@@ -47,13 +50,14 @@ def served(bundled_db: Path, tmp_path: Path) -> tuple[str, dict[str, str]]:
                     break
             except httpx.HTTPError:
                 pass
-            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+            assert proc.poll() is None, (tmp_path / "serve.log").read_text(errors="replace")
             assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.2)
         yield base, env
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+        log.close()
 
 
 def _inhabitants(base: str) -> float:

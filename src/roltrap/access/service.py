@@ -82,6 +82,8 @@ class AccessService:
     def __init__(self, rt: Roltrap) -> None:
         self.rt = rt
         self._networks: dict[tuple[str, tuple[int, ...]], LoadedNetwork] = {}
+        self._station_km: dict[tuple[Any, ...], pd.Series] = {}
+        self._with_network: tuple[tuple[int, ...], frozenset[str]] | None = None
 
     # -- settings ----------------------------------------------------------------------------
     @property
@@ -124,6 +126,21 @@ class AccessService:
         except NotAvailableError:
             return False
         return True
+
+    def network_gemeenten(self) -> frozenset[str]:
+        """Codes of the municipalities with a street network (imported or bundled); cached per store
+        version, so asking about one without a network costs nothing."""
+        version = self.rt.store.version_key()
+        if self._with_network is None or self._with_network[0] != version:
+            codes: set[str] = set()
+            if self._has_tables():
+                codes |= {str(r["gemeente"]) for r in self.rt.store.rows(
+                    "SELECT DISTINCT gemeente FROM access_networks")}
+            meta_path = BUNDLE_DIR / "networks.parquet"
+            if meta_path.exists():
+                codes |= {str(g) for g in pd.read_parquet(meta_path, columns=["gemeente"])["gemeente"]}
+            self._with_network = (version, frozenset(codes))
+        return self._with_network[1]
 
     def network(self, gemeente: str | None = None) -> LoadedNetwork:
         """The network of a gemeente: an imported extract wins over the bundled one."""
@@ -704,13 +721,28 @@ class AccessService:
 
         For the escalator conditions' "afstand tot treinstation" (``g_afs_ov``) where CBS has none;
         an empty series when there is no network, no area polygons or no station.
+
+        Cached per store version and walking speed: every call of the monitor's ``conditions`` asks
+        for it, and computing the answers costs 40–100 ms per municipality.
         """
+        key = (gemeente or self.rt.settings.gemeente, level, self._mpm("lopen"), self.rt.store.version_key())
+        hit = self._station_km.get(key)
+        if hit is not None:
+            return hit.copy()
+        gm = key[0] if str(key[0]).startswith("GM") else self._gemeente(str(key[0]))["code"]
+        if gm not in self.network_gemeenten():  # no network: nothing to add to CBS's distance
+            return pd.Series(dtype=float, name="g_afs_ov")
         try:
             res = self.answers(gemeente=gemeente, level=level, mode="lopen", soort="treinstation")
         except (NotAvailableError, NotFoundError):
-            return pd.Series(dtype=float)
-        rows = res.rows[(res.rows["method"] == "netwerk") & res.rows["available"].astype(bool)]
-        return (rows.set_index("code")["minutes"] * self._mpm("lopen") / 1000).rename("g_afs_ov")
+            out = pd.Series(dtype=float, name="g_afs_ov")
+        else:
+            rows = res.rows[(res.rows["method"] == "netwerk") & res.rows["available"].astype(bool)]
+            out = (rows.set_index("code")["minutes"] * self._mpm("lopen") / 1000).rename("g_afs_ov")
+        if len(self._station_km) > 1024:  # bounded: every municipality × level, a few store versions
+            self._station_km.clear()
+        self._station_km[key] = out
+        return out.copy()
 
     # -- isochrone -------------------------------------------------------------------------------
     def isochrone(

@@ -30,8 +30,6 @@ def serve(
     `roltrap import` hetzelfde bestand gebruiken, en nieuwe cijfers staan meteen op de pagina's."""
     import os
 
-    import uvicorn
-
     from roltrap.core import Roltrap
 
     root = ctx.find_root()
@@ -58,12 +56,12 @@ def serve(
         with console.status("Eerste gebruik: de meegeleverde gegevens worden in de opslag gezet…"):
             Roltrap(settings.db_path, settings=settings, hold=False).close()
     shown_host = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0") else settings.host
-    console.print(f"roltrap draait op [bold]http://{shown_host}:{settings.port}/[/bold] "
-                  f"(stoppen met Ctrl+C){' — alleen lezen' if settings.read_only else ''}")
-    # Workers are separate processes: they read their settings from the environment.
-    os.environ.update({"ROLTRAP_DB": str(settings.db_path), "ROLTRAP_DATA_DIR": str(settings.data_dir),
-                       "ROLTRAP_READ_ONLY": "true", "ROLTRAP_GEMEENTE": settings.gemeente,
-                       "ROLTRAP_MIN_CELL": str(settings.min_cell)})
-    # uvicorn's own access log would print query strings; ours logs paths only.
-    uvicorn.run("roltrap.web.app:create_app", factory=True, host=settings.host, port=settings.port,
-                workers=n, access_log=False, log_level="warning")
+
+    def ready() -> None:
+        console.print(f"roltrap draait op [bold]http://{shown_host}:{settings.port}/[/bold] "
+                      f"(stoppen met Ctrl+C){' — alleen lezen' if settings.read_only else ''}")
+
+    # The parent imports the app and renders the start page once; the workers are forked from it.
+    from roltrap.web.server import serve as run_server
+
+    run_server(settings, workers=n, ready=ready)

@@ -60,7 +60,7 @@ class Limits:
     max_columns: int = 2_000
     max_cell_chars: int = 32_767
     max_unzipped_bytes: int = 512 * 1024 * 1024  # sum of an .xlsx's parts after unzipping
-    chunk_cells: int = 400_000  # cells per chunk when a file is read in chunks (memory per chunk)
+    chunk_cells: int = 200_000  # cells per chunk when a file is read in chunks (memory per chunk)
 
     def chunk_rows(self, columns: int) -> int:
         return max(1_000, self.chunk_cells // max(columns, 1))

@@ -15,14 +15,24 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from roltrap.errors import InputError, NotAvailableError, Problem, printable
-from roltrap.io._read import Limits, check_file, head_text, read_table, sniff_separator, use_limits
+from roltrap.errors import ConfigError, InputError, NotAvailableError, Problem, printable
+from roltrap.io._read import (
+    Limits,
+    check_file,
+    head_text,
+    iter_table,
+    limits,
+    read_table,
+    sniff_separator,
+    use_limits,
+)
 from roltrap.io.catalogue import read_catalogue
 from roltrap.settings import Settings
 from roltrap.store import COLUMNS, ApplyResult, Batch, Store
@@ -373,9 +383,10 @@ def _progress(enabled: bool) -> Iterator[_Steps]:
 
 
 def limits_from(settings: Settings | None) -> Limits:
-    """The import limits of a settings object (the defaults without one)."""
+    """The import limits of a settings object (without one: the limits in force, see
+    :func:`roltrap.io._read.use_limits`)."""
     if settings is None:
-        return Limits()
+        return limits()
     mib = 1024 * 1024
     return Limits(max_bytes=settings.import_max_mb * mib, max_rows=settings.import_max_rows,
                   max_columns=settings.import_max_columns, max_cell_chars=settings.import_max_cell,
@@ -393,21 +404,32 @@ def import_file(store: Store, path: Path | str, *, format: str = "auto", progres
     """
     with use_limits(limits_from(settings)):
         return _import_file(store, Path(path), format=format, progress=progress, dry_run=dry_run, year=year,
-                            new_region=new_region)
+                            new_region=new_region,
+                            memory_mb=settings.import_memory_mb if settings is not None else None)
 
 
 def _import_file(store: Store, path: Path, *, format: str, progress: bool, dry_run: bool, year: int | None,
-                 new_region: bool) -> ImportReport:
+                 new_region: bool, memory_mb: int | None = None) -> ImportReport:
     if format != "auto" and format not in FORMATS:
         raise InputError(f"Onbekend formaat '{format}'.",
                          hint="Mogelijk: auto, " + ", ".join(FORMATS) + ".")
     check_file(path)
     notes: list[str] = []
-    if _is_text_table(path, format):
+    text = _is_text_table(path, format)
+    try:
+        fmt = detect_format(path) if format == "auto" else format
+    except InputError:
+        if text:
+            read_table(path)  # a malformed file: its own message (encoding, ragged rows) comes first
+        raise
+    if text and fmt in CHUNKED:
+        # Read in chunks of rows into a staging table: memory stays bounded whatever the file size.
+        return _import_chunked(store, path, fmt=fmt, progress=progress, dry_run=dry_run, year=year,
+                               new_region=new_region, memory_mb=memory_mb)
+    if text:
         # The same clear messages for every delimited text format, before anything else: encoding
         # (with the Windows-1252 fallback noted), separator, title/footer lines, ragged rows.
         notes += read_table(path).notes
-    fmt = detect_format(path) if format == "auto" else format
     with _progress(progress) as steps:
         steps.step(f"Lezen: {escape(printable(path.name))}")
         try:
@@ -420,10 +442,7 @@ def _import_file(store: Store, path: Path, *, format: str, progress: bool, dry_r
                              hint="Controleer {format} en de codering (UTF-8).", param="format") from None
         steps.done()
         if not any(len(getattr(batch, t)) for t in (*_FIGURES, "regions")):
-            raise InputError(f"{path.name}: niets te importeren — het bestand heeft geen rijen met cijfers "
-                             f"(alleen een kop?); er is niets opgeslagen.", file=path,
-                             problems=[Problem("geen gegevensrijen onder de kop", file=str(path))],
-                             hint="Download het bestand opnieuw, met de regio's en jaren die u nodig hebt.")
+            raise _nothing_to_import(path)
         steps.step("Controleren")
         known_regions = set(store.query("SELECT code FROM regions")["code"])
         prepared = prepare(store, batch, file=path, new_region=new_region)
@@ -445,6 +464,171 @@ def _import_file(store: Store, path: Path, *, format: str, progress: bool, dry_r
         years=sorted({int(y) for t in (batch.observations, batch.flows) if "year" in t for y in t["year"]}),
         indicators=indicators, user_indicators=[i for i in indicators if i not in known_ind],
         rows=rows, skipped=list(batch.skipped), notes=notes)
+
+
+#: Text formats read in chunks (:func:`_import_chunked`): the ones that come large.
+CHUNKED = frozenset({"kwb"})
+# The staging table holds the file's rows wide (one column per indicator: a sixth of the memory of
+# one row per figure); the view unpivots it into observations for the merge.
+_STAGE = "_import_stage"
+_STAGE_LONG = "_import_stage_observations"
+_MAX_PROBLEMS = 1_000
+
+
+def _import_chunked(store: Store, path: Path, *, fmt: str, progress: bool, dry_run: bool, year: int | None,
+                    new_region: bool, memory_mb: int | None) -> ImportReport:
+    """A large text file: chunks of rows are parsed and checked one by one and staged in a
+    temporary DuckDB table, then merged in one transaction (:meth:`Store.apply` with ``staged``).
+
+    Memory: one chunk of text cells (:attr:`Limits.chunk_cells`), the staged rows (wide: about 8
+    bytes per figure) and what DuckDB needs to merge them, above all the store's primary-key index
+    on observations; ``memory_mb`` caps DuckDB while the import runs (an import that does not fit
+    is refused with a clear message). Problems are collected over the whole file before anything is
+    written, as for a small file.
+    """
+    from roltrap.io.catalogue import indicators_for
+    from roltrap.io.kwb import empty_column, kwb_batch, kwb_source
+    from roltrap.io.validate import validate_batch
+
+    cat = read_catalogue()
+    known_ind = store.query("SELECT id, kind, concat_ws(' ', label, description) AS text FROM indicators")
+    kinds = dict(zip(known_ind["id"], known_ind["kind"], strict=True))
+    labels = dict(zip(known_ind["id"], known_ind["text"], strict=True))
+    problems: list[Problem] = []
+    first: InputError | None = None
+    regions: list[pd.DataFrame] = []
+    skipped: dict[tuple[str, str | None], Problem] = {}
+    notes: list[str] = []
+    decimal: str | None = None
+    with store.session(), _progress(progress) as steps:
+        con = store.con
+        row = con.execute("SELECT current_setting('memory_limit')").fetchone()
+        old_limit = str(row[0]) if row and memory_mb else None
+        if memory_mb:
+            con.execute(f"SET memory_limit = '{int(memory_mb)}MB'")
+        ids: list[str] | None = None
+        try:
+            n_rows = 0
+            name = escape(printable(path.name))
+            steps.step(f"Lezen: {name}")
+            for table in iter_table(path):
+                notes = table.notes
+                n_rows += len(table.rows)
+                steps.step(f"Lezen en controleren: {name}, {n_rows:,} rijen".replace(",", "."))
+                try:
+                    part = kwb_batch(table.frame(), file=path, year=year, decimal=decimal, catalogue=cat,
+                                     whole_file=False)
+                    decimal = decimal or str(part.source.get("decimal") or "") or None
+                    validate_batch(part, file=path, kinds=kinds, labels=labels)
+                except InputError as exc:
+                    first = first or exc
+                    problems += exc.problems or [Problem(exc.template.split("\n")[0], file=str(path))]
+                    if len(problems) >= _MAX_PROBLEMS or not exc.problems:
+                        break
+                    continue
+                if problems:
+                    continue  # the file fails anyway: only collect what else is wrong
+                regions.append(part.regions)
+                for p in part.skipped:
+                    skipped.setdefault((p.message, p.column), p)
+                obs = part.observations
+                if ids is None:
+                    ids = list(dict.fromkeys(obs["indicator_id"]))
+                    _create_stage(con, ids)
+                wide = obs.pivot(index=["_line", "region_code", "year"], columns="indicator_id",
+                                 values="value")
+                wide = wide.reindex(columns=ids).reset_index()[["region_code", "year", "_line", *ids]]
+                con.register("_import_chunk", wide)
+                try:
+                    con.execute(f"INSERT INTO {_STAGE} SELECT * FROM _import_chunk")
+                finally:
+                    con.unregister("_import_chunk")
+            if ids is None:
+                _create_stage(con, [])
+            steps.done()
+            if not problems:
+                problems = _duplicate_rows(con, path)
+            if problems:
+                head = first.template.split("\n")[0] if first is not None else \
+                    f"{path.name} is geen geldig KWB-bestand; er is niets geïmporteerd."
+                raise InputError(head, problems=sorted(problems, key=lambda p: (p.row or 0, p.column or "")),
+                                 file=path, hint=first.hint if first is not None else
+                                 "Laat per regio en jaar één rij staan en importeer opnieuw.")
+            steps.step("Controleren")
+            stats = con.execute(f"SELECT count(*), list(DISTINCT year) FROM {_STAGE}").fetchone()
+            rows = int(stats[0]) * len(ids or []) if stats else 0
+            years = [int(y) for y in stats[1] or []] if stats else []
+            loaded = set(ids or []) if rows else set()
+            all_regions = (pd.concat(regions, ignore_index=True).sort_values(["code", "boundary_year"])
+                           .drop_duplicates("code", keep="last").reset_index(drop=True)) if regions else \
+                pd.DataFrame(columns=COLUMNS["regions"])
+            if rows == 0 and all_regions.empty:
+                raise _nothing_to_import(path)
+            empty = [r[0] for r in con.execute(f"SELECT indicator_id FROM {_STAGE_LONG} GROUP BY 1 "
+                                               f"HAVING count(value) = 0 ORDER BY 1").fetchall()]
+            skipped_list = [*skipped.values(), *(empty_column(str(path), c) for c in empty)]
+            batch = Batch(source=kwb_source(set(years), path), regions=all_regions,
+                          indicators=indicators_for(loaded, cat), skipped=skipped_list)
+            known_regions = set(store.query("SELECT code FROM regions")["code"])
+            prepared = prepare(store, batch, file=path, new_region=new_region)
+            prepared.source = {**prepared.source, "rows_loaded": rows, "file": path.name,
+                               **precedence(path, fmt, prepared.source)}
+            steps.done()
+            steps.step("Opslaan" if not dry_run else "Vergelijken met de opslag")
+            try:
+                result = store.apply(prepared, dry_run=dry_run, staged={"observations": _STAGE_LONG})
+            except duckdb.OutOfMemoryException:
+                raise ConfigError(
+                    f"{path.name} past niet in het geheugen dat een import mag gebruiken ({memory_mb} MB); "
+                    f"er is niets opgeslagen.", param="import_memory_mb", value=memory_mb,
+                    hint="Geef de import meer geheugen met de instelling ROLTRAP_IMPORT_MEMORY_MB, of "
+                         "splits het bestand.") from None
+            steps.done()
+        finally:
+            con.execute(f"DROP VIEW IF EXISTS {_STAGE_LONG}")
+            con.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+            if old_limit:
+                con.execute(f"SET memory_limit = '{old_limit}'")
+    codes = set(all_regions["code"])
+    indicators = sorted(loaded)
+    return ImportReport(
+        file=path.name, format=fmt, source=prepared.source, result=result, regions=sorted(codes),
+        new_regions=sorted(set(prepared.regions.get("code", [])) - known_regions), years=sorted(years),
+        indicators=indicators, user_indicators=[i for i in indicators if i not in set(cat["id"])],
+        rows=rows, skipped=skipped_list, notes=notes)
+
+
+def _create_stage(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
+    values = "".join(f', "{i}" DOUBLE' for i in ids)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {_STAGE} (region_code VARCHAR, year INTEGER, _line BIGINT"
+                f"{values})")
+    if ids:
+        cols = ", ".join(f'"{i}"' for i in ids)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {_STAGE_LONG} AS SELECT region_code, year, indicator_id, "
+                    f"value, _line FROM {_STAGE} UNPIVOT INCLUDE NULLS (value FOR indicator_id IN ({cols}))")
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {_STAGE_LONG} AS SELECT region_code, year, CAST(NULL AS "
+                    f"VARCHAR) AS indicator_id, CAST(NULL AS DOUBLE) AS value, _line FROM {_STAGE}")
+
+
+def _duplicate_rows(con: object, path: Path) -> list[Problem]:
+    """Rows of the same region and year in different chunks (within a chunk the reader finds them)."""
+    import duckdb
+
+    assert isinstance(con, duckdb.DuckDBPyConnection)
+    found = con.execute(f"""
+        SELECT region_code, year, list_sort(list(DISTINCT _line)) FROM {_STAGE}
+        GROUP BY 1, 2 HAVING count(DISTINCT _line) > 1 ORDER BY 3 LIMIT 50""").fetchall()
+    return [Problem(f"regio {code} staat meer dan eens in het bestand voor {year}; laat één rij staan "
+                    f"(ook op regel {lines[0]})", file=str(path), row=int(lines[1]), column="regiocode",
+                    value=str(code)) for code, year, lines in found]
+
+
+def _nothing_to_import(path: Path) -> InputError:
+    return InputError(f"{path.name}: niets te importeren — het bestand heeft geen rijen met cijfers "
+                      f"(alleen een kop?); er is niets opgeslagen.", file=path,
+                      problems=[Problem("geen gegevensrijen onder de kop", file=str(path))],
+                      hint="Download het bestand opnieuw, met de regio's en jaren die u nodig hebt.")
 
 
 #: Formats whose tables compile figures published elsewhere first (lower specificity).
@@ -507,11 +691,11 @@ def prepare(store: Store, batch: Batch, *, file: Path | None = None, new_region:
     batch_regions = set(batch.regions["code"]) if not batch.regions.empty else set()
     fname = str(file) if file is not None else None
     problems: list[Problem] = []
+    all_regions = known_regions | batch_regions
     if not batch.regions.empty:
         for rec in batch.regions.to_dict("records"):
             parent = rec.get("parent")
-            if isinstance(parent, str) and parent and parent not in known_regions | batch_regions \
-                    and parent != "NL00":
+            if isinstance(parent, str) and parent and parent not in all_regions and parent != "NL00":
                 problems.append(Problem(f"bovenliggende regio {parent} van {rec['code']} is onbekend",
                                         file=fname, row=_int(rec.get("_line")), column="regiocode",
                                         value=str(rec["code"])))
@@ -523,7 +707,6 @@ def prepare(store: Store, batch: Batch, *, file: Path | None = None, new_region:
                                         f"opslag; nieuwe gemeenten alleen met --new-region",
                                         file=fname, row=_int(line), column="regiocode",
                                         value=str(rec["code"])))
-    all_regions = known_regions | batch_regions
     for name in ("observations", "flows", "geometries"):
         df = getattr(batch, name)
         if df.empty:

@@ -12,13 +12,14 @@ The flattened StatLine OData CSV (85984NED, keys like ``AantalInwoners_5``) is r
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 
 from roltrap.errors import InputError, Problem
 from roltrap.io._common import cbs_source, line_numbers, parse_columns, raise_if, to_long, year_from_name
-from roltrap.io._read import EXCEL_SUFFIXES, read_frame
+from roltrap.io._read import EXCEL_SUFFIXES, iter_table, read_frame
 from roltrap.io.catalogue import indicators_for, read_aliases, read_catalogue
 from roltrap.io.codes import level_of, normalise_code, parent_of
 from roltrap.store import COLUMNS, Batch
@@ -80,11 +81,14 @@ def kwb_batch(
     source: dict[str, object] | None = None,
     decimal: str | None = None,
     catalogue: pd.DataFrame | None = None,
+    whole_file: bool = True,
 ) -> Batch:
     """Turn a text frame in KWB layout into a Batch; every problem is collected before failing.
 
     Problems name the file line from the frame's index when it comes from :func:`read_kwb_frame`.
     ``decimal`` None: a decimal comma is recognised from the figures (:func:`detect_decimal`).
+    ``whole_file=False`` (one chunk of a file, see :func:`read_kwb_chunks`): columns without any
+    value are not reported, as a later chunk may fill them.
     """
     path = Path(file)
     fname = str(path)
@@ -188,12 +192,7 @@ def kwb_batch(
     obs = to_long(values, codes=keys["code"], years=keys["year"], keep_empty_columns=True)
     loaded = set(obs["indicator_id"])
     filled = set(obs.loc[obs["value"].notna(), "indicator_id"])
-    skipped += [
-        Problem("kolom heeft in dit bestand geen enkele waarde (nog niet gepubliceerd?); opgeslagen als "
-                "ontbrekend", fname, None, c)
-        for c in value_cols
-        if c not in filled
-    ]
+    skipped += [empty_column(fname, c) for c in value_cols if c not in filled and whole_file]
 
     name_col = "regio" if "regio" in frame.columns else None
     names = frame[name_col].astype(str).str.strip() if name_col else pd.Series(codes)
@@ -209,16 +208,36 @@ def kwb_batch(
     regions["parent"] = regions["code"].map(parent_of)
     regions = regions[[*COLUMNS["regions"], "_line"]].reset_index(drop=True)  # _line: for messages
 
-    yrs = sorted(set(years))
-    src = source or cbs_source(
-        f"cbs-kwb-{'-'.join(map(str, yrs))}",
-        f"CBS Kerncijfers wijken en buurten {', '.join(map(str, yrs))}",
-        path,
-    )
-    src = {**src, "rows_loaded": len(obs)}
+    src = {**(source or kwb_source(set(years), path)), "rows_loaded": len(obs), "decimal": decimal}
     return Batch(
         source=src, regions=regions, indicators=indicators_for(loaded, cat), observations=obs, skipped=skipped
     )
+
+
+def empty_column(file: str, column: str) -> Problem:
+    return Problem("kolom heeft in dit bestand geen enkele waarde (nog niet gepubliceerd?); opgeslagen als "
+                   "ontbrekend", file, None, column)
+
+
+def kwb_source(years: set[int], path: Path | str) -> dict[str, object]:
+    """The ``sources`` row of a KWB file holding ``years``."""
+    yrs = sorted(years)
+    return cbs_source(f"cbs-kwb-{'-'.join(map(str, yrs))}",
+                      f"CBS Kerncijfers wijken en buurten {', '.join(map(str, yrs))}", path)
+
+
+def read_kwb_chunks(path: Path | str, *, year: int | None = None, decimal: str | None = None
+                    ) -> Iterator[Batch]:
+    """A KWB text file as one :class:`Batch` per chunk of rows (see :func:`roltrap.io._read.iter_table`),
+    so a file of any size is read in bounded memory. The decimal mark found in the first chunk holds
+    for the rest. Each chunk raises its own :class:`InputError`; the caller collects them.
+    """
+    cat = read_catalogue()
+    for table in iter_table(path):
+        batch = kwb_batch(table.frame(), file=path, year=year, decimal=decimal, catalogue=cat,
+                          whole_file=False)
+        decimal = decimal or str(batch.source.get("decimal") or "") or None
+        yield batch
 
 
 def _no_year(year_col: str | None) -> str:

@@ -95,15 +95,26 @@ def classify(districts: pd.DataFrame, city: pd.Series | pd.DataFrame, *, thresho
         cities = city if isinstance(city, pd.DataFrame) else pd.DataFrame([city], index=groups.unique())
     signed = pd.DataFrame(index=districts.index)
     refs: dict[str, pd.Series] = {}
+    one = groups.iloc[0] if len(groups) and (groups == groups.iloc[0]).all() else None
     for comp in components:
         if comp.key not in districts.columns or comp.key not in cities.columns:
             continue
         vals = districts[comp.key].astype(float)
-        g = vals.groupby(groups)
-        sd = groups.map(g.std(ddof=0))
-        n = groups.map(g.count())
-        ref = groups.map(cities[comp.key].astype(float))
-        z = (comp.sign * (vals - ref) / sd).where((sd > 0) & (n >= 2) & ref.notna())
+        if one is not None:
+            # One municipality (every per-gemeente call): the same z with plain arrays, no groupby.
+            arr = vals.to_numpy()
+            held = arr[~np.isnan(arr)]
+            city_value = cities[comp.key].astype(float).get(one, np.nan)
+            sd_one = float(held.std()) if len(held) else np.nan  # population sd, as ddof=0 below
+            ref = pd.Series(city_value, index=vals.index, dtype=float)
+            z = (comp.sign * (vals - city_value) / sd_one) if sd_one > 0 and len(held) >= 2 \
+                and not np.isnan(city_value) else pd.Series(np.nan, index=vals.index)
+        else:
+            g = vals.groupby(groups)
+            sd = groups.map(g.std(ddof=0))
+            n = groups.map(g.count())
+            ref = groups.map(cities[comp.key].astype(float))
+            z = (comp.sign * (vals - ref) / sd).where((sd > 0) & (n >= 2) & ref.notna())
         if z.notna().any():
             signed[comp.key] = z
             refs[comp.key] = ref

@@ -139,6 +139,14 @@ CORE: dict[str, list[str]] = {
     "compare": ["a_inw", "a_hh", "p_hh_110", "p_hh_120", "a_soz_wb", "a_opl_lg"],
 }
 TURNOVER_FIGURES = ["a_inw", "bev_eind", "elan_moves_pp"]
+
+# Buurt-level figures only where they mean something (issue 9). A municipality's settlers are spread
+# over its buurten in proportion to their moves, so buurten that hold only part of its inhabitants
+# each get far too many (two buurten of Leiden: "vernieuwt zich in ongeveer 1 jaar"); a z-score over
+# two buurten is always ±1, so the class comes out extreme. Wijken keep the rules they had.
+BUURT_MIN_COVERAGE = 0.9    # turnover: the buurten with an estimate hold ≥ 90 % of the inhabitants
+BUURT_MIN_INHABITANTS = 100  # turnover: a buurt's own replacement speed from 100 inhabitants
+BUURT_MIN_AREAS = 5         # classify: at least 5 buurten of the municipality with a score
 LENS_LABELS = {"opleiding": "opleiding", "voorzieningen": "voorzieningen", "inkomen": "inkomen"}
 _FETCH_HINT = (
     "Importeer Kerncijfers wijken en buurten (`roltrap import kwb-2023.xlsx`) of haal ze op met "
@@ -192,7 +200,15 @@ class DistrictMonitor:
 
     # -- selection -------------------------------------------------------------------------
     def _gemeente(self, gemeente: str | None) -> dict[str, Any]:
-        reg = self.rt.region(gemeente or self.rt.settings.gemeente)
+        asked = gemeente or self.rt.settings.gemeente
+        regions = self.facts.regions()  # cached per store version: a code needs no query
+        code = asked.strip().upper()
+        if code in regions.index:
+            row = regions.loc[code]
+            reg: dict[str, Any] = {"code": code, "name": str(row["name"]), "level": str(row["level"]),
+                                   "parent": None if pd.isna(row["parent"]) else str(row["parent"])}
+        else:  # a name, or a code written another way (546, "GM0546 "): the core object resolves it
+            reg = self.rt.region(asked)
         if reg["level"] != "gemeente":
             raise ConfigError(
                 f"{reg['code']} ({reg['name']}) is geen gemeente maar een {reg['level']}.",
@@ -589,7 +605,9 @@ class DistrictMonitor:
             f"{turnover_mod.period_text(per)}. Nieuwkomers = vestigers per jaar als % van de inwoners."
         )
         if areas:
-            area_rows, area_notes = self._turnover_areas(scope, long, settlers, used, last, method)
+            ref_pop = pd.Series(pop, index=refs.index, dtype=float)
+            area_rows, area_notes = self._turnover_areas(scope, long, settlers, used, last, method,
+                                                         ref_pop=ref_pop)
             rows.append(area_rows)
             notes += area_notes
             if not scope.national:
@@ -684,6 +702,7 @@ class DistrictMonitor:
         used: pd.Series,
         last: pd.Series,
         method: str,
+        ref_pop: pd.Series | None = None,
     ) -> tuple[pd.DataFrame, list[str]]:
         areas = scope.areas
         codes = list(areas.index)
@@ -731,6 +750,11 @@ class DistrictMonitor:
                 reasons.append(f"verhuizingen per inwoner (ELAN) ontbreken voor deze {scope.level}")
             else:
                 reasons.append(None)
+        if scope.level == "buurt":
+            s, speed, share, reasons, withheld = self._buurt_turnover_rule(
+                gm, p, s, speed, share, reasons, ref_pop, method)
+            if withheld:
+                notes.append(withheld)
         out = base.assign(
             period=gm.map(
                 used.map(lambda u: turnover_mod.period_text(u) if isinstance(u, list) else None)
@@ -751,6 +775,43 @@ class DistrictMonitor:
             notes.append(f"Inwonertal van de {scope.noun} uit {', '.join(map(str, wijk_years))}.")
         notes += self._derived_note(src, scope)
         return out, notes
+
+    @staticmethod
+    def _buurt_turnover_rule(
+        gm: pd.Series, p: np.ndarray, s: np.ndarray, speed: np.ndarray, share: np.ndarray,
+        reasons: list[str | None], ref_pop: pd.Series | None, method: str,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str | None], str | None]:
+        """Withhold buurt estimates that mean nothing (see :data:`BUURT_MIN_COVERAGE`); the note
+        states the rule in Dutch, or is None when nothing was withheld."""
+        has = np.isfinite(s) & np.isfinite(p)
+        held = pd.Series(np.where(has, p, 0.0), index=gm.index).groupby(gm).sum()
+        total = ref_pop if ref_pop is not None else pd.Series(dtype=float)
+        coverage = (held / total.reindex(held.index)).reindex(gm.to_numpy()).to_numpy(dtype=float)
+        # "scaled" spreads the municipality's settlers over the buurten held: they must hold nearly all
+        # inhabitants (unknown municipal population: no check possible, so no estimate either).
+        thin = has & (~(coverage >= BUURT_MIN_COVERAGE)) if method == "scaled" else np.zeros_like(has)
+        small = has & ~thin & (p < BUURT_MIN_INHABITANTS)
+        if not (thin.any() or small.any()):
+            return s, speed, share, reasons, None
+        least = f"{round(100 * BUURT_MIN_COVERAGE)} %"
+        out = list(reasons)
+        for i in np.flatnonzero(thin):
+            out[i] = (f"de buurten met cijfers hebben samen {nl.number(100 * coverage[i], 0)} % van de "
+                      f"inwoners van de gemeente (minder dan {least}); de vestigers van "
+                      "de gemeente zijn dan niet over de buurten te verdelen"
+                      if np.isfinite(coverage[i]) else
+                      "het inwonertal van de gemeente ontbreekt, dus niet te toetsen of de buurten haar "
+                      "inwoners dekken")
+        for i in np.flatnonzero(small):
+            out[i] = (f"te weinig inwoners (minder dan {BUURT_MIN_INHABITANTS}) voor een betekenisvolle "
+                      "snelheid")
+        gone = thin | small
+        s, speed, share = (np.where(gone, np.nan, a) for a in (s, speed, share))
+        note = (f"Vervangingssnelheid per buurt alleen waar die iets zegt: de buurten met cijfers hebben "
+                f"samen ten minste {least} van de inwoners van de gemeente (anders krijgen de weinige "
+                f"buurten alle vestigers van de gemeente), en een buurt heeft ten minste "
+                f"{BUURT_MIN_INHABITANTS} inwoners. Weggelaten: {int(gone.sum())} buurt(en).")
+        return s, speed, share, out, note
 
     # -- 2. arrival vs destination --------------------------------------------------------
     def classify(
@@ -820,6 +881,24 @@ class DistrictMonitor:
             prof.loc[areas], prof.loc[scope.ref_codes], thresholds=thresholds, by=scope.areas["gm"]
         )
         th = thresholds or classify_mod.Thresholds()
+        few: set[str] = set()
+        if scope.level == "buurt":
+            # z over the buurten of a municipality: with one or two of them every z is ±1 (issue 9)
+            scored = result["score"].reindex(areas).notna().groupby(scope.areas["gm"].reindex(areas)).sum()
+            thin = set(scored.index[scored < BUURT_MIN_AREAS])
+            has_score = result["score"].reindex(areas).notna()
+            few = {c for c in areas if has_score[c] and scope.areas.at[c, "gm"] in thin}
+            if few:
+                names = sorted(str(scope.refs.at[g, "name"]) for g in thin if g in scope.refs.index)
+                result = result.copy()
+                result.loc[result.index.isin(few), ["score", "class"]] = None
+                evidence = {c: ([] if c in few else e) for c, e in evidence.items()}
+                notes.append(
+                    f"Aankomst of bestemming per buurt alleen bij ten minste {BUURT_MIN_AREAS} buurten met "
+                    "cijfers in de gemeente: de score meet een buurt aan de spreiding tussen de buurten, en "
+                    f"die zegt bij minder buurten niets. Weggelaten: {len(few)} buurt(en) in "
+                    f"{', '.join(names)}."
+                )
         df = self._base(scope, areas)
         df["class"] = result["class"].reindex(areas).to_numpy()
         df["score"] = result["score"].reindex(areas).astype(float).to_numpy()
@@ -840,8 +919,10 @@ class DistrictMonitor:
         df["estimate"] = to is not None
         df["available"] = df["score"].notna()
         df["reason"] = [
-            None if ok else f"te weinig indicatoren (minder dan {th.min_components})"
-            for ok in df["available"]
+            None if ok else
+            f"te weinig buurten met cijfers in de gemeente (minder dan {BUURT_MIN_AREAS})" if code in few else
+            f"te weinig indicatoren (minder dan {th.min_components})"
+            for ok, code in zip(df["available"], df["code"], strict=True)
         ]
         df["year"] = yr
         df["derived_from"] = derived_from(src.loc[areas]).to_numpy()

@@ -64,10 +64,13 @@ class PageCache:
     store. The key is the path, the query string and whether JSON was asked for; the store's
     :meth:`~roltrap.store.Store.version_key` (two ``stat`` calls) is checked on every request, so
     an import by any process empties the cache and the next request shows the new figures. Only
-    successful answers of the page routes are kept, never errors, uploads or the coach's pages.
+    successful GET answers of the page routes are kept, never errors, uploads (POST) or an answer
+    its route marks ``Cache-Control: no-store`` (the coach's pages). The Roltrap page follows its
+    cohort input, which is fixed for a server's life.
     """
 
-    PREFIXES = ("/gemeente/", "/kaart", "/wijk", "/buurt", "/vergelijk", "/bronnen")
+    PREFIXES = ("/gemeente/", "/kaart", "/wijk", "/buurt", "/vergelijk", "/bronnen", "/nabijheid",
+                "/roltrap")
 
     def __init__(self, app: ASGIApp, *, version: Callable[[], tuple[int, ...]],
                  max_bytes: int = 256 * 1024 * 1024) -> None:
@@ -81,8 +84,9 @@ class PageCache:
 
     def _cacheable(self, scope: Scope) -> bool:
         path: str = scope.get("path", "")
-        return (scope["type"] == "http" and scope.get("method") == "GET"
-                and (path == "/" or path.startswith(self.PREFIXES)))
+        if scope["type"] != "http" or scope.get("method") != "GET":
+            return False
+        return path == "/" or path.startswith(self.PREFIXES)
 
     async def __call__(self, scope: Scope, receive: Callable[[], Awaitable[Message]],
                        send: Callable[[Message], Awaitable[None]]) -> None:
@@ -117,7 +121,9 @@ class PageCache:
         body = b"".join(chunks)
         stored = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
         status = int(start.get("status", 500))
-        if status != 200 or any(k.lower() == b"set-cookie" for k, _ in stored):
+        private = any(k.lower() == b"set-cookie" or (k.lower() == b"cache-control" and b"no-store" in v)
+                      for k, v in stored)
+        if status != 200 or private:
             await send({**start, "headers": [*stored, (b"content-length", str(len(body)).encode())]})
             await send({"type": "http.response.body", "body": body})
             return

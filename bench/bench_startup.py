@@ -1,0 +1,121 @@
+"""Start-up benchmark: CLI commands and the web app's first page, against interpreter baselines measured in
+the same run (issue 12, target 4: `roltrap --help` and `roltrap show` under 0.5 s; `roltrap serve` on an
+empty data folder answers its first page in under 2 s).
+
+    .venv/bin/python bench/bench_startup.py                 # best of 5; serve with as many workers as cores
+    .venv/bin/python bench/bench_startup.py --repeat 9 --workers 2
+
+Every figure is wall time of a fresh process. The baselines (`python -c pass`, `import duckdb`, `import
+pandas`) show what the machine gives at this moment: on a busy machine every line grows by about the same
+factor, so compare the ratios. "First use" starts `roltrap serve` on an empty data folder twice: with this
+installation's store template in place (the normal case after the first run), and with an empty template
+folder as well (a brand-new installation, which builds the template once).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+PY = sys.executable
+ROLTRAP = [PY, "-m", "roltrap"]
+HEAVY = ("pandas", "numpy", "pyarrow", "ibis", "fastapi", "altair", "scipy", "pydantic")
+PROBE = ("import json, sys\nfrom roltrap.cli.main import run\nsys.argv = ['roltrap', *sys.argv[1:]]\n"
+         "try:\n    run()\nexcept SystemExit:\n    pass\n"
+         f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]), file=sys.stderr)\n")
+
+
+def _best(cmd: list[str], env: dict[str, str], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def _loaded(args: list[str], env: dict[str, str]) -> list[str]:
+    proc = subprocess.run([PY, "-c", PROBE, *args], env=env, capture_output=True, text=True, check=True)
+    out: list[str] = json.loads(proc.stderr.strip().splitlines()[-1])
+    return out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _first_page(env: dict[str, str], workers: int) -> tuple[float, float]:
+    """Seconds from starting ``roltrap serve`` to the first 200 on /, and that request's own time."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([*ROLTRAP, "serve", "--port", str(port), "--workers", str(workers)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            t1 = time.perf_counter()
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{base}/", timeout=60).status_code == 200:
+                    now = time.perf_counter()
+                    return now - t0, now - t1
+            if proc.poll() is not None or time.perf_counter() - t0 > 180:
+                raise SystemExit("roltrap serve did not start")
+            time.sleep(0.01)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=5, help="runs per command (the best is shown)")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="server processes")
+    args = ap.parse_args()
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"machine load (1/5/15 min): {load} on {os.cpu_count()} cores")
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "ROLTRAP_DATA_DIR": str(Path(tmp) / "data")}
+        for name in ("ROLTRAP_DB", "ROLTRAP_READ_ONLY"):
+            env.pop(name, None)
+        subprocess.run([*ROLTRAP, "show", "GM0546"], env=env, check=True, capture_output=True)  # build once
+        rows: list[tuple[str, float]] = []
+        for label, cmd in (("python -c pass", [PY, "-c", "pass"]),
+                           ("python -c 'import duckdb'", [PY, "-c", "import duckdb"]),
+                           ("python -c 'import pandas'", [PY, "-c", "import pandas"]),
+                           ("roltrap --help", [*ROLTRAP, "--help"]),
+                           ("roltrap show GM0546", [*ROLTRAP, "show", "GM0546"]),
+                           ("roltrap show WK054608 -f json", [*ROLTRAP, "show", "WK054608", "-f", "json"])):
+            rows.append((label, _best(cmd, env, args.repeat)))
+        duck = dict(rows)["python -c 'import duckdb'"]
+        print(f"\n{'command (best of ' + str(args.repeat) + ')':<34}{'s':>7}{'× import duckdb':>17}  target")
+        for label, secs in rows:
+            target = "< 0.5 s" if label.startswith("roltrap") else ""
+            print(f"{label:<34}{secs:>7.3f}{secs / duck:>16.1f}×  {target}")
+        print(f"heavy modules loaded by `roltrap --help`: {_loaded(['--help'], env) or 'none'}; "
+              f"by `roltrap show GM0546`: {_loaded(['show', 'GM0546'], env) or 'none'}")
+
+        print(f"\nfirst use: `roltrap serve --workers {args.workers}` on an empty data folder → first page")
+        for label, fresh_template in (("template in place", False), ("new installation", True)):
+            with tempfile.TemporaryDirectory() as empty:
+                run_env = {**env, "ROLTRAP_DATA_DIR": str(Path(empty) / "data")}
+                if fresh_template:
+                    run_env["ROLTRAP_TEMPLATE_DIR"] = str(Path(empty) / "template")
+                total, request = _first_page(run_env, args.workers)
+            print(f"  {label:<20} {total:6.2f} s to the first page (its request {request * 1000:.0f} ms); "
+                  f"{total / duck:.1f}× import duckdb; target < 2 s")
+
+
+if __name__ == "__main__":
+    main()
