@@ -47,7 +47,8 @@ def connect(engine: str = "duckdb", *, settings: Settings | None = None, session
         if session is None:
             session = spark_session(settings=settings)
         return ibis.pyspark.connect(session)
-    raise EngineError(f"Onbekende rekenmachine '{engine}'.", hint="Kies --engine duckdb of --engine spark.")
+    raise EngineError(f"Onbekende rekenmachine '{engine}'.", hint="Kies {engine} duckdb of spark.",
+                      param="engine", value=engine)
 
 
 def spill_dir() -> str:
@@ -68,15 +69,15 @@ def spark_session(*, settings: Settings | None = None, app_name: str = "roltrap-
         from pyspark.sql import SparkSession
     except ImportError as exc:
         raise EngineError(
-            "PySpark is niet geïnstalleerd, dus --engine spark kan niet draaien.",
+            "PySpark is niet geïnstalleerd, dus {engine} spark kan niet draaien.",
             hint="Installeer de Spark-extra: pip install 'roltrap[spark]' (en een Java 17 runtime), "
-            "of gebruik --engine duckdb.",
+            "of gebruik {engine} duckdb.",
         ) from exc
     if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
         raise EngineError(
             "Spark heeft Java nodig, maar er is geen Java gevonden (geen JAVA_HOME, geen 'java' op PATH).",
             hint="Installeer Java 17 (bijv. apt-get install openjdk-17-jre-headless) "
-            "of gebruik --engine duckdb.",
+            "of gebruik {engine} duckdb.",
         )
     try:
         return (
@@ -90,7 +91,7 @@ def spark_session(*, settings: Settings | None = None, app_name: str = "roltrap-
     except Exception as exc:  # the JVM reports many kinds of start failures
         raise EngineError(
             f"Spark kon niet starten op master '{settings.spark_master}': {exc}",
-            hint="Controleer ROLTRAP_SPARK_MASTER en de Java-installatie, of gebruik --engine duckdb.",
+            hint="Controleer ROLTRAP_SPARK_MASTER en de Java-installatie, of gebruik {engine} duckdb.",
         ) from exc
 
 

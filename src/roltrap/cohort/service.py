@@ -306,10 +306,12 @@ class CohortService:
         if age[0] > age[1]:
             raise ConfigError(
                 f"Leeftijd {age[0]}-{age[1]}: de ondergrens ligt boven de bovengrens.",
-                hint="Bijv. --age 25-44.",
+                hint="Bijv. {age} 25-44.",
+                param="age",
+                value=f"{age[0]}-{age[1]}",
             )
         if follow < 1:
-            raise ConfigError("--follow moet minstens 1 jaar zijn.")
+            raise ConfigError("{follow} moet minstens 1 jaar zijn.", param="follow", value=follow)
         gm = self.rt.region(gemeente or self.rt.settings.gemeente)["code"]
         settings = self.rt.settings
         limit = memory_limit or settings.duckdb_memory_limit
@@ -334,7 +336,9 @@ class CohortService:
             raise NotAvailableError(
                 f"De invoer loopt van {inp.years[0]} tot {inp.years[1]}; basisjaar {base_year} met "
                 f"{follow} jaar volgen vraagt {base_year}–{base_year + follow}.",
-                hint="Kies een later basisjaar of een kortere --follow.",
+                hint="Kies {base_year} later of {follow} korter.",
+                param="follow",
+                value=follow,
             )
         spec = CohortSpec(gemeente=gm, base_year=base_year, age_min=age[0], age_max=age[1], follow=follow)
         if con is None:
