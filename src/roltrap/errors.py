@@ -45,7 +45,9 @@ PARAM_NAMES: dict[str, str] = {
     "format": "het formaat", "path": "het bestand", "engine": "de rekenmachine", "age": "de leeftijd",
     "follow": "de volgperiode", "base_year": "het basisjaar", "years": "de jaren", "scale": "de schaal",
     "out": "het uitvoerbestand", "out_dir": "de uitvoermap", "target": "het doel", "scheme": "de indeling",
-    "partial": "de deeljaren",
+    "partial": "de deeljaren", "peildatum": "de peildatum", "file_format": "het bestandsformaat",
+    "output_check": "de map voor de outputcontrole", "new_region": "de optie nieuwe gemeenten toestaan",
+    "memory_limit": "de geheugengrens",
     "db": "het databasebestand",
 }
 _PARAM_TOKEN = re.compile(r"\{([a-z][a-z0-9_]*)\}")
@@ -78,6 +80,12 @@ def render_params(text: str, names: Mapping[str, str] | None = None) -> str:
     return _PARAM_TOKEN.sub(one, text)
 
 
+def _first_up(text: str, template: str) -> str:
+    """A message that opens with a parameter ("{follow} moet …") starts with a capital once named
+    ("De volgperiode moet …"); any other opening (a file name) is left as it is."""
+    return text[:1].upper() + text[1:] if template.startswith("{") else text
+
+
 class RoltrapError(Exception):
     """Base class: a mistake in input or usage, reported to the user without traceback.
 
@@ -98,13 +106,13 @@ class RoltrapError(Exception):
         self.hint_template = printable(hint) if hint is not None else None
         self.param = param
         self.value = value
-        self.message = render_params(self.template)
+        self.message = _first_up(render_params(self.template), self.template)
         self.hint = render_params(self.hint_template) if self.hint_template is not None else None
         super().__init__(self.message if self.hint is None else f"{self.message}\nTip: {self.hint}")
 
     def message_for(self, names: Mapping[str, str]) -> str:
         """The message with parameters named as a shell names them (e.g. ``{"wijk": "--wijk"}``)."""
-        return render_params(self.template, names)
+        return _first_up(render_params(self.template, names), self.template)
 
     def hint_for(self, names: Mapping[str, str]) -> str | None:
         return render_params(self.hint_template, names) if self.hint_template is not None else None
@@ -221,7 +229,9 @@ def validation_messages(errors: list[dict[str, Any]], *, names: Mapping[str, str
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
         key = loc[-1] if loc else ""
         where = (names or {}).get(key) or PARAM_NAMES.get(key) or (f"'{key}'" if key else "de invoer")
-        ctx = {k: (fmt.number(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v))
+        # A bound like a year (1900) reads without a thousands point; larger ones with it (50.000).
+        ctx = {k: (fmt.number(v, grouping=abs(v) >= 10_000) if isinstance(v, (int, float))
+                   and not isinstance(v, bool) else str(v).replace("' or '", "' of '"))  # pydantic's "or"
                for k, v in (err.get("ctx") or {}).items()}
         text = _VALIDATION_DUTCH.get(str(err.get("type")), "is ongeldig")
         try:

@@ -121,3 +121,27 @@ def test_audit_leaves_every_target_at_least_five_wide() -> None:
     for k in hidden:
         lo, hi = a.interval(k)
         assert hi - lo >= 5 - 1e-6, (k, lo, hi)
+
+
+def test_too_small_memory_limit_is_a_dutch_message_not_a_traceback(
+    bundled_db: Path, tmp_path: Path, rt_ro: Roltrap
+) -> None:
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from roltrap.cli.main import app
+
+    db = tmp_path / "store.duckdb"
+    shutil.copy(bundled_db, db)  # the session's store is held open read-only
+    folder = tmp_path / "py"
+    rt_ro.cohort.synth(folder, scale=0.05, seed=3, years=(2005, 2010))
+    r = CliRunner().invoke(
+        app,
+        ["--db", str(db), "cohort", "analyse", "--input", str(folder), "--follow", "5",
+         "--reps", "9", "--memory-limit", "2MB"],
+    )
+    assert r.exit_code != 0 and r.exit_code != 1, r.output
+    assert isinstance(r.exception, SystemExit), r.exception
+    flat = " ".join(r.output.split())
+    assert "te weinig geheugen" in flat and "Traceback" not in flat, r.output

@@ -76,7 +76,9 @@ def test_bad_params_are_4xx(client: TestClient, params: dict[str, object], statu
     assert r.status_code == status
     assert r.json()["error"]["message"]
     page = client.get("/roltrap", params={**PARAMS, **params}, headers={"accept": "text/html"})
-    assert page.status_code == status
+    # The page re-shows its form with the message beside the field (422), also for a range that
+    # is reversed; an input without the years asked stays 404.
+    assert page.status_code == (422 if status == 400 else status)
 
 
 def test_demo_is_generated_once_into_data_dir(rt_ro: Roltrap, tmp_path: Path) -> None:

@@ -66,7 +66,9 @@ def test_detect_statline_fixture_and_unknown(tmp_path: Path) -> None:
     p.write_text("foo;bar\n1;2\n", encoding="utf-8")
     with pytest.raises(InputError) as exc:
         detect_format(p)
-    assert "--format" in str(exc.value)
+    # The hint names the parameter; the CLI words it as its option.
+    assert exc.value.param == "format" and "het formaat" in str(exc.value)
+    assert "--format" in (exc.value.hint_for({"format": "--format"}) or "")
 
 
 def test_import_statline_reports_what_it_loaded(rt: Roltrap) -> None:

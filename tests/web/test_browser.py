@@ -171,3 +171,64 @@ def test_other_municipality_wijk_buurt_map_and_pdf(browser: object, live_buurt: 
     mobile.screenshot(path=str(SHOTS / "wijk-mobiel-kerncijfers.png"), full_page=True)
     context.close()
     assert errors == []
+
+
+# Every cell of the Roltrap tables at phone width: on screen, not clipped, not hidden.
+_PHONE_CHECK = """() => {
+  const out = {cells: 0, off: [], clipped: [], hidden: [], numbers: 0};
+  for (const id of ['roltrap-tabel', 'bestemmingen']) {
+    const table = document.getElementById(id);
+    const cols = table.querySelectorAll('thead th').length;
+    for (const tr of table.querySelectorAll('tbody tr')) {
+      const cells = tr.querySelectorAll('th, td');
+      if (cells.length !== cols) out.hidden.push(id + ': a row with ' + cells.length + ' of ' + cols);
+      for (const c of cells) {
+        out.cells += 1;
+        const r = c.getBoundingClientRect();
+        const style = getComputedStyle(c);
+        if (r.width === 0 || r.height === 0 || style.display === 'none' || style.visibility === 'hidden')
+          out.hidden.push(id + ': ' + c.textContent.trim());
+        if (r.left < 0 || r.right > window.innerWidth) out.off.push(id + ': ' + c.textContent.trim());
+        if (c.scrollWidth > c.clientWidth + 1) out.clipped.push(id + ': ' + c.textContent.trim());
+        if (c.tagName === 'TD' && /\\d|onderdrukt/.test(c.textContent)) out.numbers += 1;
+      }
+    }
+  }
+  out.pageWidth = document.documentElement.scrollWidth;
+  out.charts = [...document.querySelectorAll('.chart svg, .chart canvas')].map(
+    e => Math.round(e.getBoundingClientRect().right));
+  return out;
+}"""
+
+
+def test_roltrap_page_on_a_phone(browser: object, live_server: str) -> None:
+    """At 390 px every number of the Roltrap page is on screen: no sideways scrolling, no column
+    hidden, no text cut off; each row of a wide table reads as "label … value" lines."""
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live_server}/roltrap", timeout=120_000)
+    expect(page.locator("#chart-retentie svg, #chart-retentie canvas").first).to_be_visible(timeout=30_000)
+    got = page.evaluate(_PHONE_CHECK)
+    assert got["cells"] > 20 and got["numbers"] > 10, got
+    assert got["hidden"] == [] and got["off"] == [] and got["clipped"] == [], got
+    assert got["pageWidth"] <= 390, got
+    assert all(right <= 390 for right in got["charts"]), got["charts"]
+    # Each value says what it is: the column header is shown beside it (the header row is for screen
+    # readers only at this width).
+    first = page.locator("#bestemmingen tbody td").first
+    label = first.evaluate("td => getComputedStyle(td, '::before').content")
+    assert label.strip('"') == "Bleef in de wijk"
+    page.screenshot(path=str(SHOTS / "roltrap-mobiel.png"), full_page=True)
+    # On a wide screen the same tables are ordinary tables with their header row.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert page.locator("#bestemmingen thead th").first.bounding_box()["width"] > 40  # type: ignore[index]
+    label = first.evaluate("td => getComputedStyle(td, '::before').content")
+    assert label in ("none", "normal", "")
+    context.close()
+    assert errors == []

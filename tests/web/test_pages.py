@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from web_html import Page
+
+from roltrap.core import Roltrap
+from roltrap.web.app import create_app
 
 
 def _json(client: TestClient, path: str) -> dict:
@@ -169,9 +174,10 @@ def test_bronnen_lists_sources_with_licence(client: TestClient) -> None:
     ("/wijk/GM0546.json", 404, "geen wijk"),
     ("/gemeente/WK054608.json", 404, "geen gemeente"),
     ("/kaart.json?indicator=zzz", 422, "zzz"),
-    ("/kaart.json?scheme=rainbow", 422, "scheme"),
-    ("/kaart.json?year=abc", 422, "year"),
-    ("/wijk/WK054608.json?year=1800", 422, "year"),
+    ("/kaart.json?scheme=rainbow", 422, "indeling: moet een van deze zijn: 'auto', 'syllabus', 'quantile' "
+                                        "of 'natural'"),
+    ("/kaart.json?year=abc", 422, "jaar: moet een geheel getal zijn, niet 'abc'"),
+    ("/wijk/WK054608.json?year=1800", 422, "jaar: moet minstens 1900 zijn, niet '1800'"),
     ("/wijk/WK054608.json?year=2005", 404, "2005"),
     ("/vergelijk.json?codes=WK054603", 422, "2 tot 4"),
     ("/vergelijk.json?codes=A,B,C,D,E", 422, "2 tot 4"),
@@ -185,6 +191,21 @@ def test_bad_requests_are_4xx_with_message(client: TestClient, path: str, status
     err = r.json()["error"]
     assert err["status"] == status
     assert words.lower() in err["message"].lower()
+
+
+def test_invalid_parameters_answer_in_dutch_per_field(client: TestClient) -> None:
+    """pydantic's own (English) messages never reach a user: the 422 names the field the way the
+    page does, in Dutch, and the JSON says which parameter it was."""
+    r = client.get("/nabijheid.json?mode=auto&level=stad")
+    assert r.status_code == 422
+    err = r.json()["error"]
+    assert set(err["fields"]) == {"mode", "level"}
+    assert err["fields"]["mode"].startswith("Vervoer: ") and "niet 'auto'" in err["fields"]["mode"]
+    assert err["message"].startswith("Ongeldige invoer: ")
+    for english in ("Input should", "String should", "valid integer", "Field required"):
+        assert english not in r.text
+    page = client.get("/kaart?year=abc")  # an HTML page re-shows its form with the message beside it
+    assert page.status_code == 422 and 'id="fout-year"' in page.text and "abc" in page.text
 
 
 def test_bad_request_html_is_error_page(client: TestClient) -> None:
@@ -237,3 +258,43 @@ def test_odd_static_paths_are_404_without_traceback(client: TestClient, path: st
     assert "Traceback" not in r.text
     if path.endswith(".json"):
         assert r.json()["error"]["status"] == 404
+
+
+# -- form errors beside their field, the user's choices kept ---------------------------------------
+@pytest.fixture(scope="module")
+def cohort_client(rt_ro: Roltrap, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    folder = tmp_path_factory.mktemp("web-form") / "syn"
+    rt_ro.cohort.synth(folder, scale=0.03, seed=3, years=(2005, 2012))
+    settings = rt_ro.settings.model_copy(update={"cohort_input": folder})
+    with TestClient(create_app(rt_ro, settings=settings)) as c:
+        yield c
+
+
+def test_roltrap_form_shows_each_error_beside_its_field(cohort_client: TestClient) -> None:
+    r = cohort_client.get("/roltrap", params={"base_year": "abc", "age_min": "50", "age_max": "30",
+                                              "follow": "7"})
+    assert r.status_code == 422
+    page = Page(r.text)
+    assert page.h1.startswith("Roltrap")  # the page itself, not an error page
+    assert 'id="fout-base_year"' in r.text and "Basisjaar: 'abc' is geen geheel getal" in r.text.replace(
+        "&#39;", "'")
+    assert 'id="fout-age_min"' in r.text and 'id="fout-age_max"' in r.text
+    # What the user typed stays in the fields; a good field keeps its value.
+    for name, value in (("base_year", "abc"), ("age_min", "50"), ("age_max", "30"), ("follow", "7")):
+        assert re.search(rf'name="{name}"[^>]*value="{value}"', r.text), name
+    assert 'aria-invalid="true" aria-describedby="fout-base_year"' in r.text
+    assert 'id="roltrap-tabel"' in r.text  # the analysis with the defaults is still shown
+    ok = cohort_client.get("/roltrap", params={"base_year": "2005", "age_min": "25", "age_max": "44",
+                                               "follow": "7"})
+    assert ok.status_code == 200 and "field-error" not in ok.text
+
+
+def test_nabijheid_form_shows_each_error_beside_its_field(client: TestClient) -> None:
+    r = client.get("/nabijheid", params={"soort": "kroeg", "mode": "auto", "level": "buurt"})
+    assert r.status_code == 422
+    text = r.text.replace("&#39;", "'")
+    assert "Soort: 'kroeg' staat niet in de lijst" in text and "Vervoer: 'auto' bestaat niet" in text
+    assert "Niveau: er zijn geen buurten van" in text  # Leiden has no buurten in the bundle
+    assert 'id="nabijheid-tabel"' in text  # the default view is shown under the form
+    for name in ("soort", "mode", "level"):
+        assert f'aria-describedby="fout-{name}"' in text

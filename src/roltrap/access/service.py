@@ -175,6 +175,10 @@ class AccessService:
             loaded = LoadedNetwork(
                 gm, Network.from_frames(nodes, edges[edges["gemeente"] == gm]), hit.iloc[0].to_dict(), True
             )
+            check = _bundled_check(gm)
+            if check:  # the measured detours, said in the network's own note
+                loaded.meta["check"] = check
+                loaded.meta["note"] = f"{loaded.meta.get('note') or ''} {check['note']}".strip()
         loaded.net.push_factor = self.speeds["fiets"] / self.speeds["lopen"]
         self._networks = {key: loaded}  # one gemeente at a time: networks are large
         return loaded
@@ -486,6 +490,9 @@ class AccessService:
                 "modes": modes,
                 "speeds_kmh": self.speeds,
                 "kinds": sorted(set(rows["soort"]), key=_kind_order),
+                # How far the network's detours are from straight lines (bundled network: measured
+                # with `detour_check`, stored beside it; an imported extract: none measured).
+                "network_check": ln.meta.get("check") if network_ok else None,
             },
         )
 
@@ -1006,6 +1013,17 @@ class AccessService:
             f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in cols if c != 'id')}",
             [src[c] for c in cols],
         )
+
+
+def _bundled_check(gemeente: str) -> dict[str, Any] | None:
+    """The stored network check of a bundled network (``network_check.json``), if any."""
+    import json
+
+    path = BUNDLE_DIR / "network_check.json"
+    if not path.exists():
+        return None
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data if data.get("gemeente") == gemeente else None
 
 
 def _sentence_start(text: str) -> str:

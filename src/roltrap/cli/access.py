@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from roltrap.cli._common import Format, console, emit, open_roltrap
+from roltrap.cli._common import Format, console, emit, err_console, open_roltrap
 
 if TYPE_CHECKING:  # imported where used: `roltrap --help` must not load pandas
     from roltrap.monitor.result import MonitorResult
@@ -208,14 +209,31 @@ def import_(
     gemeente: GemeenteOpt = None,
 ) -> None:
     """Laad vindplaatsen of een straatnetwerk; een mislukte of afgebroken import (Ctrl-C) verandert niets."""
-    from roltrap.cli.cohort import interruptible
-
-    rt = open_roltrap(ctx)
     # Everything is written in one transaction at the end: an interrupt before or during it leaves
-    # the store as it was (exit 130; 143 for SIGTERM).
-    with interruptible("er is niets geïmporteerd"):
+    # the store as it was (exit 130).
+    try:
+        rt = open_roltrap(ctx)
         report = rt.import_file(path, gemeente=gemeente, progress=True)
+    except BaseException as exc:
+        if not _interrupted(exc):
+            raise
+        # DuckDB may re-raise the interrupt once its query has stopped: a second Ctrl-C (or that
+        # echo) must not cut the clean exit short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        err_console.print("Afgebroken; er is niets geïmporteerd, de opslag is zoals hij was.",
+                          highlight=False)
+        raise typer.Exit(130) from None
     console.print(report.summary(), highlight=False)
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Ctrl-C, also when DuckDB turned it into its own error inside a query."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt) or type(seen).__name__ == "InterruptException":
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 @access_app.command()

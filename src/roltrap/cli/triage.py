@@ -209,7 +209,6 @@ def _print_result(result: TriageResult) -> None:
 
 
 def _print_caseload(res: CaseloadResult, fmt: TriageFormat, *, out: Path | None = None) -> None:
-    from roltrap import export
 
     if out is not None and fmt not in (TriageFormat.csv, TriageFormat.xlsx, TriageFormat.json):
         raise ConfigError("Naar een bestand gaan alleen csv, xlsx en json.", param="out",
@@ -222,16 +221,9 @@ def _print_caseload(res: CaseloadResult, fmt: TriageFormat, *, out: Path | None 
             sys.stdout.write(text)
         return
     if fmt is TriageFormat.csv:
-        import pandas as pd
+        from roltrap.report.caseload import caseload_csv
 
-        parts = []
-        for name, df in (("typen", res.types), ("stijlen", res.styles)):
-            long = df.stack(future_stack=True).rename("aantal").reset_index()
-            long.columns = ["rij", res.level, "aantal"]
-            long.insert(0, "tabel", name)
-            parts.append(long)
-        # A Dutch spreadsheet's CSV (";", decimal comma, BOM); a hidden count reads "onderdrukt".
-        data = export.csv_bytes(pd.concat(parts), suppressed=["aantal"])
+        data = caseload_csv(res)  # the same file as the web's "Download CSV"
         if out is not None:
             _write(out, data)
             return
@@ -240,18 +232,12 @@ def _print_caseload(res: CaseloadResult, fmt: TriageFormat, *, out: Path | None 
         sys.stdout.buffer.flush()
         return
     if fmt is TriageFormat.xlsx:
+        from roltrap.report.caseload import caseload_xlsx
+
         if out is None:
             raise ConfigError("Een Excel-bestand kan niet op het scherm worden getoond.", param="out",
                               hint="Geef een bestand op met {out}, bijv. {out} caseload-overzicht.xlsx.")
-        where = "wijk" if res.level == "wijk" else "buurt"
-        sheets = {f"Typen per {where}": res.types.reset_index(names="Type (§6)"),
-                  f"Stijlen per {where}": res.styles.reset_index(names="Stijl (§19)"),
-                  f"{where.capitalize()}cijfers": res.districts.reset_index(names=where)}
-        counts = [c for c in res.types.columns]
-        suppressed = {f"Typen per {where}": counts, f"Stijlen per {where}": list(res.styles.columns),
-                      f"{where.capitalize()}cijfers": ["clienten", "clienten_per_1000_inw"]}
-        _write(out, export.xlsx_bytes(sheets, suppressed=suppressed, title="Caseload per " + where,
-                                            note=" ".join(res.notes)))
+        _write(out, caseload_xlsx(res))
         console.print(f"Geschreven: {escape(str(out))}")
         return
     n = "onderdrukt" if res.n_clients is None else str(res.n_clients)

@@ -13,8 +13,10 @@ machine:
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -39,13 +41,25 @@ def connect(engine: str = "duckdb", *, settings: Settings | None = None, session
     if engine == "duckdb":
         if settings.duckdb_memory_limit:
             # Above the limit DuckDB spills joins and aggregates to its temp folder (out of core).
-            return ibis.duckdb.connect(memory_limit=settings.duckdb_memory_limit)
+            return ibis.duckdb.connect(memory_limit=settings.duckdb_memory_limit, temp_directory=spill_dir())
         return ibis.duckdb.connect()
     if engine == "spark":
         if session is None:
             session = spark_session(settings=settings)
         return ibis.pyspark.connect(session)
-    raise EngineError(f"Onbekende rekenmachine '{engine}'.", hint="Kies --engine duckdb of --engine spark.")
+    raise EngineError(f"Onbekende rekenmachine '{engine}'.", hint="Kies {engine} duckdb of spark.",
+                      param="engine", value=engine)
+
+
+def spill_dir() -> str:
+    """A private folder for one DuckDB connection's spill files, removed when the process ends.
+
+    DuckDB's default (``.tmp`` in the working folder) is shared by every process started there, and
+    two runs spilling at once overwrite each other's temp files.
+    """
+    path = tempfile.mkdtemp(prefix="roltrap-duckdb-")
+    atexit.register(shutil.rmtree, path, True)
+    return path
 
 
 def spark_session(*, settings: Settings | None = None, app_name: str = "roltrap-cohort") -> Any:
@@ -55,15 +69,15 @@ def spark_session(*, settings: Settings | None = None, app_name: str = "roltrap-
         from pyspark.sql import SparkSession
     except ImportError as exc:
         raise EngineError(
-            "PySpark is niet geïnstalleerd, dus --engine spark kan niet draaien.",
+            "PySpark is niet geïnstalleerd, dus {engine} spark kan niet draaien.",
             hint="Installeer de Spark-extra: pip install 'roltrap[spark]' (en een Java 17 runtime), "
-            "of gebruik --engine duckdb.",
+            "of gebruik {engine} duckdb.",
         ) from exc
     if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
         raise EngineError(
             "Spark heeft Java nodig, maar er is geen Java gevonden (geen JAVA_HOME, geen 'java' op PATH).",
             hint="Installeer Java 17 (bijv. apt-get install openjdk-17-jre-headless) "
-            "of gebruik --engine duckdb.",
+            "of gebruik {engine} duckdb.",
         )
     try:
         return (
@@ -77,7 +91,7 @@ def spark_session(*, settings: Settings | None = None, app_name: str = "roltrap-
     except Exception as exc:  # the JVM reports many kinds of start failures
         raise EngineError(
             f"Spark kon niet starten op master '{settings.spark_master}': {exc}",
-            hint="Controleer ROLTRAP_SPARK_MASTER en de Java-installatie, of gebruik --engine duckdb.",
+            hint="Controleer ROLTRAP_SPARK_MASTER en de Java-installatie, of gebruik {engine} duckdb.",
         ) from exc
 
 

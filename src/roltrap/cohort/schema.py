@@ -32,7 +32,7 @@ from pathlib import Path
 
 import duckdb
 
-from roltrap.errors import InputError, Problem
+from roltrap.errors import EngineError, InputError, Problem
 
 REQUIRED = ("person_id", "year", "region_code", "age")
 OPTIONAL = (
@@ -172,7 +172,10 @@ def validate(
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     if memory_limit:
+        from roltrap.cohort.engines import spill_dir
+
         con.execute("SET memory_limit = ?", [memory_limit])
+        con.execute("SET temp_directory = ?", [spill_dir()])
     try:
         with watch(con, share if progress else None):
             return _validate(
@@ -221,6 +224,8 @@ def _validate(
             assert checks[0][0] == "person_id"
             counts[0] = bad_ids
         problems = _check(con, checks, counts, duplicates=dup_persons, bsn=bsn)
+    except duckdb.OutOfMemoryException as exc:
+        raise out_of_memory(exc) from None
     except duckdb.Error as exc:  # e.g. a CSV line with more fields than the header
         raise InputError(
             f"Kan de persoonsjaren in '{path}' niet lezen: {_short(exc)}",
@@ -584,6 +589,16 @@ def _dutch_type(typ: str) -> str:
     if t in ("FLOAT", "DOUBLE") or t.startswith("DECIMAL"):
         return "getal"
     return t.lower()
+
+
+def out_of_memory(exc: BaseException) -> EngineError:
+    """DuckDB ran out of its memory limit even with spilling: say so, and how to give it more."""
+    return EngineError(
+        f"DuckDB heeft te weinig geheugen voor deze invoer: {_short(exc)}",
+        hint="Verhoog de geheugengrens (bijv. 4GB) of laat de grens weg; wat niet past, schrijft "
+        "DuckDB naar schijf, maar het groeperen per persoon heeft een minimum nodig.",
+        param="memory_limit",
+    )
 
 
 def _short(exc: BaseException) -> str:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from roltrap.cohort import engines, metrics, tables
 from roltrap.cohort.metrics import CohortSpec
-from roltrap.cohort.schema import PersonYearInput, validate
+from roltrap.cohort.schema import PersonYearInput, out_of_memory, validate
 from roltrap.cohort.synth import District, Marginals, SynthParams, SynthReport, generate
 from roltrap.errors import ConfigError, NotAvailableError
 from roltrap.jsonable import jsonable
@@ -306,10 +306,12 @@ class CohortService:
         if age[0] > age[1]:
             raise ConfigError(
                 f"Leeftijd {age[0]}-{age[1]}: de ondergrens ligt boven de bovengrens.",
-                hint="Bijv. --age 25-44.",
+                hint="Bijv. {age} 25-44.",
+                param="age",
+                value=f"{age[0]}-{age[1]}",
             )
         if follow < 1:
-            raise ConfigError("--follow moet minstens 1 jaar zijn.")
+            raise ConfigError("{follow} moet minstens 1 jaar zijn.", param="follow", value=follow)
         gm = self.rt.region(gemeente or self.rt.settings.gemeente)["code"]
         settings = self.rt.settings
         limit = memory_limit or settings.duckdb_memory_limit
@@ -334,7 +336,9 @@ class CohortService:
             raise NotAvailableError(
                 f"De invoer loopt van {inp.years[0]} tot {inp.years[1]}; basisjaar {base_year} met "
                 f"{follow} jaar volgen vraagt {base_year}–{base_year + follow}.",
-                hint="Kies een later basisjaar of een kortere --follow.",
+                hint="Kies {base_year} later of {follow} korter.",
+                param="follow",
+                value=follow,
             )
         spec = CohortSpec(gemeente=gm, base_year=base_year, age_min=age[0], age_max=age[1], follow=follow)
         if con is None:
@@ -346,9 +350,14 @@ class CohortService:
             def after_check(label: str, done: float, steps: int) -> None:
                 report(label, done + 1, steps + 1)
 
-        result = run_analysis(
-            con, inp, spec, min_cell=self.rt.settings.min_cell, reps=reps, seed=seed, progress=after_check
-        )
+        try:
+            result = run_analysis(
+                con, inp, spec, min_cell=self.rt.settings.min_cell, reps=reps, seed=seed, progress=after_check
+            )
+        except Exception as exc:
+            if type(exc).__name__ == "OutOfMemoryException":  # DuckDB, even after spilling to disk
+                raise out_of_memory(exc) from None
+            raise
         names = dict(
             zip(self.rt.regions(gemeente=gm)["code"], self.rt.regions(gemeente=gm)["name"], strict=True)
         )

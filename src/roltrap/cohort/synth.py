@@ -163,17 +163,19 @@ def generate(
     y0, y1 = params.years
     if y1 < y0:
         raise ConfigError(
-            f"Jaren {y0}-{y1}: het eindjaar ligt voor het beginjaar.", hint="Bijv. --years 2005-2022."
+            f"Jaren {y0}-{y1}: het eindjaar ligt voor het beginjaar.", hint="Bijv. {years} 2005-2022.",
+            param="years",
         )
     if params.scale <= 0:
-        raise ConfigError("--scale moet groter zijn dan 0.", hint="1.0 = even groot als de gemeente.")
+        raise ConfigError("{scale} moet groter zijn dan 0.", hint="1.0 = even groot als de gemeente.",
+                          param="scale", value=params.scale)
     if not marginals.districts:
         raise ConfigError(f"Geen wijken met inwonertallen voor {marginals.gemeente}.")
     out = Path(out)
     if out.exists() and any(out.iterdir()) and not overwrite:
         raise ConfigError(
             f"De map '{out}' bestaat al en is niet leeg.",
-            hint="Kies een andere --out of verwijder de map eerst.",
+            hint="Kies voor {out} een andere map, of verwijder de map eerst.",
         )
     clean_stale(out)
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"

@@ -95,7 +95,7 @@ def read_elan(path: Path | str, *, source: dict[str, object] | None = None) -> B
             f"YEAR (jaar) zijn nodig.",
             file=path,
             hint="Verwacht een tabel uit elan-dcc/wijkprofielen (kolommen WKC of GMC, YEAR, …_MEAN). Is het "
-            "een ander soort bestand? Kies het formaat met `roltrap import --format`.",
+            "een ander soort bestand? Geef dan {format} op.",
         )
     wijk = "WKC" in frame.columns
     code_col = "WKC" if wijk else "GMC"

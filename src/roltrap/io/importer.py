@@ -164,7 +164,7 @@ def detect_format(path: Path) -> str:
     raise InputError(
         f"{path.name}: het formaat is niet herkend (kop: {', '.join(list(names)[:6])}…).", file=path,
         problems=[Problem("onbekende kolommen in de kop", file=str(path), row=1)],
-        hint="Geef het formaat op met --format; mogelijk: " + ", ".join(FORMATS) + ".")
+        hint="Geef {format} op; mogelijk: " + ", ".join(FORMATS) + ".", param="format")
 
 
 def _header_fields(head: str, path: Path) -> list[str]:
@@ -439,7 +439,7 @@ def _import_file(store: Store, path: Path, *, format: str, progress: bool, dry_r
                 f"Formaat '{fmt}' wordt in deze versie niet ondersteund ({exc}).") from None
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise InputError(f"{path.name} kan niet worden gelezen als {fmt}: {exc}", file=path,
-                             hint="Controleer het formaat (--format) en de codering (UTF-8).") from None
+                             hint="Controleer {format} en de codering (UTF-8).", param="format") from None
         steps.done()
         if not any(len(getattr(batch, t)) for t in (*_FIGURES, "regions")):
             raise _nothing_to_import(path)
@@ -721,8 +721,8 @@ def prepare(store: Store, batch: Batch, *, file: Path | None = None, new_region:
         raise InputError(f"{label} verwijst naar onbekende regio's; er is niets opgeslagen.",
                          problems=problems, file=file,
                          hint="Importeer eerst een KWB-bestand met deze gemeente en wijken, of verbeter "
-                              "de codes. Is het echt een nieuwe gemeente (herindeling)? Importeer dan "
-                              "met --new-region.")
+                              "de codes. Is het echt een nieuwe gemeente (herindeling)? Sta nieuwe "
+                              "gemeenten dan toe met {new_region}.", param="new_region")
     out = Batch(source=dict(batch.source), skipped=list(batch.skipped),
                 observations=batch.observations, flows=batch.flows, geometries=batch.geometries)
     if not batch.regions.empty:

@@ -112,7 +112,7 @@ def kwb_batch(
             file=path,
             hint=f"Een KWB-bestand heeft een kolom gwb_code_10 (met codes als GM0546, WK054600) of "
             f"gwb_code_8 (546, 54600). Gevonden kolommen: {found}. Is het een ander soort bestand? "
-            f"Kies het formaat met `roltrap import --format`.",
+            "Geef dan {format} op.",
         )
 
     # -- years: a year/jaar column per row, else the keyword, else the file name ----------------

@@ -74,7 +74,7 @@ def read_population_changes(
             f"{', '.join(missing)} ontbreken.",
             file=path,
             hint="Verwacht de kolommen regiocode, jaar, births, deaths, im_gm, em_gm, im_nl, em_nl, … "
-            "Is het een ander soort bestand? Kies het formaat met `roltrap import --format`.",
+            "Is het een ander soort bestand? Geef dan {format} op.",
         )
     monthly = "maand" in frame.columns
     cols = [c for c in [*FLOW_COLUMNS, *EVENT_COLUMNS] if c in frame.columns]

@@ -99,7 +99,7 @@ def read_wbk(path: Path | str, *, year: int | None = None, source: dict[str, obj
             f"{path.name} heeft geen kolom BU_CODE, WK_CODE of GM_CODE met regiocodes.",
             file=path,
             hint="Verwacht een attributentabel van de CBS Wijk- en Buurtkaart (kolommen WK_CODE, WK_NAAM, "
-            "AANT_INW, …). Is het een ander soort bestand? Kies het formaat met `roltrap import --format`.",
+            "AANT_INW, …). Is het een ander soort bestand? Geef dan {format} op.",
         )
     name_col = code_col.replace("_CODE", "_NAAM")
     water_col = next((c for c in ("H2O", "WATER") if c in frame.columns), None)

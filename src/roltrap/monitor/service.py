@@ -1123,7 +1123,7 @@ class DistrictMonitor:
         pph_txt = (
             f"{persons_per_household:g} personen per huishouden (opgegeven)"
             if persons_per_household is not None
-            else "de gemiddelde huishoudensgrootte van het gebied (g_hhgro)"
+            else "de gemiddelde huishoudensgrootte van het gebied"
         )
         gm0 = scope.ref_codes[0]
         lenses_long: list[dict[str, Any]] = []
@@ -1187,7 +1187,7 @@ class DistrictMonitor:
             rows=df,
             unit="personen",
             method=(
-                "Drie lenzen. Opleiding: laagopgeleiden 15–75 jaar (a_opl_lg). Voorzieningen: personen met "
+                "Drie lenzen. Opleiding: laagopgeleiden 15–75 jaar. Voorzieningen: personen met "
                 "bijstand, WMO of jeugdzorg; zonder overlaptabel ligt het aantal tussen het grootste van de "
                 "drie (volledige overlap) en de som (geen overlap); centraal = midden. Inkomen: huishoudens "
                 f"tot 110% en 120% van het sociaal minimum × aantal huishoudens × {pph_txt}; centraal = "
@@ -1258,8 +1258,8 @@ class DistrictMonitor:
             method=(
                 f"Per component een z-score over de {scope.noun} van de gemeente (gemiddelde 0, spreiding "
                 "1), zo gericht dat hoger = zwakkere positie: inkomen per inwoner (−), "
-                + labels["minima"]
-                + f" [{minima}] (+), bijstand per 100 inwoners (+), laagopgeleiden per "
+                + self._label(minima).removesuffix(" (%)")
+                + " (+), bijstand per 100 inwoners (+), laagopgeleiden per "
                 "100 inwoners (+). Score = gemiddelde; rang 1 = zwakste positie binnen de gemeente."
             ),
             assumptions=[

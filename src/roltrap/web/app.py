@@ -196,13 +196,30 @@ def _error_response(request: Request, status: int, message: str, hint: str | Non
         status_code=status, headers=dict(headers or {}))
 
 
-def _validation_message(exc: RequestValidationError) -> str:
-    parts = []
+#: How the web app names a parameter in a message: the label of its form field (see
+#: :func:`roltrap.errors.validation_messages`; the CLI names its options instead).
+FIELD_NAMES = {
+    "year": "Jaar", "base_year": "Basisjaar", "age_min": "Leeftijd vanaf", "age_max": "Leeftijd tot en met",
+    "follow": "Jaren volgen", "mode": "Vervoer", "soort": "Soort", "level": "Niveau", "gemeente": "Gemeente",
+    "code": "Regiocode", "codes": "Regio's", "indicator": "Indicator", "tabel": "Tabel", "plaats": "Vanaf",
+    "gebied": "Gebied", "scheme": "Indeling", "niveau": "Niveau", "naar": "Pagina",
+}
+
+
+def _validation_fields(exc: RequestValidationError) -> dict[str, str]:
+    """Per parameter (as the URL names it) its Dutch message, from pydantic's errors."""
+    from roltrap.errors import validation_messages
+
+    out: dict[str, str] = {}
     for err in exc.errors():
-        loc = [str(x) for x in err.get("loc", ()) if x not in ("query", "path", "body")]
-        name = ".".join(loc) or "invoer"
-        parts.append(f"parameter '{name}': {err.get('msg', 'ongeldige waarde')}")
-    return "Ongeldige invoer — " + "; ".join(parts) + "."
+        loc = [str(x) for x in err.get("loc", ()) if x not in ("query", "path", "body", "header")]
+        key = loc[-1] if loc else ""
+        out.setdefault(key, validation_messages([err], names=FIELD_NAMES)[0])
+    return out
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    return "Ongeldige invoer: " + "; ".join(_validation_fields(exc).values()) + "."
 
 
 def _setup_logging() -> None:
@@ -255,8 +272,15 @@ def create_app(rt: Roltrap | None = None, *, settings: Settings | None = None) -
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        return _error_response(request, 422, _validation_message(exc),
-                               "Zie /docs voor de toegestane parameters.")
+        fields = _validation_fields(exc)
+        if wants_json(request):
+            return JSONResponse({"error": {"status": 422, "message": _validation_message(exc),
+                                           "hint": "Zie /docs voor de toegestane parameters.",
+                                           "fields": fields}}, status_code=422)
+        return templates.TemplateResponse(
+            request, "error.html", {"title": "Fout", "status": 422, "message": _validation_message(exc),
+                                    "hint": "Pas de gemarkeerde waarde aan en probeer het opnieuw.",
+                                    "fields": fields}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:

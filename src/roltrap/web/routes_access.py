@@ -345,17 +345,43 @@ def nabijheid_json(
     return _page(request, gemeente, level, mode, soort, plaats, gebied)
 
 
+Text = Annotated[str | None, Query(max_length=120)]
+
+
 @router.get("/nabijheid", include_in_schema=False)
 def nabijheid(
     request: Request,
     gemeente: GemeenteQ = None,
-    level: LevelQ = "wijk",
-    mode: ModeQ = "lopen",
-    soort: SoortQ = None,
+    level: Text = None,
+    mode: Text = None,
+    soort: Text = None,
     plaats: PlaceQ = None,
     gebied: AreaQ = None,
 ) -> Response:
-    return _page(request, gemeente, level, mode, soort, plaats, gebied)
+    # The page takes its choices as text: a wrong one is named beside its field and the page
+    # shows the default instead (the JSON twin answers 422).
+    from roltrap.access.kinds import normalise_kind
+
+    errors: dict[str, str] = {}
+    if level and level not in ("wijk", "buurt"):
+        errors["level"] = f"Niveau: '{level[:20]}' bestaat niet; kies wijken of buurten."
+    if mode and mode not in ("lopen", "fiets"):
+        errors["mode"] = f"Vervoer: '{mode[:20]}' bestaat niet; kies lopen of fiets."
+    if soort and normalise_kind(soort) is None:
+        errors["soort"] = f"Soort: '{soort[:40]}' staat niet in de lijst; kies een soort uit de lijst."
+    chosen_level = level if level in ("wijk", "buurt") else "wijk"
+    chosen_mode = mode if mode in ("lopen", "fiets") else "lopen"
+    chosen_soort = None if "soort" in errors else soort
+    try:
+        return _page(
+            request, gemeente, chosen_level, chosen_mode, chosen_soort, plaats, gebied, errors=errors
+        )
+    except NotAvailableError as exc:
+        if chosen_level != "buurt":
+            raise
+        # No buurten (or their boundaries) for this municipality: say so beside the field, show wijken.
+        errors["level"] = f"Niveau: {exc.message[:1].lower()}{exc.message[1:]}"
+        return _page(request, gemeente, "wijk", chosen_mode, chosen_soort, plaats, None, errors=errors)
 
 
 def _page(
@@ -366,12 +392,16 @@ def _page(
     soort: str | None,
     plaats: str | None,
     gebied: str | None,
+    *,
+    errors: dict[str, str] | None = None,
 ) -> Response:
     rt = get_rt(request)
     with rt.store.session():  # one short connection for the whole page (the server holds none)
         data = nabijheid_data(rt, gemeente=gemeente, level=level, mode=mode, soort=soort, place=plaats,
                               gebied=gebied)
-    return respond(request, "nabijheid.html", data, title="Nabijheid / 15 minuten")
+    data["errors"] = errors or {}
+    return respond(request, "nabijheid.html", data, title="Nabijheid / 15 minuten",
+                   status_code=422 if errors else 200)
 
 
 # -- eigen vindplaatsen: upload → answers recomputed, nothing stored -------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Query, Request
@@ -18,7 +18,7 @@ from fastapi.responses import Response
 
 from roltrap import fmt
 from roltrap.disclosure import SUPPRESSED_LABEL
-from roltrap.errors import ConfigError
+from roltrap.errors import ConfigError, RoltrapError
 from roltrap.report import charts
 from roltrap.report.profile import district_geojson
 from roltrap.web.deps import get_rt, respond
@@ -208,7 +208,14 @@ def _view(request: Request, res: dict[str, Any], *, demo: bool) -> dict[str, Any
 
 
 def _page(
-    request: Request, base_year: int, age_min: int, age_max: int, follow: int
+    request: Request,
+    base_year: int,
+    age_min: int,
+    age_max: int,
+    follow: int,
+    *,
+    errors: dict[str, str] | None = None,
+    typed: dict[str, str] | None = None,
 ) -> Response:
     if age_min > age_max:
         raise ConfigError(
@@ -229,7 +236,10 @@ def _page(
         data = {k: view[k] for k in ("demo", "synthetic", "parameters", "wijken", "suppressed")}
         data["result"] = res
         return respond(request, "cohort.html", data, title="Roltrap")
-    return respond(request, "cohort.html", view, title="Roltrap: wie vertrekt er uit de wijk?")
+    view["errors"] = errors or {}
+    view["typed"] = typed or {}
+    return respond(request, "cohort.html", view, title="Roltrap: wie vertrekt er uit de wijk?",
+                   status_code=422 if errors else 200)
 
 
 QBASE = Query(2005, ge=1990, le=2100, description="Basisjaar van het cohort")
@@ -238,11 +248,66 @@ QMAX = Query(44, ge=0, le=120, description="Leeftijd tot en met")
 QFOLLOW = Query(13, ge=1, le=40, description="Aantal jaren volgen")
 
 
+#: The page's fields: name → (label, lowest, highest, default), as the form shows them.
+FIELDS: dict[str, tuple[str, int, int, int]] = {
+    "base_year": ("Basisjaar", 1990, 2100, 2005),
+    "age_min": ("Leeftijd vanaf", 0, 120, 25),
+    "age_max": ("Leeftijd tot en met", 0, 120, 44),
+    "follow": ("Jaren volgen", 1, 40, 13),
+}
+
+
+def form_values(given: dict[str, str | None]) -> tuple[dict[str, int], dict[str, str]]:
+    """The page's parameters from the typed text, and per field what is wrong with it (Dutch).
+
+    A wrong field takes its default for the analysis; the form shows what the user typed beside
+    the message, so nothing they chose is lost.
+    """
+    values: dict[str, int] = {}
+    errors: dict[str, str] = {}
+    for name, (label, lo, hi, default) in FIELDS.items():
+        text = (given.get(name) or "").strip()
+        values[name] = default
+        if not text:
+            continue
+        try:
+            v = int(text)
+        except ValueError:
+            errors[name] = f"{label}: '{text[:20]}' is geen geheel getal; vul een getal van {lo} tot {hi} in."
+            continue
+        if not lo <= v <= hi:
+            errors[name] = f"{label}: {v} ligt buiten {lo} tot en met {hi}."
+            continue
+        values[name] = v
+    if not errors.keys() & {"age_min", "age_max"} and values["age_min"] > values["age_max"]:
+        errors["age_min"] = f"Leeftijd vanaf: {values['age_min']} ligt boven de leeftijd tot en met."
+        errors["age_max"] = f"Leeftijd tot en met: {values['age_max']} ligt onder de leeftijd vanaf."
+        values["age_min"], values["age_max"] = FIELDS["age_min"][3], FIELDS["age_max"][3]
+    return values, errors
+
+
+Text = Annotated[str | None, Query(max_length=40)]
+
+
 @router.get("/roltrap", include_in_schema=False)
 def roltrap_page(
-    request: Request, base_year: int = QBASE, age_min: int = QMIN, age_max: int = QMAX, follow: int = QFOLLOW
+    request: Request, base_year: Text = None, age_min: Text = None, age_max: Text = None, follow: Text = None
 ) -> Response:
-    return _page(request, base_year, age_min, age_max, follow)
+    given = {"base_year": base_year, "age_min": age_min, "age_max": age_max, "follow": follow}
+    v, errors = form_values(given)
+    typed = {k: t or "" for k, t in given.items()}
+    # With errors: the form again, with the user's choices and each message beside its field, and
+    # the analysis for the defaults where those fit the input.
+    try:
+        return _page(request, v["base_year"], v["age_min"], v["age_max"], v["follow"], errors=errors,
+                     typed=typed)
+    except RoltrapError as exc:
+        if not errors:
+            raise
+        page = {"parameters": {**v, "min_cell": get_rt(request).settings.min_cell}, "errors": errors,
+                "typed": typed, "no_result": exc.message}
+        return respond(request, "cohort.html", page, title="Roltrap: wie vertrekt er uit de wijk?",
+                       status_code=422)
 
 
 @router.get("/roltrap.json")

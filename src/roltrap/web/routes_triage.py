@@ -331,8 +331,26 @@ async def caseload_submit(request: Request) -> Response:
         return _page(request, "triage_caseload.html", {**ctx, "error": exc}, title="Coachhulp: caseload",
                      status_code=exc.http_status)
     ctx = _caseload_page_context(request, service, form)
-    return _page(request, "triage_caseload.html", {**ctx, **_caseload_context(res)},
+    return _page(request, "triage_caseload.html", {**ctx, **_caseload_context(res), **_downloads(res)},
                  title="Coachhulp: caseload")
+
+
+def _downloads(res: CaseloadResult) -> dict[str, Any]:
+    """The result's CSV and Excel, inside the page itself (data: links): the server keeps nothing to
+    fetch them from later, and they hold only the protected tables, never a row of the upload."""
+    import base64
+
+    from roltrap.report.caseload import caseload_csv, caseload_xlsx
+
+    def link(data: bytes, media: str) -> str:
+        return f"data:{media};base64,{base64.b64encode(data).decode('ascii')}"
+
+    return {"download_csv": link(caseload_csv(res), "text/csv;charset=utf-8"),
+            "download_xlsx": link(caseload_xlsx(res), XLSX),
+            "download_name": f"caseload-per-{res.level}"}
+
+
+
 
 
 @router.post("/coach/caseload.json", tags=["coach"], summary="Anonieme caseload per wijk of buurt",
@@ -369,3 +387,29 @@ def caseload_template(request: Request, gemeente: str | None = None) -> Response
     data = service.template(gemeente=gemeente)
     return Response(data, media_type=XLSX, headers={
         **NO_STORE, "Content-Disposition": 'attachment; filename="caseload-sjabloon.xlsx"'})
+
+
+# After /coach/caseload.json: that path must not be taken for an extension.
+@router.post("/coach/caseload.{ext}", tags=["coach"], summary="Anonieme caseload als CSV of Excel",
+             response_class=Response,
+             responses={200: {"content": {"text/csv": {}, XLSX: {}}, "description": "De tabellen."},
+                        422: {"description": "Onjuiste, te grote of herleidbare gegevens."}})
+async def caseload_download(request: Request, ext: str) -> Response:
+    """Dezelfde samenvatting als `/coach/caseload.json` (zelfde invoer), als CSV (beide tabellen
+    onder elkaar) of als Excel-werkmap (een blad per tabel en een blad met de toelichting).
+    Onderdrukte cellen staan er als "onderdrukt"; er wordt niets opgeslagen."""
+    from roltrap.report.caseload import caseload_csv, caseload_xlsx
+
+    if ext not in ("csv", "xlsx"):
+        return _error_json(InputError(f"Onbekend formaat '.{ext[:10]}': kies .csv of .xlsx."))
+    try:
+        _, res = await _caseload_from_request(request, _service(request))
+    except RoltrapError as exc:
+        return _error_json(exc)
+    name = f"caseload-per-{res.level}.{ext}"
+    if ext == "csv":
+        body, media = caseload_csv(res), "text/csv; charset=utf-8"
+    else:
+        body, media = caseload_xlsx(res), XLSX
+    return Response(body, media_type=media,
+                    headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'})

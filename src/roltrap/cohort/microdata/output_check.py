@@ -247,7 +247,7 @@ def write(res: dict[str, Any], folder: Path | str, *, command: str | None = None
     if folder.exists() and any(folder.iterdir()) and not (folder / MARKER).exists():
         raise ConfigError(
             f"De map '{folder}' bestaat al en is geen eerdere uitvoercontrolemap.",
-            hint="Kies een nieuwe of lege map voor --output-check.",
+            hint="Kies een nieuwe of lege map voor {output_check}.",
         )
     p = res["parameters"]
     min_cell = int(p["min_cell"])

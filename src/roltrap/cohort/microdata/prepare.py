@@ -121,7 +121,8 @@ class Builder:
     ) -> None:
         if peildatum not in PEILDATA:
             raise ConfigError(
-                f"Onbekende peildatum '{peildatum}'.", hint="Kies --peildatum 01-01 of --peildatum 30-09."
+                f"Onbekende peildatum '{peildatum}'.", hint="Kies {peildatum} 01-01 of 30-09.",
+                param="peildatum", value=peildatum
             )
         self.microdata = Path(microdata)
         self.out = Path(out)
@@ -154,7 +155,7 @@ class Builder:
         if m and m.get("peildatum") != self.peildatum:
             raise ConfigError(
                 f"De map '{self.out}' bevat al persoonsjaren op peildatum {m.get('peildatum')}.",
-                hint="Kies een andere --out voor een andere peildatum (jaren worden niet gemengd).",
+                hint="Kies voor {out} een andere map bij een andere peildatum (jaren worden niet gemengd).",
             )
 
     def _write_manifest(self, report: PrepareReport) -> None:
@@ -611,7 +612,7 @@ def prepare(
             raise InputError(
                 f"VSLGWBTAB heeft geen regio-indeling voor {wanted[0]}–{wanted[-1]} "
                 f"(wel voor {have[0]}–{have[-1]}).",
-                hint="Kies --years binnen de jaren van VSLGWBTAB.",
+                hint="Kies {years} binnen de jaren van VSLGWBTAB.",
             )
         for i, y in enumerate(todo):
             if str(y) in done_before and year_file(b.out, y).exists():

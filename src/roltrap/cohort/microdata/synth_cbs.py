@@ -58,13 +58,14 @@ def generate_cbs(
     """Simulate like :func:`roltrap.cohort.synth.generate` and write the CBS-layout files to ``out``."""
     if file_format not in FORMATS:
         raise ConfigError(
-            f"Onbekend bestandsformaat '{file_format}'.", hint="Kies --file-format sav, csv of parquet."
+            f"Onbekend bestandsformaat '{file_format}'.", hint="Kies {file_format} sav, csv of parquet.",
+            param="file_format", value=file_format
         )
     out = Path(out)
     if out.exists() and any(out.iterdir()) and not overwrite:
         raise ConfigError(
             f"De map '{out}' bestaat al en is niet leeg.",
-            hint="Kies een andere --out of verwijder de map eerst.",
+            hint="Kies voor {out} een andere map, of verwijder de map eerst.",
         )
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
