@@ -157,7 +157,12 @@ for _module in (imports_cli, fetch_cli, monitor_cli, triage_cli, cohort_cli, web
 
 
 def run() -> None:
-    app()
+    try:
+        app()
+    except KeyboardInterrupt:
+        # A command that handled Ctrl-C itself can still meet a late one while it exits (DuckDB
+        # may raise the interrupt again after its query stopped): the exit code stays 130.
+        raise SystemExit(130) from None
 
 
 if __name__ == "__main__":
