@@ -10,12 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.sparse import csgraph
-from scipy.spatial import cKDTree
+
+if TYPE_CHECKING:
+    from scipy import sparse
+    from scipy.spatial import cKDTree
+
+# scipy is imported where a graph or a tree is built, not with this module: the web app imports the
+# access layer at start-up, and scipy alone costs about 0.2 s there (issue 12, first use).
 
 MODES = ("lopen", "fiets")
 
@@ -157,6 +162,8 @@ class Network:
 
     def graph(self, mode: str) -> sparse.csr_matrix:
         """Symmetric sparse matrix of edge costs (metres at ``mode``'s speed), cheapest parallel edge kept."""
+        from scipy import sparse
+
         if mode not in self._graphs:
             m = self.mode_mask(mode)
             u, v, w = self.u[m], self.v[m], self.cost(mode)[m]
@@ -177,6 +184,8 @@ class Network:
         self, x: np.ndarray, y: np.ndarray, *, mode: str | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Index of the nearest node (open to ``mode`` when given) and the straight-line distance (m)."""
+        from scipy.spatial import cKDTree
+
         if mode is None:
             if self._tree is None:
                 self._tree = cKDTree(np.c_[self.x, self.y])
@@ -197,6 +206,9 @@ class Network:
         exactly by adding one virtual node joined to every source by an edge of that length, so one
         Dijkstra run answers "nearest place" for all nodes at once.
         """
+        from scipy import sparse
+        from scipy.sparse import csgraph
+
         src = np.asarray(list(sources), np.int64)
         if src.size == 0:
             return np.full(self.n_nodes, np.inf)
@@ -216,6 +228,9 @@ class Network:
 
     def components(self, mode: str | None = None) -> np.ndarray:
         """Connected-component label per node (all edges when ``mode`` is None)."""
+        from scipy import sparse
+        from scipy.sparse import csgraph
+
         if mode is None:
             n = self.n_nodes
             w = np.ones(len(self.u))
@@ -316,6 +331,8 @@ def bridge_gaps(net: Network, *, max_gap: float) -> tuple[Network, pd.DataFrame]
     taken largest first, so a joined island can carry the next one. Returns the network with the
     connectors and a table of them (from, to, length_m).
     """
+    from scipy.spatial import cKDTree
+
     labels = net.components(None)
     lengths = pd.Series(net.length).groupby(labels[net.u]).sum().sort_values(ascending=False)
     if len(lengths) < 2:
@@ -358,6 +375,10 @@ def join_dead_ends(
     added when the way round over the network is more than ``min_detour`` times the gap (or there is
     none), so real dead ends beside a parallel street they connect to nearby stay as they are.
     """
+    from scipy import sparse
+    from scipy.sparse import csgraph
+    from scipy.spatial import cKDTree
+
     deg = np.bincount(np.r_[net.u, net.v], minlength=net.n_nodes)
     dead = np.where(deg == 1)[0]
     tree = cKDTree(np.c_[net.x, net.y])

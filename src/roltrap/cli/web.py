@@ -28,7 +28,10 @@ def serve(
 
     De server houdt het gegevensbestand niet vast: terwijl hij draait kunnen `roltrap show` en
     `roltrap import` hetzelfde bestand gebruiken, en nieuwe cijfers staan meteen op de pagina's."""
+    import gc
     import os
+
+    gc.disable()  # start-up keeps what it makes; roltrap.web.server.settle() switches it back on
 
     from roltrap.core import Roltrap
 

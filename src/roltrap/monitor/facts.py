@@ -18,6 +18,7 @@ Knows SQL and frames, nothing of files, HTTP or the CLI.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -55,8 +56,10 @@ class Long:
 class Facts:
     """Cached, set-based reads of one store; invalidated when the store changes."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, together: Iterable[str] = ()) -> None:
         self.store = store
+        #: Indicators read in one pass (see :meth:`long`); empty = each request reads its own.
+        self.together: frozenset[str] = frozenset(together)
         self._version: tuple[int, ...] | None = None
         self._cache: dict[Any, Any] = {}
 
@@ -153,7 +156,15 @@ class Facts:
 
     # -- figures ---------------------------------------------------------------------------
     def long(self, indicators: list[str] | tuple[str, ...]) -> Long:
-        """All figures of these indicators (plus the weights their aggregation needs), every level."""
+        """All figures of these indicators (plus the weights their aggregation needs), every level.
+
+        When they are all among :attr:`together`, the figures of all of those are read and derived in
+        one pass (cached) and this request's rows are taken from it: a page that shows several
+        computations (the city page: four) then pays one pass instead of one each. The rows are the
+        same either way, because every derivation works indicator by indicator, with only the
+        aggregation weight of each (counts, which have no weight of their own; where a weight is
+        itself a weighted mean the request is read on its own).
+        """
         cat = self.catalogue()
         wanted = sorted(set(indicators))
         weights = sorted({str(w) for w in cat.reindex(wanted)["weight"].dropna()} - set(wanted))
@@ -163,6 +174,17 @@ class Facts:
             out: Long = cache[key]
             return out
         ids = wanted + weights
+        flat = cat.reindex(weights)["weight"].isna().all()
+        if self.together and set(wanted) <= self.together and flat and set(wanted) != self.together:
+            base = self.long(sorted(self.together)).frame
+            part = base[base["ind"].isin(ids).to_numpy()].reset_index(drop=True)
+            out = Long(part, _by_gm(part))
+        else:
+            out = self._read_long(ids, cat)
+        cache[key] = out
+        return out
+
+    def _read_long(self, ids: list[str], cat: pd.DataFrame) -> Long:
         df = self.store.query(
             """SELECT o.region_code AS code, o.year, o.indicator_id AS ind, o.value, s.estimate,
                       o.source_id AS source
@@ -191,14 +213,7 @@ class Facts:
             df = pd.concat([df, down], ignore_index=True)
         df["gm"] = reg["gm"].reindex(df["code"]).to_numpy()
         df = df.sort_values(["code", "year", "ind"], kind="stable").reset_index(drop=True)
-        by_gm = {str(g): np.asarray(ix) for g, ix in df.groupby("gm", sort=False).indices.items()}
-        # the country row belongs to no municipality; keep it reachable under its own code
-        land = np.flatnonzero((df["level"] == "land").to_numpy())
-        if len(land):
-            by_gm["NL00"] = land
-        out = Long(df, by_gm)
-        cache[key] = out
-        return out
+        return Long(df, _by_gm(df))
 
     def _aggregate(self, df: pd.DataFrame, cat: pd.DataFrame, parent_level: str) -> pd.DataFrame:
         """Figures for ``parent_level`` regions that lack them, from their children (see module doc)."""
@@ -296,6 +311,16 @@ class Facts:
                 "level": "buurt",
             }
         )
+
+
+def _by_gm(df: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Row positions per municipality (for :meth:`Long.for_gemeenten`)."""
+    by_gm = {str(g): np.asarray(ix) for g, ix in df.groupby("gm", sort=False).indices.items()}
+    # the country row belongs to no municipality; keep it reachable under its own code
+    land = np.flatnonzero((df["level"] == "land").to_numpy())
+    if len(land):
+        by_gm["NL00"] = land
+    return by_gm
 
 
 def wide(

@@ -279,6 +279,7 @@ def create_app(rt: Roltrap | None = None, *, settings: Settings | None = None) -
                      "vragen: hetzelfde pad met `.json`, of met `Accept: application/json`."),
         lifespan=lifespan,
     )
+    rt.monitor.read_together()  # pages show several monitor computations: one pass over the figures
     app.state.rt = rt
     app.state.settings = settings
     app.state.min_cell = settings.min_cell
