@@ -8,7 +8,10 @@ bundled data in a temporary folder (all 442 municipalities and their 3,983 wijke
 2. the bound: for each, one hand-written DuckDB SQL query of the same figures, timed in the same run, with
    its results compared to roltrap's (largest difference, or the share of equal classes);
 3. per municipality: every computation for each of the municipalities with wijken, one call each after
-   start-up (mean, p95 and max per call).
+   start-up (mean, p95 and max per call, the slowest municipality, and the full garbage collections
+   that ran during the calls with the longest pause). "After start-up" is as ``roltrap serve`` runs
+   them: the objects of start-up frozen (``roltrap.web.server.settle``), so a full collection does not
+   walk them; ``--no-freeze`` shows a plain library process, where each full collection took 30–80 ms.
 
 Prints seconds and the ratio roltrap / SQL. Targets (issue 12): national < 1 s, per municipality < 50 ms.
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import os
 import statistics
 import tempfile
@@ -161,6 +165,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--store", type=Path, help="an existing store (default: built from the bundle)")
     ap.add_argument("--quick", action="store_true", help="per-municipality loop over 40 municipalities only")
+    ap.add_argument("--no-freeze", action="store_true",
+                    help="per-municipality calls without freezing the start-up heap (a plain library process)")
     args = ap.parse_args()
     tmp = tempfile.TemporaryDirectory()
     path = args.store or Path(tmp.name) / "bench.duckdb"
@@ -212,8 +218,25 @@ def main() -> None:
     loop = [g for g in gms if g in set(m.facts.regions().query("level == 'wijk'")["gm"])]
     if args.quick:
         loop = loop[:40]
+    if not args.no_freeze:
+        from roltrap.web.server import settle
+
+        settle()
+    pauses: list[float] = []
+    started: list[float] = []
+
+    def gc_watch(phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            started.append(time.perf_counter())
+        elif started:
+            pauses.append(time.perf_counter() - started.pop())
+
+    gc.callbacks.append(gc_watch)
+    print(f"start-up heap {'niet ' if args.no_freeze else ''}bevroren (gc.freeze, zoals roltrap serve)")
     print(f"{'per gemeente (' + str(len(loop)) + ')':24s} {'eerste':>8s} {'totaal':>8s} {'gem. ms':>8s} "
-          f"{'p95 ms':>8s} {'max ms':>8s}  {'fout':>5s}")
+          f"{'p95 ms':>8s} {'max ms':>8s}  {'traagst':>7s} {'fout':>5s} {'gc':>3s} {'gc max':>7s}")
     # each municipality in its own default year: the latest with the figures it needs
     per = {
         "classify": lambda g: m.classify(gemeente=g),
@@ -231,6 +254,7 @@ def main() -> None:
             fn("GM0546")
         first_ms = (time.perf_counter() - t0) * 1000
         times, errors = [], 0
+        pauses.clear()
         for g in loop:
             t0 = time.perf_counter()
             try:
@@ -239,8 +263,11 @@ def main() -> None:
                 errors += 1  # a municipality without these figures: a Dutch message, no result
             times.append(time.perf_counter() - t0)
         arr = np.array(times) * 1000
+        gc_max = f"{max(pauses) * 1000:5.1f}ms" if pauses else "      -"
         print(f"{name:24s} {first_ms:8.0f} {arr.sum() / 1000:8.2f} {statistics.fmean(arr):8.1f} "
-              f"{np.percentile(arr, 95):8.1f} {arr.max():8.1f}  {errors:5d}")
+              f"{np.percentile(arr, 95):8.1f} {arr.max():8.1f}  {loop[int(arr.argmax())]:>7s} {errors:5d} "
+              f"{len(pauses):3d} {gc_max}")
+    gc.callbacks.remove(gc_watch)
     print("doel per gemeente: onder 50 ms na het opstarten (gemiddeld, p95 en max); "
           f"machinebelasting {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     rt.close()

@@ -2,8 +2,8 @@
 
 Turnover spreads a municipality's settlers over its buurten: it is withheld when the buurten with an
 estimate hold under 90 % of the municipality's inhabitants, and for a buurt under 100 inhabitants.
-Classes compare a buurt with the spread between the municipality's buurten: withheld with fewer than
-5 scored buurten. Checked on Buurtstad (5 buurten, by hand), Buurtstad with only two buurten held,
+Classes and ranks compare a buurt with the spread between the municipality's buurten: withheld with
+fewer than 5 scored buurten. Checked on Buurtstad (5 buurten, by hand), Buurtstad with only two buurten held,
 the bundled Amsterdam (479) and Aa en Hunze (4) buurten.
 """
 
@@ -109,6 +109,29 @@ def test_two_buurten_give_no_class(two_held: Roltrap) -> None:
     assert "Buurtstad" in rule and "Weggelaten: 2 buurt(en)" in rule
     # The rule is for buurten: a wijk-level result never carries it.
     w = two_held.monitor.classify(gemeente=BGM)
+    assert not any("ten minste 5 buurten" in n for n in w.notes)
+    assert not (w.rows["reason"].fillna("").str.contains("buurten met cijfers")).any()
+
+
+def test_five_buurten_are_ranked_two_are_not(full_db: Path, two_held: Roltrap) -> None:
+    rt = Roltrap(full_db, read_only=True)
+    try:
+        full = rt.monitor.rank(gemeente=BGM, level="buurt")
+    finally:
+        rt.close()
+    assert sorted(rows(full).loc[[B1, B2, B3, B4, B5], "rank"]) == [1, 2, 3, 4, 5]
+    assert not any("ten minste 5 buurten" in n for n in full.notes)
+    # Two buurten held: before the rule they were ranked 1 and 2 ("rangorde van 2 buurten").
+    res = two_held.monitor.rank(gemeente=BGM, level="buurt")
+    r = rows(res)
+    for code in (B1, B2):
+        assert pd.isna(r.at[code, "rank"]) and pd.isna(r.at[code, "score"]) and not r.at[code, "available"]
+        assert r.at[code, "reason"] == "te weinig buurten met cijfers in de gemeente (minder dan 5)"
+        assert pd.notna(r.at[code, "z_inkomen"])  # the components are still shown
+    rule = next(n for n in res.notes if "rangorde van buurten alleen bij ten minste 5 buurten" in n)
+    assert "Buurtstad" in rule and "Weggelaten: 2 buurt(en)" in rule
+    # The rule is for buurten: a wijk-level result never carries it.
+    w = two_held.monitor.rank(gemeente=BGM)
     assert not any("ten minste 5 buurten" in n for n in w.notes)
     assert not (w.rows["reason"].fillna("").str.contains("buurten met cijfers")).any()
 

@@ -66,8 +66,7 @@ def _error_texts(path: Path) -> list[tuple[int, str]]:
 
 @pytest.mark.parametrize("package", ["cohort", "io", "triage"])
 def test_core_errors_name_parameters_not_flags(package: str) -> None:
-    # io/odata.py is the fetch command's own module; its hints are worded there.
-    files = [p for p in sorted((SRC / package).rglob("*.py")) if p.name != "odata.py"]
+    files = sorted((SRC / package).rglob("*.py"))
     bad = [f"{p.relative_to(SRC)}:{line}: {text}" for p in files for line, text in _error_texts(p)
            if FLAG.search(text)]
     assert bad == []
@@ -85,3 +84,27 @@ def test_each_shell_words_the_same_hint(rt_ro: Roltrap, client: TestClient) -> N
     assert r.status_code == 404
     hint = r.json()["error"]["hint"]
     assert hint == "Kies het basisjaar later of de volgperiode korter." and "--" not in hint
+
+
+def test_the_no_network_hint_names_no_command_but_the_cli_does(tmp_path: Path) -> None:
+    """Fetching without network: the library's (and so the web's) hint says to import the file by
+    hand and names the table asked for; the fetch command names `roltrap import` itself."""
+    import socket
+
+    from roltrap.errors import NetworkError
+    from roltrap.io.odata import fetch_table
+
+    with socket.socket() as s:  # a port nobody listens on: the connection is refused
+        s.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{s.getsockname()[1]}"
+    with pytest.raises(NetworkError) as err:
+        fetch_table("85984NED", gemeente="GM0546", cache_dir=tmp_path, base_url=url)
+    hint = err.value.hint or ""
+    assert err.value.param == "table_id" and err.value.value == "85984NED"
+    assert "85984NED" in hint and hint.endswith("importeer het bestand in roltrap.")
+    assert "`roltrap" not in hint and "roltrap import" not in hint and not FLAG.search(hint)
+    res = CliRunner().invoke(cli_app, ["fetch", "85984NED", "--gemeente", "GM0546", "--no-import",
+                                       "--cache-dir", str(tmp_path / "c")],
+                             env={"ROLTRAP_CBS_ODATA_URL": url})
+    assert res.exit_code == 2, res.output
+    assert "Geen verbinding met CBS" in res.output and "roltrap import BESTAND" in res.output

@@ -6,7 +6,9 @@ of that year in CBS's catalogue; ``roltrap fetch 85984NED`` fetches one table by
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -51,7 +53,7 @@ def fetch(
     cache = cache_dir or settings.cache_dir
     gm = gemeente or settings.gemeente
     key = what.strip().lower()
-    with interruptible("er is niets opgeslagen"):
+    with interruptible("er is niets opgeslagen"), _import_by_hand_as_command():
         if key in SERIES:
             got = fetch_series(key, gemeente=gm, year=year, cache_dir=cache, refresh=refresh,
                                base_url=settings.cbs_odata_url, progress=not as_json)
@@ -77,6 +79,22 @@ def fetch(
         console.print(report.summary(verbose=verbose))
     else:
         console.print(report.summary())
+
+
+@contextlib.contextmanager
+def _import_by_hand_as_command() -> Iterator[None]:
+    """The core's hint for fetching by hand ends "import the file" (the web shows it too); here it
+    names the command that does that."""
+    from roltrap.errors import RoltrapError
+    from roltrap.io.odata import IMPORT_BY_HAND
+
+    try:
+        yield
+    except RoltrapError as exc:
+        if exc.hint_template and exc.hint_template.endswith(IMPORT_BY_HAND):
+            exc.hint_template = (exc.hint_template.removesuffix(IMPORT_BY_HAND)
+                                 + "laad het bestand met `roltrap import BESTAND`.")
+        raise
 
 
 def register(app: typer.Typer) -> None:

@@ -695,7 +695,9 @@ def table_from_json(data: Any, *, path: Path) -> ODataTable:
     if isinstance(data, list) and all(isinstance(r, dict) for r in data):
         return ODataTable(rows=list(data), properties=[])
     raise InputError(f"{path.name}: geen StatLine OData-tabel (verwacht 'TypedDataSet' of een lijst rijen).",
-                     file=path, hint="Haal de tabel op met `roltrap fetch TABEL --gemeente GM0546`.")
+                     file=path, param="path", value=path.name,
+                     hint="Haal de tabel op bij CBS als OData-JSON (met TypedDataSet), of download hem van "
+                          "StatLine als CSV.")
 
 
 def read_odata(path: Path | str, *, year: int | None = None, source_id: str | None = None) -> Batch:
@@ -895,6 +897,9 @@ class ODataClient:
         query: dict[str, str] | None = params
         rows: list[dict[str, Any]] = []
         host = self.base_url.split("//", 1)[-1]
+        # The errors name the table asked for (None for the catalogue), so a shell can word its own fix.
+        table = re.search(r"/odata/(\d{5}[A-Z]{2,3})/", path)
+        asked: dict[str, Any] = {"param": "table_id", "value": table.group(1)} if table else {}
         while url is not None:
             try:
                 self.requests += 1
@@ -903,12 +908,14 @@ class ODataClient:
                 raise NetworkError(
                     f"Geen verbinding met CBS ({host}) voor {what}: {type(exc).__name__}.",
                     hint=f"Controleer de internetverbinding en probeer het opnieuw. Zonder netwerk: {manual}",
+                    **asked,
                 ) from None
             if resp.status_code == 404:
-                raise NotFoundError(f"CBS kent {what} niet (HTTP 404 voor {path}).", hint=manual)
+                raise NotFoundError(f"CBS kent {what} niet (HTTP 404 voor {path}).", hint=manual, **asked)
             if resp.status_code >= 400:
                 raise NetworkError(f"CBS gaf een fout (HTTP {resp.status_code}) bij het ophalen van {what}.",
-                                   hint=f"Probeer het later opnieuw; CBS heeft soms storing. Of: {manual}")
+                                   hint=f"Probeer het later opnieuw; CBS heeft soms storing. Of: {manual}",
+                                   **asked)
             try:
                 doc = json.loads(resp.content.decode("utf-8-sig"))
                 page = doc["value"]
@@ -916,7 +923,7 @@ class ODataClient:
                     raise TypeError("value is geen lijst")
             except (ValueError, KeyError, TypeError) as exc:
                 raise NetworkError(f"Onverwacht antwoord van CBS voor {what}: geen OData-JSON ({exc}).",
-                                   hint=f"Probeer het later opnieuw. Of: {manual}") from None
+                                   hint=f"Probeer het later opnieuw. Of: {manual}", **asked) from None
             rows.extend(page)
             url, query = doc.get("odata.nextLink"), None  # the link carries the whole query
             if self.on_page is not None:
@@ -924,6 +931,11 @@ class ODataClient:
         file.parent.mkdir(parents=True, exist_ok=True)
         _atomic_write_json(file, {"request": {"path": path, "params": params}, "value": rows})
         return rows
+
+
+#: How a hint ends that says to import a file downloaded by hand. It names no command: the web app
+#: shows these hints too; the fetch command words it as `roltrap import` (``roltrap.cli.fetch``).
+IMPORT_BY_HAND = "importeer het bestand in roltrap."
 
 
 def _manual(series: Series | None, table: CatalogTable | None, year: int | None) -> str:
@@ -939,8 +951,7 @@ def _manual(series: Series | None, table: CatalogTable | None, year: int | None)
     else:
         name = f"{series.label} {year}" if series and year else (series.label if series else "de tabel")
         page = f"StatLine (opendata.cbs.nl/statline; zoek '{name}')"
-    return (f"download '{name}' met de hand via {page} als CSV (met statistische symbolen) en laad het "
-            f"bestand met `roltrap import BESTAND`.")
+    return f"download '{name}' met de hand via {page} als CSV (met statistische symbolen) en {IMPORT_BY_HAND}"
 
 
 def catalog_tables(series: Series, *, client: ODataClient, year: int | None = None) -> list[CatalogTable]:

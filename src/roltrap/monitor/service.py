@@ -148,7 +148,7 @@ AREA_FIGURES = sorted({i for ids in NEEDS.values() for i in ids} | set(TURNOVER_
 # two buurten is always ±1, so the class comes out extreme. Wijken keep the rules they had.
 BUURT_MIN_COVERAGE = 0.9    # turnover: the buurten with an estimate hold ≥ 90 % of the inhabitants
 BUURT_MIN_INHABITANTS = 100  # turnover: a buurt's own replacement speed from 100 inhabitants
-BUURT_MIN_AREAS = 5         # classify: at least 5 buurten of the municipality with a score
+BUURT_MIN_AREAS = 5         # classify and rank: at least 5 buurten of the municipality with a score
 LENS_LABELS = {"opleiding": "opleiding", "voorzieningen": "voorzieningen", "inkomen": "inkomen"}
 _FETCH_HINT = (
     "Importeer Kerncijfers wijken en buurten (`roltrap import kwb-2023.xlsx`) of haal ze op met "
@@ -1244,13 +1244,34 @@ class DistrictMonitor:
         values, src = wide(long, areas, need, yr)
         minima = "p_hh_osm" if values["p_hh_osm"].notna().any() else "p_hh_110"
         ranked = rank_mod.rank(rank_mod.components(values, minima=minima), by=scope.areas["gm"])
+        few: set[str] = set()
+        if scope.level == "buurt":
+            # As for classify: a z over one or two buurten is always ±1, a "rank 1 of 2" says nothing.
+            scored = ranked["score"].notna()
+            per_gm = scored.groupby(scope.areas["gm"].reindex(ranked.index)).sum()
+            thin = set(per_gm.index[per_gm < BUURT_MIN_AREAS])
+            few = {str(c) for c in ranked.index[scored] if scope.areas.at[c, "gm"] in thin}
+            if few:
+                names = sorted(str(scope.refs.at[g, "name"]) for g in thin if g in scope.refs.index)
+                ranked = ranked.copy()
+                ranked.loc[ranked.index.isin(few), ["score", "rank"]] = None
+                notes.append(
+                    f"Een rangorde van buurten alleen bij ten minste {BUURT_MIN_AREAS} buurten met cijfers "
+                    "in de gemeente: de score meet een buurt aan de spreiding tussen de buurten, en die zegt "
+                    f"bij minder buurten niets. Weggelaten: {len(few)} buurt(en) in {', '.join(names)}."
+                )
         df = self._base(scope, areas)
         for c in ranked.columns:
             df[c] = ranked[c].reindex(areas).to_numpy()
         df["unit"] = "z-score"
         df["estimate"] = False
         df["available"] = df["score"].notna()
-        df["reason"] = [None if ok else "te weinig componenten beschikbaar" for ok in df["available"]]
+        df["reason"] = [
+            None if ok else
+            f"te weinig buurten met cijfers in de gemeente (minder dan {BUURT_MIN_AREAS})" if code in few else
+            "te weinig componenten beschikbaar"
+            for ok, code in zip(df["available"], df["code"], strict=True)
+        ]
         df["year"] = yr
         df["derived_from"] = derived_from(src).to_numpy()
         df = df.sort_values(["rank", "code"], na_position="last").reset_index(drop=True)
