@@ -21,7 +21,11 @@ The published cells of the analysis are compared with (b) and (c) cell by cell a
 Prints wall time, peak memory, rows/s and the ratios.
 
 ``--memory-limit 2GB`` sets DuckDB's memory limit in (b) and the analysis (spilling to a temp
-folder under the workdir), to show the analysis runs out of core.
+folder under the workdir), to show the analysis runs out of core; the ``spill MB`` column is the
+largest size that folder reached (sampled every 0.5 s). National size, out of core (about 3 min to
+generate, 3.3 GB of Parquet, up to 19 GB of spill)::
+
+    python bench/bench_cohort.py --sizes 4e8 --repeat 1 --skip polars,pandas --memory-limit 4GB --workdir DIR
 
     python bench/bench_cohort.py --sizes 1e6,1e7 [--repeat 3] [--pandas-max 2e7] [--workdir DIR]
 
@@ -31,12 +35,15 @@ With ``--workdir`` the synthetic inputs are generated once and reused by later r
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing as mp
+import os
 import queue
 import resource
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -48,13 +55,19 @@ LABELS = {
     "pandas_metrics": "(a) pandas",
 }
 MEMORY_LIMIT: str | None = None  # DuckDB memory limit for (b) and the analysis (--memory-limit)
+SPILL_DIR: Path | None = None  # where this child's DuckDB spills (sampled for the spill column)
 ROWS_PER_SCALE = 3_600_000  # person-years of Leiden 2005–2022 at scale 1.0 (incl. outside records)
 BASE, FOLLOW, LO, HI, GM = 2005, 13, 25, 44, "GM0546"
 
 
 def _child(fn: str, folder: str, q: Any, memory_limit: str | None) -> None:
-    global MEMORY_LIMIT
+    global MEMORY_LIMIT, SPILL_DIR
     MEMORY_LIMIT = memory_limit
+    # Every spill file of this process goes under one folder (DuckDB's temp_directory for (b), the
+    # analysis's private spill folders through tempfile), so its size can be sampled while it runs.
+    SPILL_DIR = Path(tempfile.mkdtemp(prefix=f"spill-{fn}-", dir=Path(folder).parent))
+    tempfile.tempdir = str(SPILL_DIR)
+    spill = _SpillWatch(SPILL_DIR)
     # Imports are not part of the measurement: pandas/duckdb for all, ibis + roltrap for the analysis.
     import duckdb  # noqa: F401
     import pandas  # noqa: F401
@@ -68,17 +81,50 @@ def _child(fn: str, folder: str, q: Any, memory_limit: str | None) -> None:
     if fn == "polars_metrics":
         import polars  # noqa: F401
     t0, c0 = time.perf_counter(), _cpu()
-    out = globals()[fn](Path(folder))
+    try:
+        out = globals()[fn](Path(folder))
+        seconds, cpu = time.perf_counter() - t0, _cpu() - c0
+    finally:
+        spill_mb = spill.stop()
+        shutil.rmtree(SPILL_DIR, ignore_errors=True)
     parts = out.pop("_parts", {}) if isinstance(out, dict) else {}
     q.put(
         {
-            "seconds": time.perf_counter() - t0,
-            "cpu": _cpu() - c0,
+            "seconds": seconds,
+            "cpu": cpu,
             "peak_mb": _own_peak_mb(),
+            "spill_mb": spill_mb,
             "check": out,
             "parts": parts,
         }
     )
+
+
+class _SpillWatch:
+    """The largest size on disk of ``folder`` (DuckDB's spill files), sampled every half second."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.peak = folder, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            self.peak = max(self.peak, self._size())
+
+    def _size(self) -> int:
+        total = 0
+        for root, _, names in os.walk(self.folder):
+            for n in names:
+                with contextlib.suppress(OSError):  # removed between listing and stat
+                    total += os.stat(os.path.join(root, n)).st_blocks * 512  # allocated, not apparent
+        return total
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return max(self.peak, self._size()) / 2**20
 
 
 def _cpu() -> float:
@@ -225,6 +271,8 @@ def sql_metrics(folder: Path) -> Any:
     con = duckdb.connect()
     if MEMORY_LIMIT:
         con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    if SPILL_DIR:
+        con.execute(f"SET temp_directory = '{SPILL_DIR}'")
     p = _params(folder)
     con.execute(SQL_METRICS.format(**p))
     out: dict[str, float] = {}
@@ -408,6 +456,7 @@ def main() -> None:
         secs: dict[str, list[float]] = {i: [] for i in impls}
         cpu: dict[str, float] = {}
         peak: dict[str, float] = {}
+        spill: dict[str, float] = {}
         parts: dict[str, dict[str, float]] = {}
         for _ in range(max(1, args.repeat)):
             for impl in impls:  # taking turns: a busy moment of the machine hits every implementation
@@ -418,11 +467,13 @@ def main() -> None:
                 secs[impl].append(r["seconds"])
                 cpu[impl] = min(cpu.get(impl, float("inf")), r["cpu"])
                 peak[impl] = max(peak.get(impl, 0.0), r["peak_mb"])
+                spill[impl] = max(spill.get(impl, 0.0), r["spill_mb"])
         best = {i: min(v) for i, v in secs.items()}
         shown = list(impls)
         if "full_ibis" in impls and "audit" in parts.get("full_ibis", {}):
             best["no_audit"] = best["full_ibis"] - parts["full_ibis"]["audit"]
             peak["no_audit"] = peak["full_ibis"]
+            spill["no_audit"] = spill["full_ibis"]
             cpu["no_audit"] = cpu["full_ibis"] - parts["full_ibis"]["audit_cpu"]
             shown.insert(shown.index("full_ibis") + 1, "no_audit")
         labels = {**LABELS, "no_audit": "analysis w/o audit"}
@@ -438,6 +489,7 @@ def main() -> None:
                 "cpu_x_sql": round(cpu[impl] / cpu["sql_metrics"], 2) if "sql_metrics" in cpu else None,
                 "peak_mb": round(peak[impl]),
                 "mem_x_sql": round(peak[impl] / peak["sql_metrics"], 2) if "sql_metrics" in peak else None,
+                "spill_mb": round(spill[impl]),
                 "rows_per_s": round(n / best[impl]),
                 "x_sql_b": round(best[impl] / base_sql, 2) if base_sql else None,
                 "x_polars_c": round(best[impl] / base_pl, 2) if base_pl else None,
@@ -446,7 +498,7 @@ def main() -> None:
             print(
                 f"{rec['impl']:20s} {rec['seconds']:8.2f} s  cpu {rec['cpu_s']:6.2f} s "
                 f"({rec['cpu_x_sql']}×(b))"
-                f"  {rec['peak_mb']:7} MB ({rec['mem_x_sql']}×(b))"
+                f"  {rec['peak_mb']:7} MB ({rec['mem_x_sql']}×(b))  spill {rec['spill_mb']:6} MB"
                 f"  {rec['rows_per_s']:12,} rows/s  {rec['x_sql_b']}×(b)  {rec['x_polars_c']}×(c)",
                 flush=True,
             )
@@ -472,14 +524,14 @@ def main() -> None:
                 )
     print(
         "\n| rows | implementation | s (best) | s (median) | × (b) sql | × (c) polars | CPU s | CPU × (b) "
-        "| peak MB | memory × (b) | rows/s |"
+        "| peak MB | memory × (b) | spill MB | rows/s |"
     )
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows_out:
         print(
             f"| {r['rows']:,} | {r['impl']} | {r['seconds']} | {r['median_s']} | {r['x_sql_b']} | "
             f"{r['x_polars_c']} | {r['cpu_s']} | {r['cpu_x_sql']} | {r['peak_mb']} | {r['mem_x_sql']} | "
-            f"{r['rows_per_s']:,} |"
+            f"{r['spill_mb']} | {r['rows_per_s']:,} |"
         )
     print(json.dumps(rows_out, indent=1))
     if args.workdir is None:

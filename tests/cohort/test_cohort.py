@@ -250,16 +250,20 @@ def test_cli_synth_and_analyse(bundled_db: Path, tmp_path: Path) -> None:
     assert r.exit_code == 2 and "bestaat niet" in r.output
 
 
-def test_validation_counts_persons_and_finds_duplicates_across_gaps(tmp_path: Path) -> None:
+@pytest.mark.parametrize("limit", [None, "256MB"])
+def test_validation_counts_persons_and_finds_duplicates_across_gaps(
+    tmp_path: Path, limit: str | None
+) -> None:
     """The one-pass person check (year bit mask) counts persons exactly and finds a duplicate year
-    of a person who also has gaps (so min/max of the years alone would not reveal it)."""
+    of a person who also has gaps (so min/max of the years alone would not reveal it); under a
+    memory limit (the grouping on one thread) too."""
     df = hand_rows()
-    ok = validate(_write(df, tmp_path / "ok"))
+    ok = validate(_write(df, tmp_path / "ok"), memory_limit=limit)
     assert (ok.persons, ok.rows, ok.years) == (30, len(df), (2005, 2008))
     gap = df[~((df["person_id"] == "a00") & df["year"].isin([2006, 2007]))]  # a00: 2005, 2008
     dup = pd.concat([gap, gap[(gap["person_id"] == "a00") & (gap["year"] == 2008)]])  # 2008 twice
     with pytest.raises(InputError) as err:
-        validate(_write(dup, tmp_path / "dup"))
+        validate(_write(dup, tmp_path / "dup"), memory_limit=limit)
     text = str(err.value)
     assert "dubbel persoon-jaar" in text and "jaar 2008" in text
     assert "a00" not in text  # the pseudonym is not echoed

@@ -179,7 +179,13 @@ def validate(
     try:
         with watch(con, share if progress else None):
             return _validate(
-                con, path, files, fmt, known_wijken=known_wijken, known_gemeenten=known_gemeenten
+                con,
+                path,
+                files,
+                fmt,
+                known_wijken=known_wijken,
+                known_gemeenten=known_gemeenten,
+                bounded=bool(memory_limit),
             )
     finally:
         con.close()
@@ -193,6 +199,7 @@ def _validate(
     *,
     known_wijken: set[str] | None,
     known_gemeenten: set[str] | None,
+    bounded: bool = False,
 ) -> PersonYearInput:
     try:
         con.execute(f"CREATE TEMP VIEW py AS {_relation_sql(files, fmt)}")
@@ -219,7 +226,7 @@ def _validate(
     try:
         checks = _checks(con, cols, known_wijken=known_wijken, known_gemeenten=known_gemeenten)
         counts, row = _profile(con, cols, checks, fmt=fmt)
-        persons, bad_ids, dup_persons, bsn = _person_pass(con, row[1], row[2])
+        persons, bad_ids, dup_persons, bsn = _person_pass(con, row[1], row[2], one_thread=bounded)
         if fmt != "csv":  # the person pass counted missing ids on its groups: search rows only then
             assert checks[0][0] == "person_id"
             counts[0] = bad_ids
@@ -485,7 +492,9 @@ def _check(
     return problems
 
 
-def _person_pass(con: duckdb.DuckDBPyConnection, y0: int | None, y1: int | None) -> tuple[int, int, int, int]:
+def _person_pass(
+    con: duckdb.DuckDBPyConnection, y0: int | None, y1: int | None, *, one_thread: bool = False
+) -> tuple[int, int, int, int]:
     """(persons, missing/empty ids found (0 = none), persons with a duplicate year, ids that pass the
     elfproef), one grouping.
 
@@ -494,7 +503,25 @@ def _person_pass(con: duckdb.DuckDBPyConnection, y0: int | None, y1: int | None)
     per person) replaces a grouping per person-year and a separate distinct count, the two costliest
     scans at national size; the elfproef runs on the groups (once per person). Inputs spanning more
     than 62 years fall back to the plain queries.
+
+    ``one_thread`` (set under a memory limit): the grouping runs on one thread. Grouped on the text
+    ids, DuckDB's parallel aggregate ran out of memory even while spilling (100M person-years at
+    1 GB, 400M at 4 GB: each thread keeps its own partitions of the id groups); on one thread it
+    fits in half the memory and, on a machine of 2 cores, was no slower.
     """
+    if not one_thread:
+        return _person_groups(con, y0, y1)
+    threads = con.execute("SELECT current_setting('threads')").fetchone()
+    con.execute("SET threads = 1")
+    try:
+        return _person_groups(con, y0, y1)
+    finally:
+        con.execute(f"SET threads = {int(threads[0]) if threads else 1}")
+
+
+def _person_groups(
+    con: duckdb.DuckDBPyConnection, y0: int | None, y1: int | None
+) -> tuple[int, int, int, int]:
     if y0 is None or y1 is None or y1 - y0 > 62:
         one = con.execute(
             "SELECT count(DISTINCT person_id), "
