@@ -48,22 +48,35 @@ def count_indicators(n: int) -> list[str]:
     return out[:n]
 
 
+#: Municipalities of the bench files (Leiden first); the others have no wijken numbered 10-99 and no
+#: buurten in the bundle, so every row of a file is a new region.
+GEMEENTEN = ("0546", "0003", "0005", "0007", "0009", "0010")
+YEARS = 30  # 1995-2024: no year the importer refuses as in the future
+PER_GEMEENTE = 9000 * YEARS
+
+
 def write_file(path: Path, observations: int, columns: list[str]) -> int:
-    """A KWB-layout CSV with about ``observations`` figures: 90 new wijken of Leiden (WK054610–99,
-    one row each without figures) and their buurten (100 each) over as many years as needed.
-    Returns the number of observations (rows × columns)."""
+    """A KWB-layout CSV with about ``observations`` figures: 90 new wijken (WK….10-99, one row each
+    without figures) and their buurten (100 each) over up to 30 years, first of Leiden, then of further
+    municipalities as needed (up to 81M figures). Returns the number of observations (rows × columns)."""
     rnd = random.Random(42)
     rows = max(1, observations // len(columns))
+    if rows > PER_GEMEENTE * len(GEMEENTEN):
+        raise SystemExit(f"at most {PER_GEMEENTE * len(GEMEENTEN) * len(columns):,} observations")
+    used = -(-rows // PER_GEMEENTE)
     with path.open("w", encoding="utf-8", newline="") as fh:
         fh.write("gwb_code_10;regio;recs;jaar;" + ";".join(columns) + "\n")
-        for w in range(10, 100):
-            fh.write(f"WK0546{w};Wijk {w};Wijk;1990;" + ";".join(["."] * len(columns)) + "\n")
+        for gm in GEMEENTEN[:used]:
+            for w in range(10, 100):
+                fh.write(f"WK{gm}{w};Wijk {w};Wijk;1990;" + ";".join(["."] * len(columns)) + "\n")
         for i in range(rows):
-            year, rest = divmod(i, 9000)
+            g, rest = divmod(i, PER_GEMEENTE)
+            year, rest = divmod(rest, 9000)
             w, b = divmod(rest, 100)
             values = ";".join(str(rnd.randint(0, 5000)) for _ in columns)
-            fh.write(f"BU0546{w + 10:02d}{b:02d};Buurt {w + 10}-{b};Buurt;{FIRST_YEAR + year};{values}\n")
-    return (rows + 90) * len(columns)
+            fh.write(f"BU{GEMEENTEN[g]}{w + 10:02d}{b:02d};Buurt {w + 10}-{b};Buurt;{FIRST_YEAR + year};"
+                     f"{values}\n")
+    return (rows + 90 * used) * len(columns)
 
 
 def _hwm_mb() -> float:

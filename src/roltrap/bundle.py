@@ -73,7 +73,7 @@ def load_into(store: Store, folder: Path = BUNDLE_DIR) -> None:
     """
     _check_complete(folder)
     files = {name: str(folder / f"{name}.parquet") for name in ORDER}
-    with store.transaction() as con:
+    with store.write_lock, store.transaction() as con:
         bundled = [r[0] for r in con.execute("SELECT id FROM read_parquet(?)", [files["sources"]]).fetchall()]
         for name in ("observations", "flows", "geometries"):
             con.execute(f"DELETE FROM {name} WHERE source_id IN (SELECT unnest(?))", [bundled])
@@ -81,19 +81,23 @@ def load_into(store: Store, folder: Path = BUNDLE_DIR) -> None:
             rel = con.execute("SELECT * FROM read_parquet(?) LIMIT 0", [files[name]])
             cols = [d[0] for d in rel.description or []]
             keys = KEYS[name]
-            updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in keys)
-            # Definitions follow the bundle; figures a user imported for the same key are kept, except
-            # where the user's file had no value (never let "missing" hide a bundled figure).
-            value = {"observations": "value", "flows": "persons"}.get(name)
-            if name in DEFINITIONS and updates:
-                action = f"DO UPDATE SET {updates}"
-            elif value:
-                fill = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in keys)
-                action = (f"DO UPDATE SET {fill}, rank = NULL WHERE {name}.{value} IS NULL "
-                          f"AND excluded.{value} IS NOT NULL")
-            else:
-                action = "DO NOTHING"
             col_list = ", ".join(cols)
+            value = {"observations": "value", "flows": "persons"}.get(name)
+            if value:
+                # No primary key on figures (store migration 6): fill what the store holds as missing,
+                # then insert the keys it lacks, so a key never gets a second row. Figures a user
+                # imported for the same key are kept, except where the user's file had no value (never
+                # let "missing" hide a bundled figure).
+                match = " AND ".join(f"{name}.{k} = b.{k}" for k in keys)
+                fill = ", ".join(f"{c} = b.{c}" for c in cols if c not in keys)
+                con.execute(f"UPDATE {name} SET {fill}, rank = NULL FROM read_parquet(?) b WHERE {match} "
+                            f"AND {name}.{value} IS NULL AND b.{value} IS NOT NULL", [files[name]])
+                con.execute(f"INSERT INTO {name} ({col_list}) SELECT {col_list} FROM read_parquet(?) b "
+                            f"WHERE NOT EXISTS (SELECT 1 FROM {name} WHERE {match})", [files[name]])
+                continue
+            updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in keys)
+            # Definitions follow the bundle.
+            action = f"DO UPDATE SET {updates}" if name in DEFINITIONS and updates else "DO NOTHING"
             con.execute(f"INSERT INTO {name} ({col_list}) SELECT {col_list} FROM read_parquet(?) "
                         f"ON CONFLICT ({', '.join(keys)}) {action}", [files[name]])
         con.execute("DELETE FROM bundle_state")

@@ -180,6 +180,19 @@ def _rename_ids(pairs: tuple[tuple[str, str], ...]) -> str:
     """
 
 
+def _without_key(table: str, columns: tuple[tuple[str, str], ...], keys: tuple[str, ...]) -> str:
+    """SQL that rebuilds ``table`` with ``columns`` (name, type) and no primary key, keeping every row,
+    written in the order of ``keys``."""
+    names = ", ".join(n for n, _ in columns)
+    defs = ", ".join(f"{n} {t}" for n, t in columns)
+    return f"""
+    CREATE TABLE _{table}_new ({defs});
+    INSERT INTO _{table}_new ({names}) SELECT {names} FROM {table} ORDER BY {", ".join(keys)};
+    DROP TABLE {table};
+    ALTER TABLE _{table}_new RENAME TO {table};
+    """
+
+
 MIGRATIONS: list[str] = [
     # 1: canonical model
     """
@@ -280,6 +293,22 @@ MIGRATIONS: list[str] = [
     """,
     # 5: the Nabijheid voorzieningen variables, once user indicators, under their catalogue ids
     _rename_ids(_NABIJHEID_USER_IDS),
+    # 6: observations and flows without a primary key. DuckDB keeps a key's index (ART) in memory
+    # whole, about 150 MB per million figures, and checks it on every insert: a 45-million-figure
+    # import needed gigabytes for the index alone. One row per key is kept by the code instead:
+    # every write goes through the merge (update what is there, insert only keys that are not) or
+    # the bundle load, which work the same way, after Store.apply refused a batch that holds a key
+    # twice; Store.apply also lets one write run at a time per process. The rows are rewritten in
+    # key order, so DuckDB's zone maps skip most of the table when a region's figures are read.
+    _without_key("observations", (("region_code", "VARCHAR NOT NULL"), ("year", "INTEGER NOT NULL"),
+                                  ("indicator_id", "VARCHAR NOT NULL"), ("value", "DOUBLE"),
+                                  ("source_id", "VARCHAR NOT NULL"), ("rank", "VARCHAR")),
+                 ("region_code", "year", "indicator_id"))
+    + _without_key("flows", (("region_code", "VARCHAR NOT NULL"), ("year", "INTEGER NOT NULL"),
+                             ("direction", "VARCHAR NOT NULL"), ("origin", "VARCHAR NOT NULL"),
+                             ("persons", "DOUBLE"), ("months", "INTEGER NOT NULL DEFAULT 12"),
+                             ("source_id", "VARCHAR NOT NULL"), ("rank", "VARCHAR")),
+                   ("region_code", "year", "direction", "origin")),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -344,6 +373,10 @@ class Store:
 
     #: How long opening waits for a lock another process holds (an import, a page being computed).
     LOCK_WAIT_S = 30.0
+    #: Held by every write of figures (:meth:`apply`, the bundle load). Observations and flows have no
+    #: primary key (migration 6): two writes in one process, on cursors of one connection, must not
+    #: both insert a key neither saw. Other processes are kept out by DuckDB's file lock.
+    write_lock = threading.RLock()
 
     def __init__(self, path: Path | str, *, read_only: bool = False, hold: bool = True,
                  lock_wait: float | None = None) -> None:
@@ -526,7 +559,7 @@ class Store:
                         f"Er is niets opgeslagen.",
                         hint="Laat in het bestand per combinatie één rij staan en importeer opnieuw.")
             try:
-                with self.transaction() as con:
+                with self.write_lock, self.transaction() as con:
                     for name in ORDER:
                         if name in staged:
                             _merge_staged(con, name, staged[name], source_id=str(batch.source["id"]),

@@ -35,7 +35,7 @@ from roltrap.io._read import (
 )
 from roltrap.io.catalogue import read_catalogue
 from roltrap.settings import Settings
-from roltrap.store import COLUMNS, ApplyResult, Batch, Store
+from roltrap.store import COLUMNS, ApplyResult, Batch, Store, sql_literal
 
 Reader = Callable[[Path, Store, int | None], Batch]
 
@@ -405,7 +405,7 @@ def import_file(store: Store, path: Path | str, *, format: str = "auto", progres
     with use_limits(limits_from(settings)):
         return _import_file(store, Path(path), format=format, progress=progress, dry_run=dry_run, year=year,
                             new_region=new_region,
-                            memory_mb=settings.import_memory_mb if settings is not None else None)
+                            memory_mb=(settings or Settings.model_construct()).import_memory_mb)
 
 
 def _import_file(store: Store, path: Path, *, format: str, progress: bool, dry_run: bool, year: int | None,
@@ -502,10 +502,7 @@ def _import_chunked(store: Store, path: Path, *, fmt: str, progress: bool, dry_r
     decimal: str | None = None
     with store.session(), _progress(progress) as steps:
         con = store.con
-        row = con.execute("SELECT current_setting('memory_limit')").fetchone()
-        old_limit = str(row[0]) if row and memory_mb else None
-        if memory_mb:
-            con.execute(f"SET memory_limit = '{int(memory_mb)}MB'")
+        restore = _bound_memory(con, memory_mb)
         ids: list[str] | None = None
         try:
             n_rows = 0
@@ -529,6 +526,8 @@ def _import_chunked(store: Store, path: Path, *, fmt: str, progress: bool, dry_r
                 if problems:
                     continue  # the file fails anyway: only collect what else is wrong
                 regions.append(part.regions)
+                if len(regions) >= 16:  # a region recurs in every year's rows: keep one row per code
+                    regions = [_latest_regions(regions)]
                 for p in part.skipped:
                     skipped.setdefault((p.message, p.column), p)
                 obs = part.observations
@@ -559,9 +558,7 @@ def _import_chunked(store: Store, path: Path, *, fmt: str, progress: bool, dry_r
             rows = int(stats[0]) * len(ids or []) if stats else 0
             years = [int(y) for y in stats[1] or []] if stats else []
             loaded = set(ids or []) if rows else set()
-            all_regions = (pd.concat(regions, ignore_index=True).sort_values(["code", "boundary_year"])
-                           .drop_duplicates("code", keep="last").reset_index(drop=True)) if regions else \
-                pd.DataFrame(columns=COLUMNS["regions"])
+            all_regions = _latest_regions(regions) if regions else pd.DataFrame(columns=COLUMNS["regions"])
             if rows == 0 and all_regions.empty:
                 raise _nothing_to_import(path)
             empty = [r[0] for r in con.execute(f"SELECT indicator_id FROM {_STAGE_LONG} GROUP BY 1 "
@@ -587,8 +584,8 @@ def _import_chunked(store: Store, path: Path, *, fmt: str, progress: bool, dry_r
         finally:
             con.execute(f"DROP VIEW IF EXISTS {_STAGE_LONG}")
             con.execute(f"DROP TABLE IF EXISTS {_STAGE}")
-            if old_limit:
-                con.execute(f"SET memory_limit = '{old_limit}'")
+            for sql in restore:
+                con.execute(sql)
     codes = set(all_regions["code"])
     indicators = sorted(loaded)
     return ImportReport(
@@ -596,6 +593,33 @@ def _import_chunked(store: Store, path: Path, *, fmt: str, progress: bool, dry_r
         new_regions=sorted(set(prepared.regions.get("code", [])) - known_regions), years=sorted(years),
         indicators=indicators, user_indicators=[i for i in indicators if i not in set(cat["id"])],
         rows=rows, skipped=skipped_list, notes=notes)
+
+
+def _latest_regions(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """One row per region code: the one of the latest boundary year, the last in the file on a tie."""
+    return (pd.concat(parts, ignore_index=True).sort_values(["code", "boundary_year"], kind="stable")
+            .drop_duplicates("code", keep="last").reset_index(drop=True))
+
+
+def _bound_memory(con: duckdb.DuckDBPyConnection, memory_mb: int | None) -> list[str]:
+    """Cap DuckDB's memory for an import (``memory_mb``; None: DuckDB's own limit) and let it
+    reorder rows, which streams inserts instead of buffering them in file order; returns the
+    statements that restore the connection's settings.
+
+    Joins, aggregates and the transaction's new rows spill to DuckDB's temporary folder beside the
+    store when they do not fit, so the cap bounds the memory of an import of any size; only what
+    cannot spill (a few buffers per thread) makes a far too small cap fail, and that is refused with
+    a clear message.
+    """
+    restore = []
+    for name in ("memory_limit", "preserve_insertion_order"):
+        row = con.execute(f"SELECT current_setting('{name}')").fetchone()
+        if row is not None:
+            restore.append(f"SET {name} = {sql_literal(row[0])}")
+    if memory_mb:
+        con.execute(f"SET memory_limit = '{int(memory_mb)}MB'")
+    con.execute("SET preserve_insertion_order = false")
+    return restore
 
 
 def _create_stage(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
