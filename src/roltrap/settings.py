@@ -34,7 +34,8 @@ class Settings(BaseSettings):
     template_dir: Path = Field(
         default_factory=_default_template_dir,
         description="Folder for the store filled from the bundle once per installation; a new store "
-                    "is a copy of it (first use in a second instead of building the indexes again).")
+                    "is a copy of it (first use in a second instead of building the indexes again). "
+                    "Its subfolder figures/ keeps the monitor's derived figures per store content.")
     gemeente: str = Field(default="GM0546", description="Default municipality (CBS code).")
     min_cell: int = Field(default=10, ge=1,
                           description="Smallest number of persons an output cell may show (CBS rule).")

@@ -1,8 +1,11 @@
 """One pass over the figures for several computations (``read_together``, the web app) gives the same
 rows as each computation reading its own, on the bundle (every municipality's wijken, Amsterdam's and
-Aa en Hunze's buurten, figures derived up and down) and on Buurtstad (wijk figures only from buurten)."""
+Aa en Hunze's buurten, figures derived up and down) and on Buurtstad (wijk figures only from buurten);
+figures kept on disk are read back exactly and never outlive a change of the store's content."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -12,6 +15,7 @@ from roltrap.errors import RoltrapError
 from roltrap.monitor.facts import Facts
 from roltrap.monitor.result import MonitorResult
 from roltrap.monitor.service import AREA_FIGURES, NEEDS, TURNOVER_FIGURES
+from roltrap.store import Batch
 
 REQUESTS = [*NEEDS.values(), TURNOVER_FIGURES, ["p_hh_110"], ["a_inw", "a_hh"], ["g_afs_hp", "a_bedv"]]
 
@@ -71,3 +75,53 @@ def test_monitor_results_do_not_depend_on_reading_together(rt_ro: Roltrap, gm: s
     finally:
         one.close()
         both.close()
+
+
+# -- derived figures kept on disk per store content ----------------------------------------------------
+def test_figures_on_disk_are_the_derived_ones_and_follow_the_content(rt: Roltrap, tmp_path: Path) -> None:
+    disk = tmp_path / "figures"
+    first = Facts(rt.store, disk=disk)
+    with rt.store.session():
+        made = first.long(NEEDS["vulnerable"])
+        key = first.content_key()
+    files = list(disk.glob("long-*.arrow"))
+    assert len(files) == 1
+
+    # A new process (a new Facts) reads them instead of deriving: the same rows, types and index.
+    again = Facts(rt.store, disk=disk)
+    again._derive_long = _no_derivation  # type: ignore[method-assign]
+    with rt.store.session():
+        read = again.long(NEEDS["vulnerable"])
+    pd.testing.assert_frame_equal(made.frame, read.frame)
+    assert made.by_gm.keys() == read.by_gm.keys()
+    assert all((made.by_gm[g] == read.by_gm[g]).all() for g in made.by_gm)
+    assert (read.frame["src"] != "").any()  # derived figures too
+
+    # An import changes the content key: the new figure is derived and shown, never the kept one.
+    rt.store.apply(Batch(source={"id": "test-fresh", "title": "test", "publisher": "test", "licence": "test",
+                                 "estimate": False},
+                         observations=pd.DataFrame([{"region_code": "WK054608", "year": 2021,
+                                                     "indicator_id": "a_opl_lg", "value": 4321.0}])))
+    later = Facts(rt.store, disk=disk)
+    with rt.store.session():
+        assert later.content_key() != key
+        frame = later.long(NEEDS["vulnerable"]).frame
+    cell = frame[(frame["code"] == "WK054608") & (frame["year"] == 2021) & (frame["ind"] == "a_opl_lg")]
+    assert cell["value"].tolist() == [4321.0]
+    assert len(list(disk.glob("long-*.arrow"))) == 2
+
+
+def test_an_unusable_figures_folder_only_means_deriving(rt_ro: Roltrap, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the folder should be")
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "junk.arrow").write_bytes(b"not arrow")
+    with rt_ro.store.session():
+        plain = Facts(rt_ro.store).long(TURNOVER_FIGURES).frame
+        blocked = Facts(rt_ro.store, disk=blocker / "figures").long(TURNOVER_FIGURES).frame
+    pd.testing.assert_frame_equal(plain, blocked)
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def _no_derivation(*_args: object) -> None:
+    raise AssertionError("derived again although the figures are on disk")

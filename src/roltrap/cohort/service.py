@@ -358,8 +358,7 @@ class CohortService:
             if type(exc).__name__ == "OutOfMemoryException":  # DuckDB, even after spilling to disk
                 raise out_of_memory(exc) from None
             raise
-        names = dict(
-            zip(self.rt.regions(gemeente=gm)["code"], self.rt.regions(gemeente=gm)["name"], strict=True)
-        )
+        regions = self.rt.regions(gemeente=gm)
+        names = dict(zip(regions["code"], regions["name"], strict=True))
         result["wijk_names"] = {w: names.get(w, w) for w in sorted({r["wijk"] for r in result["cohort"]})}
         return result

@@ -128,14 +128,14 @@ def replacement_speed(turnover: pd.DataFrame, shown: pd.DataFrame, *, min_cell: 
     return per_wijk.drop(columns="ok").reset_index()
 
 
-def _group_stats(h: pd.DataFrame, *, min_cell: int, tally: Tally) -> dict[str, object]:
-    """Raw stats of one (wijk, group) histogram: persons, with_income, climbed (counts) and the mean
-    gain (None below ``min_cell`` persons with an income, or when one or two persons dominate)."""
-    n = int(h["persons"].sum())
-    known = h.dropna(subset=["gain"])
-    n_inc = int(known["persons"].sum())
-    gains = known["gain"].to_numpy(dtype=float)
-    w = known["persons"].to_numpy(dtype=float)
+def _stats(
+    n: int, gains: np.ndarray, counts: np.ndarray, *, min_cell: int, tally: Tally
+) -> dict[str, object]:
+    """Raw stats of one (wijk, group): ``n`` persons, of whom ``counts`` gained ``gains`` (the others
+    have no income in one of the years): persons, with_income, climbed (counts) and the mean gain
+    (None below ``min_cell`` persons with an income, or when one or two persons dominate)."""
+    w = counts.astype(float)
+    n_inc = int(w.sum())
     row: dict[str, object] = {
         "persons": n,
         "with_income": n_inc,
@@ -143,7 +143,7 @@ def _group_stats(h: pd.DataFrame, *, min_cell: int, tally: Tally) -> dict[str, o
         "climbed": int(w[gains >= CLIMB_POINTS].sum()),
     }
     if n_inc >= max(min_cell, 1):
-        if dominated(np.repeat(np.abs(gains), w.astype(np.int64))):
+        if dominated(np.repeat(np.abs(gains), counts)):
             tally.dominance += 1
         else:
             row["mean_gain"] = float((gains * w).sum() / n_inc)
@@ -167,22 +167,25 @@ def bootstrap_diff(a: pd.DataFrame, b: pd.DataFrame, *, reps: int, rng: np.rando
     grows with the number of persons.
     """
 
-    def means(h: pd.DataFrame) -> np.ndarray:
+    def arrays(h: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         h = h.dropna(subset=["gain"])
-        gains = h["gain"].to_numpy(dtype=float)
-        counts = h["persons"].to_numpy(dtype=np.int64)
-        n = int(counts.sum())
-        if n >= MULTINOMIAL_FROM * len(gains) and n > 0:
-            return rng.multinomial(n, counts / n, size=reps) @ gains / n
-        persons = np.repeat(gains, counts)
-        out = np.empty(reps)
-        step = max(1, BOOT_CHUNK // max(n, 1))
-        for start in range(0, reps, step):
-            k = min(step, reps - start)
-            out[start : start + k] = persons[rng.integers(0, n, size=(k, n))].mean(axis=1)
-        return out
+        return h["gain"].to_numpy(dtype=float), h["persons"].to_numpy(dtype=np.int64)
 
-    return means(a) - means(b)
+    return _boot_means(*arrays(a), reps=reps, rng=rng) - _boot_means(*arrays(b), reps=reps, rng=rng)
+
+
+def _boot_means(gains: np.ndarray, counts: np.ndarray, *, reps: int, rng: np.random.Generator) -> np.ndarray:
+    """``reps`` bootstrap means of the persons ``np.repeat(gains, counts)`` (see :func:`bootstrap_diff`)."""
+    n = int(counts.sum())
+    if n >= MULTINOMIAL_FROM * len(gains) and n > 0:
+        return rng.multinomial(n, counts / n, size=reps) @ gains / n
+    persons = np.repeat(gains, counts)
+    out = np.empty(reps)
+    step = max(1, BOOT_CHUNK // max(n, 1))
+    for start in range(0, reps, step):
+        k = min(step, reps - start)
+        out[start : start + k] = persons[rng.integers(0, n, size=(k, n))].mean(axis=1)
+    return out
 
 
 def _ci(draws: np.ndarray, level: float = 0.95) -> tuple[float, float]:
@@ -206,12 +209,22 @@ def trajectories_tables(
     rows = []
     # Every wijk × group, also empty ones: a missing row would tell "nobody".
     wijken = sorted(set(hist["wijk"]) | set(levels["origin"]))
-    by_group = dict(tuple(hist.groupby(["wijk", "group"], sort=True)))
-    empty = hist.iloc[0:0]
+    # Each group's histogram as arrays, cut out once (the rows keep their order within a group):
+    # the stats and the bootstrap below read these instead of filtering the frame again per wijk.
+    persons = hist.groupby(["wijk", "group"], sort=False)["persons"].sum()
+    known = hist[hist["gain"].notna()]
+    parts = {
+        key: (g["gain"].to_numpy(dtype=float), g["persons"].to_numpy(dtype=np.int64))
+        for key, g in known.groupby(["wijk", "group"], sort=False)
+    }
+    no_gain = (np.zeros(0), np.zeros(0, dtype=np.int64))
+    stats: dict[tuple[str, str], dict[str, object]] = {}
     for wijk in wijken:
         for group in GROUPS:
-            h = by_group.get((wijk, group), empty)
-            rows.append({"wijk": wijk, "group": group, **_group_stats(h, min_cell=min_cell, tally=tally)})
+            key = (wijk, group)
+            n = int(persons.get(key, 0))
+            stats[key] = _stats(n, *parts.get(key, no_gain), min_cell=min_cell, tally=tally)
+            rows.append({"wijk": wijk, "group": group, **stats[key]})
     traj = pd.DataFrame(rows, columns=["wijk", "group", "persons", "with_income", "mean_gain", "climbed"])
     for col in ("persons", "with_income", "climbed"):
         traj[col] = traj[col].astype("int64")
@@ -224,10 +237,7 @@ def trajectories_tables(
     esc_rows = []
     strata: list[tuple[float, float, np.ndarray]] = []  # (weight, score, draws) of low-income wijken
     for wijk in sorted(set(hist["wijk"]) | set(lv.index)):
-        h = hist[hist["wijk"] == wijk]
-        h_left, h_stay = h[h["group"] == "vertrekker"], h[h["group"] == "blijver"]
-        st_l = _group_stats(h_left, min_cell=min_cell, tally=Tally())
-        st_s = _group_stats(h_stay, min_cell=min_cell, tally=Tally())
+        st_l, st_s = stats[(wijk, "vertrekker")], stats[(wijk, "blijver")]
         rec: dict[str, object] = {
             "wijk": wijk,
             "low_income": wijk in low,
@@ -237,7 +247,8 @@ def trajectories_tables(
             "ci_high": None,
         }
         if st_l["mean_gain"] is not None and st_s["mean_gain"] is not None:
-            draws = bootstrap_diff(h_left, h_stay, reps=reps, rng=rng)
+            left = _boot_means(*parts.get((wijk, "vertrekker"), no_gain), reps=reps, rng=rng)
+            draws = left - _boot_means(*parts.get((wijk, "blijver"), no_gain), reps=reps, rng=rng)
             sc = float(st_l["mean_gain"]) - float(st_s["mean_gain"])  # type: ignore[arg-type]
             rec["score"] = sc
             rec["ci_low"], rec["ci_high"] = _ci(draws)

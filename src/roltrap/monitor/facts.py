@@ -18,12 +18,20 @@ Knows SQL and frames, nothing of files, HTTP or the CLI.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
+import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+from pyarrow import feather
 
 if TYPE_CHECKING:
     from roltrap.store import Store
@@ -56,10 +64,12 @@ class Long:
 class Facts:
     """Cached, set-based reads of one store; invalidated when the store changes."""
 
-    def __init__(self, store: Store, *, together: Iterable[str] = ()) -> None:
+    def __init__(self, store: Store, *, together: Iterable[str] = (), disk: Path | None = None) -> None:
         self.store = store
         #: Indicators read in one pass (see :meth:`long`); empty = each request reads its own.
         self.together: frozenset[str] = frozenset(together)
+        #: Folder where derived figures are kept per store content (see :meth:`_read_long`); None = not.
+        self.disk = disk
         self._version: tuple[int, ...] | None = None
         self._cache: dict[Any, Any] = {}
 
@@ -185,6 +195,55 @@ class Facts:
         return out
 
     def _read_long(self, ids: list[str], cat: pd.DataFrame) -> Long:
+        """The figures of ``ids`` with those derived up and down (module docstring).
+
+        Deriving them costs a few tenths of a second, and every new process (a server's start, each
+        CLI command) paid it again for the same data: a new store is a copy of the installation's
+        template, so its figures are the same for every first use. They are therefore kept on disk
+        (:attr:`disk`), keyed by what they are made of: the store's content (a digest of every
+        observation, source, region and indicator rule: :meth:`content_key`), the indicators asked
+        for, and this module's code and the library versions. Any import changes the key; a missing
+        or unreadable folder only means the figures are derived here.
+        """
+        file = self._disk_file(ids)
+        if file is not None:
+            with contextlib.suppress(OSError, ValueError, KeyError, pa.ArrowException):
+                df = feather.read_table(file, memory_map=False).to_pandas()
+                if list(df.columns) == _LONG_COLUMNS:
+                    # Arrow gives None for a missing text; the derived frame holds NaN (the country's gm).
+                    df["gm"] = df["gm"].where(df["gm"].notna(), np.nan)
+                    with contextlib.suppress(OSError):
+                        os.utime(file)  # in use: not pruned
+                    return Long(df, _by_gm(df))
+        long = self._derive_long(ids, cat)
+        if file is not None:
+            _write_quietly(file, long.frame)
+        return long
+
+    def content_key(self) -> str:
+        """A digest of everything the derived figures depend on in the store (one query, ~15 ms)."""
+        cache = self._fresh()
+        if "content_key" not in cache:
+            row = self.store.rows(
+                """SELECT (SELECT count(*) FROM observations) AS n_obs,
+                          (SELECT coalesce(sum(hash(region_code, year, indicator_id, value, source_id)), 0)
+                           FROM observations)::VARCHAR AS obs,
+                          (SELECT coalesce(sum(hash(id, estimate)), 0) FROM sources)::VARCHAR AS src,
+                          (SELECT count(*) FROM regions) AS n_reg,
+                          (SELECT coalesce(sum(hash(code, level, parent)), 0) FROM regions)::VARCHAR AS reg,
+                          (SELECT coalesce(sum(hash(id, kind, aggregation, weight)), 0)
+                           FROM indicators)::VARCHAR AS ind""")[0]
+            cache["content_key"] = hashlib.sha256(json.dumps(row, sort_keys=True).encode()).hexdigest()
+        out: str = cache["content_key"]
+        return out
+
+    def _disk_file(self, ids: list[str]) -> Path | None:
+        if self.disk is None:
+            return None
+        key = hashlib.sha256(json.dumps([_code_key(), self.content_key(), sorted(ids)]).encode())
+        return self.disk / f"long-{key.hexdigest()[:32]}.arrow"
+
+    def _derive_long(self, ids: list[str], cat: pd.DataFrame) -> Long:
         df = self.store.query(
             """SELECT o.region_code AS code, o.year, o.indicator_id AS ind, o.value, s.estimate,
                       o.source_id AS source
@@ -311,6 +370,37 @@ class Facts:
                 "level": "buurt",
             }
         )
+
+
+_LONG_COLUMNS = ["code", "year", "ind", "value", "estimate", "source", "src", "level", "gm"]
+#: Derived-figure files kept on disk; the ones unused for longest go first.
+DISK_KEEP = 24
+
+
+@functools.cache
+def _code_key() -> str:
+    """What else the derived figures depend on: this module's code and the libraries that compute."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(f"{pd.__version__} {np.__version__} {pa.__version__}".encode())
+    return digest.hexdigest()
+
+
+def _write_quietly(file: Path, frame: pd.DataFrame) -> None:
+    """Keep ``frame`` in ``file`` (under a temporary name, then renamed); a cache, so errors are ignored."""
+    tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        feather.write_feather(pa.Table.from_pandas(frame[_LONG_COLUMNS], preserve_index=False), tmp,
+                              compression="lz4")
+        os.replace(tmp, file)
+        old = sorted(file.parent.glob("long-*.arrow"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for extra in old[DISK_KEEP:]:
+            extra.unlink(missing_ok=True)
+    except (OSError, pa.ArrowException):
+        pass
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
 
 
 def _by_gm(df: pd.DataFrame) -> dict[str, np.ndarray]:

@@ -198,7 +198,8 @@ class DistrictMonitor:
 
     def __init__(self, rt: Roltrap) -> None:
         self.rt = rt
-        self.facts = Facts(rt.store)
+        # Derived figures are kept per store content next to the installation's store template.
+        self.facts = Facts(rt.store, disk=rt.settings.template_dir / "figures")
 
     def read_together(self) -> None:
         """From now on read the figures of every area computation in one pass (per store version).
