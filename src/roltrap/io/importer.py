@@ -451,7 +451,15 @@ def _import_file(store: Store, path: Path, *, format: str, progress: bool, dry_r
         rows = sum(len(getattr(prepared, t)) for t in _FIGURES)
         prepared.source = {**prepared.source, "rows_loaded": rows, "file": path.name,
                            **precedence(path, fmt, prepared.source)}
-        result = store.apply(prepared, dry_run=dry_run)
+        with store.session():
+            restore = _bound_memory(store.con, memory_mb)  # the merge's joins: capped as for a large file
+            try:
+                result = store.apply(prepared, dry_run=dry_run)
+            except duckdb.OutOfMemoryException:
+                raise _out_of_memory(path, memory_mb) from None
+            finally:
+                for sql in restore:
+                    store.con.execute(sql)
         steps.done()
     known_ind = set(read_catalogue()["id"])
     indicators = sorted(set(batch.observations.get("indicator_id", pd.Series(dtype=str))))
@@ -572,15 +580,10 @@ def _import_chunked(store: Store, path: Path, *, fmt: str, progress: bool, dry_r
                                **precedence(path, fmt, prepared.source)}
             steps.done()
             steps.step("Opslaan" if not dry_run else "Vergelijken met de opslag")
-            try:
-                result = store.apply(prepared, dry_run=dry_run, staged={"observations": _STAGE_LONG})
-            except duckdb.OutOfMemoryException:
-                raise ConfigError(
-                    f"{path.name} past niet in het geheugen dat een import mag gebruiken ({memory_mb} MB); "
-                    f"er is niets opgeslagen.", param="import_memory_mb", value=memory_mb,
-                    hint="Geef de import meer geheugen met de instelling ROLTRAP_IMPORT_MEMORY_MB, of "
-                         "splits het bestand.") from None
+            result = store.apply(prepared, dry_run=dry_run, staged={"observations": _STAGE_LONG})
             steps.done()
+        except duckdb.OutOfMemoryException:  # staging, the checks or the merge: nothing was written
+            raise _out_of_memory(path, memory_mb) from None
         finally:
             con.execute(f"DROP VIEW IF EXISTS {_STAGE_LONG}")
             con.execute(f"DROP TABLE IF EXISTS {_STAGE}")
@@ -593,6 +596,14 @@ def _import_chunked(store: Store, path: Path, *, fmt: str, progress: bool, dry_r
         new_regions=sorted(set(prepared.regions.get("code", [])) - known_regions), years=sorted(years),
         indicators=indicators, user_indicators=[i for i in indicators if i not in set(cat["id"])],
         rows=rows, skipped=skipped_list, notes=notes)
+
+
+def _out_of_memory(path: Path, memory_mb: int | None) -> ConfigError:
+    return ConfigError(
+        f"{path.name} past niet in het geheugen dat een import mag gebruiken ({memory_mb} MB); "
+        f"er is niets opgeslagen.", param="import_memory_mb", value=memory_mb,
+        hint="Geef de import meer geheugen met de instelling ROLTRAP_IMPORT_MEMORY_MB, of "
+             "splits het bestand.")
 
 
 def _latest_regions(parts: list[pd.DataFrame]) -> pd.DataFrame:
