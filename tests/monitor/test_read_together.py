@@ -12,7 +12,7 @@ import pytest
 
 from roltrap.core import Roltrap
 from roltrap.errors import RoltrapError
-from roltrap.monitor.facts import Facts
+from roltrap.monitor.facts import DISK_MIN_ROWS, Facts
 from roltrap.monitor.result import MonitorResult
 from roltrap.monitor.service import AREA_FIGURES, NEEDS, TURNOVER_FIGURES
 from roltrap.store import Batch
@@ -125,3 +125,11 @@ def test_an_unusable_figures_folder_only_means_deriving(rt_ro: Roltrap, tmp_path
 
 def _no_derivation(*_args: object) -> None:
     raise AssertionError("derived again although the figures are on disk")
+
+
+def test_only_large_derivations_are_kept_on_disk(buurt: Roltrap, tmp_path: Path) -> None:
+    # Buurtstad's few hundred figures derive in a few hundredths of a second: not worth a file.
+    with buurt.store.session():
+        frame = Facts(buurt.store, disk=tmp_path / "figures").long(NEEDS["classify"]).frame
+    assert 0 < len(frame) < DISK_MIN_ROWS
+    assert not list(tmp_path.rglob("long-*.arrow"))

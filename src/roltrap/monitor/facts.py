@@ -216,7 +216,7 @@ class Facts:
                         os.utime(file)  # in use: not pruned
                     return Long(df, _by_gm(df))
         long = self._derive_long(ids, cat)
-        if file is not None:
+        if file is not None and len(long.frame) >= DISK_MIN_ROWS:
             _write_quietly(file, long.frame)
         return long
 
@@ -373,8 +373,11 @@ class Facts:
 
 
 _LONG_COLUMNS = ["code", "year", "ind", "value", "estimate", "source", "src", "level", "gm"]
-#: Derived-figure files kept on disk; the ones unused for longest go first.
-DISK_KEEP = 24
+#: Only this many figures or more are kept on disk: a small store (a test's, a single town's) derives in
+#: a few hundredths of a second; the national bundle holds 10,000–75,000 per request and takes 0.1–0.3 s.
+DISK_MIN_ROWS = 5_000
+#: At most this much on disk (MiB); the files unused for longest go first.
+DISK_MAX_MB = 256
 
 
 @functools.cache
@@ -393,9 +396,13 @@ def _write_quietly(file: Path, frame: pd.DataFrame) -> None:
         feather.write_feather(pa.Table.from_pandas(frame[_LONG_COLUMNS], preserve_index=False), tmp,
                               compression="lz4")
         os.replace(tmp, file)
-        old = sorted(file.parent.glob("long-*.arrow"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for extra in old[DISK_KEEP:]:
-            extra.unlink(missing_ok=True)
+        kept = sorted(((p.stat().st_mtime, p.stat().st_size, p) for p in file.parent.glob("long-*.arrow")),
+                      reverse=True)
+        total = 0
+        for _mtime, size, path in kept:
+            total += size
+            if total > DISK_MAX_MB * 2**20 and path != file:
+                path.unlink(missing_ok=True)
     except (OSError, pa.ArrowException):
         pass
     finally:
