@@ -2,12 +2,14 @@
 
     python bench/bench_import.py                       # 100k, 1M and 10M observations
     python bench/bench_import.py --sizes 1e5,1e6       # quicker
+    python bench/bench_import.py --sizes 4.5e7         # a 250 MB file: the stated memory bound (< 1 GB)
 
 For each size a KWB-layout CSV (``;``, one row per buurt and year, one column per count indicator) is
 written once into the work folder. Each measurement runs in a fresh child process on a fresh copy of a
 store filled from the bundle, and reports the import's wall time and the child's peak memory (VmHWM):
 
-- ``roltrap``: :meth:`roltrap.Roltrap.import_file` (read in chunks, every check, merge rules, report);
+- ``roltrap``: :meth:`roltrap.Roltrap.import_file` (read in chunks, every check, merge rules, report),
+  with the default settings, so DuckDB is capped at ``import_memory_mb`` (400 MB) and spills beyond;
 - ``duckdb``: the baseline, plain DuckDB ``read_csv`` + ``UNPIVOT`` + ``INSERT`` of the same file into
   the same observations table (no checks, no merge rules, no report).
 
@@ -148,8 +150,10 @@ def main() -> None:
     if not template.exists():
         Roltrap(template).close()
     columns = count_indicators(COLUMNS)
+    from roltrap.settings import Settings
+
     print(f"KWB-layout CSV, {len(columns)} count columns; fresh child process and store copy per run; "
-          f"work folder {work}")
+          f"roltrap with import_memory_mb={Settings().import_memory_mb}; work folder {work}")
     header = (f"{'observations':>12} {'file MB':>8} {'tool':>8} {'seconds':>8} {'obs/s':>10} {'peak MB':>8} "
               f"{'s per 1M':>9} {'× time':>7} {'× memory':>9}")
     print(header)

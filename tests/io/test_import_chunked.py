@@ -156,3 +156,28 @@ def test_an_import_over_its_memory_cap_is_refused_clearly(store: Store, tmp_path
     assert "ROLTRAP_IMPORT_MEMORY_MB" in str(exc.value)
     assert store.con.execute("SELECT count(*) FROM regions WHERE code LIKE 'BU05461%'").fetchone() == (0,)
     assert duckdb.__version__  # the real engine, not a stand-in
+
+
+def test_imports_are_capped_by_default_and_the_cap_is_lifted_after(store: Store, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import roltrap.store as store_mod
+
+    seen: list[tuple[object, ...] | None] = []
+    real = store_mod._merge_values
+
+    def spy(con: duckdb.DuckDBPyConnection, *args: object, **kw: object) -> None:
+        seen.append(con.execute("SELECT current_setting('memory_limit'), "
+                                "current_setting('preserve_insertion_order')").fetchone())
+        real(con, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store_mod, "_merge_values", spy)
+    before = store.con.execute("SELECT current_setting('memory_limit')").fetchone()
+    import_file(store, kwb(tmp_path / "kwb.csv", rows=50))  # no settings: the defaults
+    default = Settings.model_construct().import_memory_mb
+    assert default == 400
+    want = duckdb.connect().execute(f"SET memory_limit = '{default}MB'; "
+                                    "SELECT current_setting('memory_limit')").fetchone()
+    assert seen == [(want[0] if want else None, False)]  # the merge ran under the cap, unordered
+    after = store.con.execute("SELECT current_setting('memory_limit'), "
+                              "current_setting('preserve_insertion_order')").fetchone()
+    assert after is not None and before is not None and after == (before[0], True)

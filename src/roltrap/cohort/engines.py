@@ -51,15 +51,58 @@ def connect(engine: str = "duckdb", *, settings: Settings | None = None, session
                       param="engine", value=engine)
 
 
+SPILL_PREFIX = "roltrap-duckdb-"
+
+
 def spill_dir() -> str:
     """A private folder for one DuckDB connection's spill files, removed when the process ends.
 
     DuckDB's default (``.tmp`` in the working folder) is shared by every process started there, and
-    two runs spilling at once overwrite each other's temp files.
+    two runs spilling at once overwrite each other's temp files. The folder is named after this
+    process, so that the next run can remove the folders of killed runs (see :func:`sweep_spill`).
     """
-    path = tempfile.mkdtemp(prefix="roltrap-duckdb-")
+    sweep_spill()
+    path = tempfile.mkdtemp(prefix=f"{SPILL_PREFIX}{os.getpid()}-")
     atexit.register(shutil.rmtree, path, True)
     return path
+
+
+def sweep_spill() -> list[str]:
+    """Remove the spill folders of roltrap processes that no longer run; returns their names.
+
+    A killed run (SIGKILL, a power cut) never reaches its exit handler, and its spill files hold
+    intermediate person-level rows: they must not stay on disk until the temp folder is emptied.
+    Only folders of this user whose process is gone are touched; a live run keeps its own.
+    """
+    removed: list[str] = []
+    base = tempfile.gettempdir()
+    try:
+        entries = list(os.scandir(base))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith(SPILL_PREFIX):
+            continue
+        pid = entry.name[len(SPILL_PREFIX):].split("-", 1)[0]
+        try:
+            if not pid.isdigit() or not entry.is_dir(follow_symlinks=False) \
+                    or entry.stat(follow_symlinks=False).st_uid != os.getuid() or _alive(int(pid)):
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        removed.append(entry.name)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
 
 
 def spark_session(*, settings: Settings | None = None, app_name: str = "roltrap-cohort") -> Any:

@@ -624,9 +624,12 @@ def _bound_memory(con: duckdb.DuckDBPyConnection, memory_mb: int | None) -> list
     """
     restore = []
     for name in ("memory_limit", "preserve_insertion_order"):
-        row = con.execute(f"SELECT current_setting('{name}')").fetchone()
-        if row is not None:
-            restore.append(f"SET {name} = {sql_literal(row[0])}")
+        was = con.execute(f"SELECT current_setting('{name}')").fetchone()
+        con.execute(f"RESET {name}")
+        default = con.execute(f"SELECT current_setting('{name}')").fetchone()
+        # RESET when it was DuckDB's default: SET of the shown value would round it (18.8 → 18.7 GiB)
+        restore.append(f"RESET {name}" if was is None or was == default
+                       else f"SET {name} = {sql_literal(was[0])}")
     if memory_mb:
         con.execute(f"SET memory_limit = '{int(memory_mb)}MB'")
     con.execute("SET preserve_insertion_order = false")
