@@ -61,9 +61,10 @@ class Limits:
     max_cell_chars: int = 32_767
     max_unzipped_bytes: int = 512 * 1024 * 1024  # sum of an .xlsx's parts after unzipping
     chunk_cells: int = 200_000  # cells per chunk when a file is read in chunks (memory per chunk)
+    min_chunk_rows: int = 1_000  # fewer rows per chunk only in tests (chunk borders everywhere)
 
     def chunk_rows(self, columns: int) -> int:
-        return max(1_000, self.chunk_cells // max(columns, 1))
+        return max(self.min_chunk_rows, self.chunk_cells // max(columns, 1))
 
 
 DEFAULT_LIMITS = Limits()
