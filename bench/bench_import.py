@@ -3,6 +3,11 @@
     python bench/bench_import.py                       # 100k, 1M and 10M observations
     python bench/bench_import.py --sizes 1e5,1e6       # quicker
     python bench/bench_import.py --sizes 4.5e7         # a 250 MB file: the stated memory bound (< 1 GB)
+    python bench/bench_import.py --layout statline     # a StatLine CSV met statistische symbolen
+
+``--layout statline`` writes the same rows as a StatLine download instead (quoted cells padded with
+spaces, region codes padded to 10 characters, ``1995JJ00`` periods, 50 user indicators
+``Bevolking/Testvariabele N (aantal)``); it is read in chunks like a KWB file.
 
 For each size a KWB-layout CSV (``;``, one row per buurt and year, one column per count indicator) is
 written once into the work folder. Each measurement runs in a fresh child process on a fresh copy of a
@@ -81,6 +86,49 @@ def write_file(path: Path, observations: int, columns: list[str]) -> int:
     return (rows + 90 * used) * len(columns)
 
 
+def write_statline(path: Path, observations: int, columns: list[str]) -> int:
+    """The rows of :func:`write_file` in the layout of a StatLine CSV met statistische symbolen
+    (the columns are user indicators: their titles are not in the KWB catalogue)."""
+    rnd = random.Random(42)
+    rows = max(1, observations // len(columns))
+    if rows > PER_GEMEENTE * len(GEMEENTEN):
+        raise SystemExit(f"at most {PER_GEMEENTE * len(GEMEENTEN) * len(columns):,} observations")
+    used = -(-rows // PER_GEMEENTE)
+    empty = ";".join(['"        ."'] * len(columns))
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write('"Wijken en buurten";"Regioaanduiding/Codering (code)";"Perioden";'
+                 + ";".join(f'"Bevolking/Testvariabele {c} (aantal)"' for c in range(len(columns))) + "\n")
+        for gm in GEMEENTEN[:used]:
+            for w in range(10, 100):
+                fh.write(f'"Wijk {w}";"WK{gm}{w}  ";"1990JJ00";{empty}\n')
+        for i in range(rows):
+            g, rest = divmod(i, PER_GEMEENTE)
+            year, rest = divmod(rest, 9000)
+            w, b = divmod(rest, 100)
+            values = ";".join(f'"{rnd.randint(0, 5000):>9}"' for _ in columns)
+            fh.write(f'"Buurt {w + 10}-{b}";"BU{GEMEENTEN[g]}{w + 10:02d}{b:02d}";"{FIRST_YEAR + year}JJ00";'
+                     f"{values}\n")
+    return (rows + 90 * used) * len(columns)
+
+
+_BASELINE = {
+    "kwb": """
+        INSERT INTO observations (region_code, year, indicator_id, value, source_id)
+        SELECT gwb_code_10, CAST(jaar AS INTEGER), indicator_id, TRY_CAST(value AS DOUBLE), 'baseline'
+        FROM (UNPIVOT (SELECT * EXCLUDE (regio, recs)
+                       FROM read_csv(?, delim = ';', header = true, all_varchar = true))
+              ON COLUMNS(* EXCLUDE (gwb_code_10, jaar)) INTO NAME indicator_id VALUE value)""",
+    "statline": """
+        INSERT INTO observations (region_code, year, indicator_id, value, source_id)
+        SELECT trim(code), CAST(left(Perioden, 4) AS INTEGER), indicator_id, TRY_CAST(trim(value) AS DOUBLE),
+               'baseline'
+        FROM (UNPIVOT (SELECT * EXCLUDE ("Wijken en buurten", "Regioaanduiding/Codering (code)"),
+                              "Regioaanduiding/Codering (code)" AS code
+                       FROM read_csv(?, delim = ';', header = true, all_varchar = true))
+              ON COLUMNS(* EXCLUDE (code, Perioden)) INTO NAME indicator_id VALUE value)""",
+}
+
+
 def _hwm_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -88,7 +136,7 @@ def _hwm_mb() -> float:
     return float("nan")
 
 
-def child(kind: str, db: Path, path: Path) -> None:
+def child(kind: str, db: Path, path: Path, layout: str) -> None:
     """One measurement in this (fresh) process; prints a JSON line."""
     if kind == "roltrap":
         from roltrap import Roltrap
@@ -104,13 +152,7 @@ def child(kind: str, db: Path, path: Path) -> None:
 
         con = duckdb.connect(str(db))
         start = time.perf_counter()
-        con.execute("""
-            INSERT INTO observations (region_code, year, indicator_id, value, source_id)
-            SELECT gwb_code_10, CAST(jaar AS INTEGER), indicator_id, TRY_CAST(value AS DOUBLE), 'baseline'
-            FROM (UNPIVOT (SELECT * EXCLUDE (regio, recs)
-                           FROM read_csv(?, delim = ';', header = true, all_varchar = true))
-                  ON COLUMNS(* EXCLUDE (gwb_code_10, jaar)) INTO NAME indicator_id VALUE value)""",
-                    [str(path)])
+        con.execute(_BASELINE[layout], [str(path)])
         took = time.perf_counter() - start
         row = con.execute("SELECT count(*) FROM observations WHERE source_id = 'baseline'").fetchone()
         rows = int(row[0]) if row else 0
@@ -118,11 +160,12 @@ def child(kind: str, db: Path, path: Path) -> None:
     print(json.dumps({"seconds": took, "rows": rows, "hwm_mb": _hwm_mb()}))
 
 
-def measure(kind: str, template: Path, path: Path, work: Path) -> dict[str, float]:
+def measure(kind: str, template: Path, path: Path, work: Path, layout: str) -> dict[str, float]:
     db = work / f"run-{kind}.duckdb"
     shutil.copy(template, db)
     env_python = sys.executable
-    out = subprocess.run([env_python, __file__, "--child", kind, "--db", str(db), "--file", str(path)],
+    out = subprocess.run([env_python, __file__, "--child", kind, "--db", str(db), "--file", str(path),
+                          "--layout", layout],
                          capture_output=True, text=True, check=False)
     db.unlink(missing_ok=True)
     if out.returncode != 0:
@@ -134,12 +177,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1e5,1e6,1e7", help="observations per file, comma-separated")
     ap.add_argument("--workdir", type=Path, default=None, help="folder for the files (kept between runs)")
+    ap.add_argument("--layout", choices=["kwb", "statline"], default="kwb",
+                    help="file layout: KWB CSV (default) or StatLine CSV met statistische symbolen")
     ap.add_argument("--child", choices=["roltrap", "duckdb"], help=argparse.SUPPRESS)
     ap.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(args.child, args.db, args.file)
+        child(args.child, args.db, args.file, args.layout)
         return
     sys.path.insert(0, str(ROOT / "src"))
     from roltrap import Roltrap
@@ -152,19 +197,21 @@ def main() -> None:
     columns = count_indicators(COLUMNS)
     from roltrap.settings import Settings
 
-    print(f"KWB-layout CSV, {len(columns)} count columns; fresh child process and store copy per run; "
+    what = "KWB-layout CSV" if args.layout == "kwb" else "StatLine CSV met statistische symbolen"
+    print(f"{what}, {len(columns)} count columns; fresh child process and store copy per run; "
           f"roltrap with import_memory_mb={Settings().import_memory_mb}; work folder {work}")
     header = (f"{'observations':>12} {'file MB':>8} {'tool':>8} {'seconds':>8} {'obs/s':>10} {'peak MB':>8} "
               f"{'s per 1M':>9} {'× time':>7} {'× memory':>9}")
     print(header)
     print("-" * len(header))
     for size in (int(float(s)) for s in args.sizes.split(",")):
-        path = work / f"kwb-bench-{size}.csv"
-        obs = write_file(path, size, columns) if not path.exists() else \
+        path = work / f"{args.layout}-bench-{size}.csv"
+        writer = write_file if args.layout == "kwb" else write_statline
+        obs = writer(path, size, columns) if not path.exists() else \
             ((sum(1 for _ in path.open(encoding="utf-8")) - 1) * len(columns))
         mb = path.stat().st_size / 1e6
-        base = measure("duckdb", template, path, work)
-        ours = measure("roltrap", template, path, work)
+        base = measure("duckdb", template, path, work, args.layout)
+        ours = measure("roltrap", template, path, work, args.layout)
         for kind, m in (("duckdb", base), ("roltrap", ours)):
             ratio_t = m["seconds"] / base["seconds"]
             ratio_m = m["hwm_mb"] / base["hwm_mb"]
