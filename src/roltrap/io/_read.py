@@ -647,9 +647,6 @@ def check_workbook(path: Path, *, max_bytes: int | None = None) -> None:
                 if m is None:
                     continue
                 rows, cols = int(m.group(2)), _column_number(m.group(1).decode())
-                if (rows - 1) * cols > lim.max_whole_cells and rows - 1 <= lim.max_rows \
-                        and cols <= lim.max_columns:
-                    raise whole_too_large(path, rows=rows - 1, columns=cols, what="Excel")
                 if rows - 1 > min(lim.max_rows, EXCEL_MAX_ROWS) or cols > lim.max_columns:
                     raise InputError(
                         f"{path.name}: werkblad {Path(name).stem} heeft {rows:,} rijen en {cols:,} kolommen; "
@@ -657,6 +654,8 @@ def check_workbook(path: Path, *, max_bytes: int | None = None) -> None:
                         f"kolommen."
                         .replace(",", "."), file=path,
                         hint="Selecteer alleen de regio's, jaren en onderwerpen die u nodig hebt.")
+                if (rows - 1) * cols > lim.max_whole_cells:
+                    raise whole_too_large(path, rows=rows - 1, columns=cols, what="Excel")
     except zipfile.BadZipFile as exc:
         raise InputError(f"{path.name} kan niet als Excel-bestand worden gelezen: {exc} (afgebroken "
                          f"download, of geen .xlsx).", file=path,
