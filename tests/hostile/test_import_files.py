@@ -89,6 +89,64 @@ def _sparse_kwb(size: int) -> Make:
     return make
 
 
+def _statline_rows(edit: Callable[[int, str], str]) -> Make:
+    """A StatLine CSV of 90 new Leiden wijken (WK054610–99) and 90,000 buurten (9,000 a year from
+    1995), four count columns: read in four chunks of 28,571 rows. ``edit(line, text)`` may change
+    any file line (1-based)."""
+
+    def make(d: Path) -> Path:
+        p = d / "statline_buurten.csv"
+        with p.open("w", encoding="utf-8") as fh:
+            fh.write('"Wijken en buurten";"Regioaanduiding/Codering (code)";"Perioden";'
+                     + ";".join(f'"Bevolking/Testvariabele {c} (aantal)"' for c in range(4)) + "\n")
+            line = 2
+            for w in range(10, 100):
+                fh.write(edit(line, f'"Wijk {w}";"WK0546{w}  ";"1995JJ00";"   ."' + ';"   ."' * 3) + "\n")
+                line += 1
+            for i in range(90_000):
+                year, rest = divmod(i, 9000)
+                w, b = divmod(rest, 100)
+                vals = ";".join(f'"{(i * 7 + c) % 5000:>6}"' for c in range(4))
+                fh.write(edit(line, f'"Buurt {w + 10}-{b}";"BU0546{w + 10:02d}{b:02d}";"{1995 + year}JJ00";'
+                                    f"{vals}") + "\n")
+                line += 1
+        return p
+
+    return make
+
+
+def _cell(at: int, column: int, value: str) -> Callable[[int, str], str]:
+    """Replace figure ``column`` (0-based) on file line ``at``."""
+    def edit(line: int, text: str) -> str:
+        if line != at:
+            return text
+        cells = text.split(";")
+        cells[3 + column] = f'"{value}"'
+        return ";".join(cells)
+
+    return edit
+
+
+def _repeat(at: int, of: int) -> Callable[[int, str], str]:
+    """File line ``at`` gets the region and period of line ``of`` (a buurt line)."""
+    code, year = _buurt_at(of)
+
+    def edit(line: int, text: str) -> str:
+        if line != at:
+            return text
+        cells = text.split(";")
+        cells[1], cells[2] = f'"{code}"', f'"{year}JJ00"'
+        return ";".join(cells)
+
+    return edit
+
+
+def _buurt_at(line: int) -> tuple[str, int]:
+    year, rest = divmod(line - 92, 9000)
+    w, b = divmod(rest, 100)
+    return f"BU0546{w + 10:02d}{b:02d}", 1995 + year
+
+
 def _nested_json(d: Path) -> Path:
     p = d / "diep.json"
     p.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
@@ -404,6 +462,22 @@ CASES: dict[str, tuple[Make, list[str], dict[str, str]]] = {
     "statline-bad-cell": (
         _text("statline_2021.csv", STATLINE_HEAD + '"Leiden";"GM0546    ";"2021JJ00";"veel"\n'),
         ["rij 2", "veel"],
+        {},
+    ),
+    # A StatLine file read in chunks: problems named by file line wherever they are.
+    "statline-chunked-bad-cell-far": (
+        _statline_rows(_cell(80_000, 1, "veel")),
+        ["rij 80000", "Bevolking/Testvariabele 1 (aantal)", "veel"],
+        {},
+    ),
+    "statline-chunked-duplicate-across-chunks": (
+        _statline_rows(_repeat(85_000, 93)),
+        ["rij 85000", "ook op regel 93", "meer dan eens"],
+        {},
+    ),
+    "statline-chunked-bad-cell-last-chunk": (
+        _statline_rows(_cell(90_091, 3, "12,3,4")),
+        ["rij 90091", "Bevolking/Testvariabele 3 (aantal)", "12,3,4"],
         {},
     ),
     "statline-bad-code": (

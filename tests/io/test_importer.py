@@ -148,7 +148,7 @@ def test_a_write_that_fails_midway_is_rolled_back(rt: Roltrap, tmp_path: Path,
     before = snapshot(rt.store)
     original = Store.apply
 
-    def failing_apply(self: Store, batch, *, dry_run=False):  # type: ignore[no-untyped-def]
+    def failing_apply(self: Store, batch, *, dry_run=False, staged=None):  # type: ignore[no-untyped-def]
         # a write that has begun and is then interrupted (Ctrl-C, disk full)
         with self.transaction() as con:
             con.execute("DELETE FROM observations WHERE region_code = 'GM0546'")

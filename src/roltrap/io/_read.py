@@ -61,6 +61,7 @@ class Limits:
     max_cell_chars: int = 32_767
     max_unzipped_bytes: int = 512 * 1024 * 1024  # sum of an .xlsx's parts after unzipping
     chunk_cells: int = 200_000  # cells per chunk when a file is read in chunks (memory per chunk)
+    min_chunk_rows: int = 1_000  # fewer rows per chunk only in tests (chunk borders everywhere)
     #: Cells of a text or Excel file that is read whole (every format but the chunked text ones):
     #: about 200 bytes each while it is parsed and checked, so the default keeps such an import
     #: under about 1.4 GB (a 24 MB Wijk- en Buurtkaart file of 4.96M cells peaked at 1,369 MB). The
@@ -68,7 +69,7 @@ class Limits:
     max_whole_cells: int = 5_000_000
 
     def chunk_rows(self, columns: int) -> int:
-        return max(1_000, self.chunk_cells // max(columns, 1))
+        return max(self.min_chunk_rows, self.chunk_cells // max(columns, 1))
 
 
 DEFAULT_LIMITS = Limits()
@@ -174,8 +175,9 @@ def whole_too_large(path: Path, *, rows: int, columns: int, what: str) -> InputE
         f"kolommen); een bestand in dit formaat ({what}) wordt in zijn geheel gelezen en mag ten hoogste "
         f"{n(limits().max_whole_cells)} cellen hebben, zodat de import het geheugen niet uitput. Er is "
         f"niets gelezen.", file=path,
-        hint="Splits het bestand, bijvoorbeeld per gemeente of per jaar, of bewaar KWB-cijfers als "
-             "CSV: een KWB-CSV wordt in delen gelezen en kent deze grens niet.")
+        hint="Splits het bestand, bijvoorbeeld per gemeente of per jaar, of download de cijfers als "
+             "KWB-CSV of als StatLine-CSV met één rij per regio: die worden in delen gelezen en kennen "
+             "deze grens niet.")
 
 
 def _mib(n: int) -> str:

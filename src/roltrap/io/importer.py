@@ -428,6 +428,12 @@ def _import_file(store: Store, path: Path, *, format: str, progress: bool, dry_r
         # Read in chunks of rows into a staging table: memory stays bounded whatever the file size.
         return _import_chunked(store, path, fmt=fmt, progress=progress, dry_run=dry_run, year=year,
                                new_region=new_region, memory_mb=memory_mb)
+    if text and fmt == "statline":
+        try:
+            return _import_statline_chunked(store, path, progress=progress, dry_run=dry_run, year=year,
+                                            new_region=new_region, memory_mb=memory_mb)
+        except _Transposed:
+            pass  # one row per variable: as many rows as variables (bounded by the column limit)
     if text:
         # Read whole below (twice, as text and by the loader): the cell limit bounds its memory.
         check_whole(path, columns=len(_header_fields(head_text(path), path)), what=fmt)
@@ -602,6 +608,175 @@ def _import_chunked(store: Store, path: Path, *, fmt: str, progress: bool, dry_r
         rows=rows, skipped=skipped_list, notes=notes)
 
 
+class _Transposed(Exception):
+    """A StatLine file in the transposed layout: read whole (:func:`roltrap.io.statline.transpose`)."""
+
+
+class _DecimalComma(Exception):
+    """A later chunk shows the file's numbers use a decimal comma: read again with ``,``."""
+
+
+def _import_statline_chunked(store: Store, path: Path, *, progress: bool, dry_run: bool, year: int | None,
+                             new_region: bool, memory_mb: int | None) -> ImportReport:
+    """A StatLine CSV in the row layout (one row per region and period), read in chunks of rows and
+    staged like a large KWB file (:func:`_import_chunked`): the header is mapped once
+    (:func:`roltrap.io.statline.plan`), each chunk's rows are parsed and checked, every problem in
+    the file is collected before anything is written, and the rows are merged in one transaction.
+
+    The result is that of :func:`roltrap.io.statline.read_statline` on the whole file: the same
+    decimal sign (a decimal comma anywhere in the file; a comma seen only after the first chunk
+    means one more read), columns without any figure in the whole file skipped, each region named
+    by its first row.
+    """
+    decimal: str | None = None
+    for _ in range(2):
+        try:
+            return _statline_chunks(store, path, progress=progress, dry_run=dry_run, year=year,
+                                    new_region=new_region, memory_mb=memory_mb, decimal=decimal)
+        except _DecimalComma:
+            decimal = ","
+    raise AssertionError("unreachable: the second read has its decimal sign fixed")
+
+
+def _statline_chunks(store: Store, path: Path, *, progress: bool, dry_run: bool, year: int | None,
+                     new_region: bool, memory_mb: int | None, decimal: str | None) -> ImportReport:
+    from roltrap.io.odata import indicator_rows
+    from roltrap.io.statline import Plan, decimal_of, is_transposed, no_figures, plan, rows_batch
+    from roltrap.io.validate import validate_batch
+
+    known_ind = store.query("SELECT id, kind, concat_ws(' ', label, description) AS text FROM indicators")
+    kinds = dict(zip(known_ind["id"], known_ind["kind"], strict=True))
+    labels = dict(zip(known_ind["id"], known_ind["text"], strict=True))
+    problems: list[Problem] = []
+    first: InputError | None = None
+    regions: dict[str, dict[str, object]] = {}  # code → its first row in the file
+    row_skips: list[Problem] = []
+    notes: list[str] = []
+    p: Plan | None = None
+    ids: list[str] = []
+    with store.session(), _progress(progress) as steps:
+        con = store.con
+        restore = _bound_memory(con, memory_mb)
+        try:
+            n_rows = 0
+            name = escape(printable(path.name))
+            steps.step(f"Lezen: {name}")
+            for table in iter_table(path):
+                notes = table.notes
+                if p is None:
+                    if is_transposed(table.header):
+                        raise _Transposed
+                    p = plan(path, table.header, separator=table.separator, header_line=table.header_line,
+                             year=year)
+                    ids = list(p.mapped.values())
+                    _create_stage(con, ids)
+                n_rows += len(table.rows)
+                steps.step(f"Lezen en controleren: {name}, {n_rows:,} rijen".replace(",", "."))
+                df = table.frame()
+                if decimal is None or decimal == ".":
+                    found = decimal_of(df.set_axis([h.strip() for h in df.columns], axis=1), list(p.mapped),
+                                       table.separator)
+                    if found == "," and n_rows > len(table.rows):  # rows before were read with "."
+                        raise _DecimalComma
+                    decimal = found if found == "," else None
+                try:
+                    part = rows_batch(p, df, decimal=decimal or ".")
+                    validate_batch(part, file=path, kinds=kinds, labels=labels)
+                except InputError as exc:
+                    first = first or exc
+                    problems += exc.problems or [Problem(exc.template.split("\n")[0], file=str(path))]
+                    if len(problems) >= _MAX_PROBLEMS or not exc.problems:
+                        break
+                    continue
+                if problems:
+                    continue  # the file fails anyway: only collect what else is wrong
+                for rec in part.regions.to_dict("records"):
+                    regions.setdefault(str(rec["code"]), rec)
+                # Rows skipped (a period that is not a year); columns empty in this chunk are
+                # judged over the whole file below.
+                row_skips += [s for s in part.skipped if s.row is not None]
+                obs = part.observations
+                if not ids:
+                    continue
+                if obs.empty:  # only rows whose period is no year: nothing to stage
+                    continue
+                wide = obs.pivot(index=["_line", "region_code", "year"], columns="indicator_id",
+                                 values="value")
+                wide = wide.reindex(columns=ids).reset_index()[["region_code", "year", "_line", *ids]]
+                con.register("_import_chunk", wide)
+                try:
+                    con.execute(f"INSERT INTO {_STAGE} SELECT * FROM _import_chunk")
+                finally:
+                    con.unregister("_import_chunk")
+            steps.done()
+            assert p is not None  # iter_table yields at least one chunk
+            if not problems:
+                problems = _duplicate_rows(con, path, column=p.roles["code"])
+            if problems:
+                head = _statline_head(first, problems, path)
+                raise InputError(head, problems=sorted(problems, key=lambda q: (q.row or 0, q.column or "")),
+                                 file=path, hint=first.hint if first is not None else
+                                 "Laat per regio en periode één rij staan en importeer opnieuw.")
+            steps.step("Controleren")
+            # Columns without a figure anywhere in the file are skipped, as for a whole file.
+            counts = con.execute("SELECT count(*)" + "".join(f', count("{i}")' for i in ids)
+                                 + f" FROM {_STAGE}").fetchone() if ids else (0,)
+            assert counts is not None
+            n_staged = int(counts[0])
+            filled = {i for i, c in zip(ids, counts[1:], strict=True) if c}
+            loaded = [i for i in ids if i in filled]
+            empty_skips = [Problem(f"kolom zonder cijfers voor {kid}; overgeslagen", file=str(path),
+                                   column=col) for col, kid in p.mapped.items() if kid not in filled]
+            skipped_list = [*p.skipped, *row_skips, *empty_skips]
+            if not p.mapped:
+                raise no_figures(p, skipped_list)
+            _create_stage_view(con, loaded)
+            rows = n_staged * len(loaded)
+            years_row = con.execute(f"SELECT list(DISTINCT year) FROM {_STAGE}").fetchone()
+            years = sorted(int(y) for y in (years_row[0] or [])) if years_row and loaded else []
+            all_regions = pd.DataFrame(list(regions.values()),
+                                       columns=["code", "name", "level", "parent", "boundary_year", "_kind",
+                                                "_line"])
+            if rows == 0 and all_regions.empty:
+                raise _nothing_to_import(path)
+            batch = Batch(source=p.source, regions=all_regions,
+                          indicators=indicator_rows(loaded, labels=p.labels, units=p.units, kinds=p.kinds),
+                          skipped=skipped_list)
+            known_regions = set(store.query("SELECT code FROM regions")["code"])
+            prepared = prepare(store, batch, file=path, new_region=new_region)
+            prepared.source = {**prepared.source, "rows_loaded": rows, "file": path.name,
+                               **precedence(path, "statline", prepared.source)}
+            steps.done()
+            steps.step("Opslaan" if not dry_run else "Vergelijken met de opslag")
+            result = store.apply(prepared, dry_run=dry_run, staged={"observations": _STAGE_LONG})
+            steps.done()
+        except duckdb.OutOfMemoryException:  # staging, the checks or the merge: nothing was written
+            raise _out_of_memory(path, memory_mb) from None
+        finally:
+            con.execute(f"DROP VIEW IF EXISTS {_STAGE_LONG}")
+            con.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+            for sql in restore:
+                con.execute(sql)
+    known = set(read_catalogue()["id"])
+    return ImportReport(
+        file=path.name, format="statline", source=prepared.source, result=result,
+        regions=sorted(set(all_regions["code"])),
+        new_regions=sorted(set(prepared.regions.get("code", [])) - known_regions), years=years,
+        indicators=sorted(loaded), user_indicators=[i for i in sorted(loaded) if i not in known],
+        rows=rows, skipped=skipped_list, notes=notes)
+
+
+def _statline_head(first: InputError | None, problems: list[Problem], path: Path) -> str:
+    """The first line of the message: the count of bad cells over the whole file."""
+    if first is None:
+        return f"{path.name}: dezelfde regio en periode staan meer dan eens in het bestand; er is niets " \
+               f"geïmporteerd."
+    head = first.template.split("\n")[0]
+    if head.endswith("ongeldige cel(len)."):
+        return f"{path.name}: {len(problems)} ongeldige cel(len)."
+    return head
+
+
 def _out_of_memory(path: Path, memory_mb: int | None) -> ConfigError:
     return ConfigError(
         f"{path.name} past niet in het geheugen dat een import mag gebruiken ({memory_mb} MB); "
@@ -644,16 +819,22 @@ def _create_stage(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
     values = "".join(f', "{i}" DOUBLE' for i in ids)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {_STAGE} (region_code VARCHAR, year INTEGER, _line BIGINT"
                 f"{values})")
+    _create_stage_view(con, ids)
+
+
+def _create_stage_view(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
+    """The staged rows as observations, one per row and indicator of ``ids``."""
     if ids:
         cols = ", ".join(f'"{i}"' for i in ids)
         con.execute(f"CREATE OR REPLACE TEMP VIEW {_STAGE_LONG} AS SELECT region_code, year, indicator_id, "
                     f"value, _line FROM {_STAGE} UNPIVOT INCLUDE NULLS (value FOR indicator_id IN ({cols}))")
     else:
         con.execute(f"CREATE OR REPLACE TEMP VIEW {_STAGE_LONG} AS SELECT region_code, year, CAST(NULL AS "
-                    f"VARCHAR) AS indicator_id, CAST(NULL AS DOUBLE) AS value, _line FROM {_STAGE}")
+                    f"VARCHAR) AS indicator_id, CAST(NULL AS DOUBLE) AS value, _line FROM {_STAGE} "
+                    f"WHERE false")
 
 
-def _duplicate_rows(con: object, path: Path) -> list[Problem]:
+def _duplicate_rows(con: object, path: Path, *, column: str = "regiocode") -> list[Problem]:
     """Rows of the same region and year in different chunks (within a chunk the reader finds them)."""
     import duckdb
 
@@ -662,7 +843,7 @@ def _duplicate_rows(con: object, path: Path) -> list[Problem]:
         SELECT region_code, year, list_sort(list(DISTINCT _line)) FROM {_STAGE}
         GROUP BY 1, 2 HAVING count(DISTINCT _line) > 1 ORDER BY 3 LIMIT 50""").fetchall()
     return [Problem(f"regio {code} staat meer dan eens in het bestand voor {year}; laat één rij staan "
-                    f"(ook op regel {lines[0]})", file=str(path), row=int(lines[1]), column="regiocode",
+                    f"(ook op regel {lines[0]})", file=str(path), row=int(lines[1]), column=column,
                     value=str(code)) for code, year, lines in found]
 
 

@@ -103,28 +103,38 @@ def _role(h: Header) -> str | None:
     return None
 
 
-def read_statline(path: Path | str, *, year: int | None = None, source_id: str | None = None,
-                  table_id: str | None = None) -> Batch:
-    """A StatLine CSV download → :class:`Batch` (regions, observations, indicators; skipped columns)."""
-    path = Path(path)
-    table = read_table(path)
-    if is_transposed(table.header):
-        table = transpose(table)
-    headers = [parse_header(h) for h in table.header]
+@dataclass
+class Plan:
+    """What the header of a StatLine table (row layout) says: which column is what, read once and
+    used for every row (the whole file, or each chunk of a large file)."""
+
+    path: Path
+    roles: dict[str, str]
+    mapped: dict[str, str]  # column → indicator id
+    labels: dict[str, str]
+    units: dict[str, str]
+    kinds: dict[str, str]
+    skipped: list[Problem]  # columns left out, with the reason
+    source: dict[str, object]
+    year: int | None
+
+
+def plan(path: Path, header: list[str], *, separator: str, header_line: int, year: int | None = None,
+         source_id: str | None = None, table_id: str | None = None) -> Plan:
+    """Map the columns of a StatLine header (row layout) to roles and indicators."""
+    headers = [parse_header(h) for h in header]
     roles: dict[str, str] = {}
     for h in headers:
         role = _role(h)
         if role and role not in roles:
             roles[role] = h.raw.strip()
     if "code" not in roles:
-        raise missing_columns(path, ["Regioaanduiding/Codering (code)"], table.header, table.separator)
-    df = table.frame()
-    df.columns = [h.strip() for h in table.header]
+        raise missing_columns(path, ["Regioaanduiding/Codering (code)"], header, separator)
     yr = year if year is not None else year_from_name(path)
     if "period" not in roles and yr is None:
         raise InputError(f"{path.name}: het jaar is onbekend (geen kolom Perioden, geen jaar in de naam).",
                          file=path,
-                         problems=[Problem("kolom ontbreekt", file=str(path), row=table.header_line,
+                         problems=[Problem("kolom ontbreekt", file=str(path), row=header_line,
                                            column="Perioden")],
                          hint="Kies bij het downloaden ook 'Perioden', of zet het jaar in de bestandsnaam.")
     skipped: list[Problem] = []
@@ -156,17 +166,52 @@ def read_statline(path: Path | str, *, year: int | None = None, source_id: str |
         mapped[col] = why
         labels[why] = h.title
         units[why] = h.unit or ""
-    decimal = _decimal(df, list(mapped), table.separator)
     sid = source_id or (f"cbs-{table_id.lower()}" if table_id else f"cbs-statline-{_slug(path.stem)}")
     src = cbs_source(sid, f"CBS StatLine {table_id or path.stem}", file=path,
                      provenance=f"StatLine CSV met statistische symbolen ({path.name})")
-    batch = frame_batch(df, file=path, source=src, code_col=roles["code"], period_col=roles.get("period"),
-                        year=yr, mapped=mapped, region_name_col=roles.get("name"),
-                        gemeente_name_col=roles.get("gemeente"), kind_col=roles.get("kind"), skipped=skipped,
-                        labels=labels, units=units, kinds=kinds, decimal=decimal)
-    if not mapped:
-        raise InputError(f"{path.name}: geen enkele kolom bevat cijfers.", file=path,
-                         problems=batch.skipped, hint="Zie `roltrap indicators` voor wat roltrap kent.")
+    return Plan(path=path, roles=roles, mapped=mapped, labels=labels, units=units, kinds=kinds,
+                skipped=skipped, source=src, year=yr)
+
+
+def rows_batch(p: Plan, df: pd.DataFrame, *, decimal: str, skipped: list[Problem] | None = None) -> Batch:
+    """Rows of a StatLine table (all of them, or one chunk; index = file line) → :class:`Batch`.
+
+    ``skipped`` starts the batch's list of what was left out (the plan's columns for a whole file).
+    """
+    stripped = [str(h).strip() for h in df.columns]
+    if list(df.columns) != stripped:
+        df = df.set_axis(stripped, axis=1)
+    return frame_batch(df, file=p.path, source=p.source, code_col=p.roles["code"],
+                       period_col=p.roles.get("period"), year=p.year, mapped=p.mapped,
+                       region_name_col=p.roles.get("name"), gemeente_name_col=p.roles.get("gemeente"),
+                       kind_col=p.roles.get("kind"), skipped=skipped, labels=p.labels, units=p.units,
+                       kinds=p.kinds, decimal=decimal)
+
+
+def no_figures(p: Plan, skipped: list[Problem]) -> InputError:
+    return InputError(f"{p.path.name}: geen enkele kolom bevat cijfers.", file=p.path, problems=skipped,
+                      hint="Zie `roltrap indicators` voor wat roltrap kent.")
+
+
+def read_statline(path: Path | str, *, year: int | None = None, source_id: str | None = None,
+                  table_id: str | None = None) -> Batch:
+    """A StatLine CSV download → :class:`Batch` (regions, observations, indicators; skipped columns).
+
+    The whole file in memory; the importer reads a large file of the row layout in chunks with the
+    same :func:`plan` and :func:`rows_batch`.
+    """
+    path = Path(path)
+    table = read_table(path)
+    if is_transposed(table.header):
+        table = transpose(table)
+    p = plan(path, table.header, separator=table.separator, header_line=table.header_line, year=year,
+             source_id=source_id, table_id=table_id)
+    df = table.frame()
+    df.columns = [h.strip() for h in table.header]
+    decimal = decimal_of(df, list(p.mapped), table.separator)
+    batch = rows_batch(p, df, decimal=decimal, skipped=list(p.skipped))
+    if not p.mapped:
+        raise no_figures(p, batch.skipped)
     return batch
 
 
@@ -276,7 +321,7 @@ def transpose(table: TextTable) -> TextTable:
                      notes=[*table.notes, "getransponeerde StatLine-tabel (één regel per variabele) gelezen"])
 
 
-def _decimal(df: pd.DataFrame, cols: list[str], sep: str) -> str:
+def decimal_of(df: pd.DataFrame, cols: list[str], sep: str) -> str:
     """``,`` when the numbers use a decimal comma (Dutch download), else ``.``."""
     if sep == ",":
         return "."
@@ -299,5 +344,5 @@ def is_statline_header(fields: list[str]) -> bool:
     return (has_code and units >= 1) or (units >= 2 and paths >= 2)
 
 
-__all__ = ["Header", "header_kwb_id", "is_statline_header", "is_transposed", "parse_header", "read_statline",
-           "transpose", "user_indicator"]
+__all__ = ["Header", "Plan", "decimal_of", "header_kwb_id", "is_statline_header", "is_transposed",
+           "no_figures", "parse_header", "plan", "read_statline", "rows_batch", "transpose", "user_indicator"]
