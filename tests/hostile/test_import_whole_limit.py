@@ -4,6 +4,7 @@ that limit, not the file size, bounds the memory of such an import (about 200-25
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from pathlib import Path
 
@@ -97,5 +98,22 @@ def test_chunked_kwb_text_knows_no_cell_limit(db: Path, tmp_path: Path) -> None:
     lines = ["gwb_code_10;regio;recs;a_inw;a_man;a_vrouw;a_00_14"]
     lines += [f"WK0546{i:02d};Wijk {i};Wijk;{100 + i};{i};{i};{i}" for i in range(80)]  # 560 cells
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out = _import(db, path)
+    assert code == 0, out
+
+
+def test_odata_json_over_the_cell_limit_is_refused(db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "85984NED.json"
+    rows = [{"ID": i, "WijkenEnBuurten": f"WK0546{i:02d}", "SoortRegio_2": "Wijk",
+             "Codering_3": f"WK0546{i:02d}", "AantalInwoners_5": 1000 + i, "Mannen_6": 500,
+             "Vrouwen_7": 500 + i, "Perioden": "2024JJ00"}
+            for i in range(51)]  # 51 rows × 8 keys = 408 cells
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    before = _digest(db)
+    code, out = _import(db, path)
+    assert code == 2, out
+    assert "408 cellen" in out and "OData-JSON" in out and path.name in out and "niets opgeslagen" in out, out
+    assert _digest(db) == before
+    path.write_text(json.dumps(rows[:50]), encoding="utf-8")  # 400 cells: read
     code, out = _import(db, path)
     assert code == 0, out

@@ -174,7 +174,7 @@ def whole_too_large(path: Path, *, rows: int, columns: int, what: str) -> InputE
         f"{path.name} heeft ongeveer {n(rows * max(columns, 1))} cellen ({n(rows)} rijen × {n(columns)} "
         f"kolommen); een bestand in dit formaat ({what}) wordt in zijn geheel gelezen en mag ten hoogste "
         f"{n(limits().max_whole_cells)} cellen hebben, zodat de import het geheugen niet uitput. Er is "
-        f"niets gelezen.", file=path,
+        f"niets opgeslagen.", file=path,
         hint="Splits het bestand, bijvoorbeeld per gemeente of per jaar, of download de cijfers als "
              "KWB-CSV of als StatLine-CSV met één rij per regio: die worden in delen gelezen en kennen "
              "deze grens niet.")
