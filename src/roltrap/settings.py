@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     import_max_unzipped_mb: int = Field(default=512, ge=1,
                                         description="Largest unzipped size of an Excel import file (MiB); "
                                                     "checked before it is unpacked.")
+    import_max_whole_cells: int = Field(
+        default=5_000_000, ge=1,
+        description="Most cells (rows × columns) in a text or Excel import file that is read whole "
+                    "(every format but KWB and StatLine text files, which are read in chunks). Bounds "
+                    "the memory of such an import: about 200 bytes per cell, 1.4 GB at the default.")
     import_memory_mb: int | None = Field(
         default=400, ge=64,
         description="Memory DuckDB may use while a large text import is checked and merged (MiB); what "

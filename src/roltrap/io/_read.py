@@ -62,6 +62,11 @@ class Limits:
     max_unzipped_bytes: int = 512 * 1024 * 1024  # sum of an .xlsx's parts after unzipping
     chunk_cells: int = 200_000  # cells per chunk when a file is read in chunks (memory per chunk)
     min_chunk_rows: int = 1_000  # fewer rows per chunk only in tests (chunk borders everywhere)
+    #: Cells of a text or Excel file that is read whole (every format but the chunked text ones):
+    #: about 200 bytes each while it is parsed and checked, so the default keeps such an import
+    #: under about 1.4 GB (a 24 MB Wijk- en Buurtkaart file of 4.96M cells peaked at 1,369 MB). The
+    #: national KWB workbook of all buurten (17,000 rows × 230 columns) fits.
+    max_whole_cells: int = 5_000_000
 
     def chunk_rows(self, columns: int) -> int:
         return max(self.min_chunk_rows, self.chunk_cells // max(columns, 1))
@@ -146,6 +151,33 @@ def check_file(path: Path, *, max_bytes: int | None = None) -> int:
         raise InputError(f"{path.name} is leeg (0 bytes).", file=path,
                          hint="Download het bestand opnieuw; de download is waarschijnlijk mislukt.")
     return size
+
+
+def check_whole(path: Path, *, columns: int, what: str) -> None:
+    """Refuse a text file that is read whole (``what``: its format) when it holds more cells than
+    :attr:`Limits.max_whole_cells`, before reading it: the lines are counted, not parsed."""
+    lim = limits().max_whole_cells
+    lines = 0
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            lines += block.count(b"\n")
+    rows = max(lines - 1, 0)
+    if rows * max(columns, 1) > lim:
+        raise whole_too_large(path, rows=rows, columns=columns, what=what)
+
+
+def whole_too_large(path: Path, *, rows: int, columns: int, what: str) -> InputError:
+    def n(x: int) -> str:
+        return f"{x:,}".replace(",", ".")
+
+    return InputError(
+        f"{path.name} heeft ongeveer {n(rows * max(columns, 1))} cellen ({n(rows)} rijen × {n(columns)} "
+        f"kolommen); een bestand in dit formaat ({what}) wordt in zijn geheel gelezen en mag ten hoogste "
+        f"{n(limits().max_whole_cells)} cellen hebben, zodat de import het geheugen niet uitput. Er is "
+        f"niets opgeslagen.", file=path,
+        hint="Splits het bestand, bijvoorbeeld per gemeente of per jaar, of download de cijfers als "
+             "KWB-CSV of als StatLine-CSV met één rij per regio: die worden in delen gelezen en kennen "
+             "deze grens niet.")
 
 
 def _mib(n: int) -> str:
@@ -624,6 +656,8 @@ def check_workbook(path: Path, *, max_bytes: int | None = None) -> None:
                         f"kolommen."
                         .replace(",", "."), file=path,
                         hint="Selecteer alleen de regio's, jaren en onderwerpen die u nodig hebt.")
+                if (rows - 1) * cols > lim.max_whole_cells:
+                    raise whole_too_large(path, rows=rows - 1, columns=cols, what="Excel")
     except zipfile.BadZipFile as exc:
         raise InputError(f"{path.name} kan niet als Excel-bestand worden gelezen: {exc} (afgebroken "
                          f"download, of geen .xlsx).", file=path,

@@ -26,6 +26,7 @@ from roltrap.errors import ConfigError, InputError, NotAvailableError, Problem, 
 from roltrap.io._read import (
     Limits,
     check_file,
+    check_whole,
     head_text,
     iter_table,
     limits,
@@ -390,7 +391,8 @@ def limits_from(settings: Settings | None) -> Limits:
     mib = 1024 * 1024
     return Limits(max_bytes=settings.import_max_mb * mib, max_rows=settings.import_max_rows,
                   max_columns=settings.import_max_columns, max_cell_chars=settings.import_max_cell,
-                  max_unzipped_bytes=settings.import_max_unzipped_mb * mib)
+                  max_unzipped_bytes=settings.import_max_unzipped_mb * mib,
+                  max_whole_cells=settings.import_max_whole_cells)
 
 
 def import_file(store: Store, path: Path | str, *, format: str = "auto", progress: bool = False,
@@ -433,6 +435,8 @@ def _import_file(store: Store, path: Path, *, format: str, progress: bool, dry_r
         except _Transposed:
             pass  # one row per variable: as many rows as variables (bounded by the column limit)
     if text:
+        # Read whole below (twice, as text and by the loader): the cell limit bounds its memory.
+        check_whole(path, columns=len(_header_fields(head_text(path), path)), what=fmt)
         # The same clear messages for every delimited text format, before anything else: encoding
         # (with the Windows-1252 fallback noted), separator, title/footer lines, ragged rows.
         notes += read_table(path).notes

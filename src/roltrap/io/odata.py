@@ -30,7 +30,7 @@ import pandas as pd
 from roltrap.errors import InputError, NetworkError, NotFoundError, Problem
 from roltrap.io import _common
 from roltrap.io._parse import parse_series
-from roltrap.io._read import check_file
+from roltrap.io._read import check_file, limits, whole_too_large
 from roltrap.io.codes import normalise_code, parent_of
 from roltrap.store import Batch
 
@@ -720,6 +720,10 @@ def read_odata(path: Path | str, *, year: int | None = None, source_id: str | No
                          hint="Het bestand is waarschijnlijk afgebroken; haal het opnieuw op.") from None
     table = table_from_json(data, path=path)
     request = data.get("_request", {}) if isinstance(data, dict) else {}
+    del data  # the rows live on in the table
+    width = max((len(r) for r in table.rows[:1000]), default=0)
+    if len(table.rows) * width > limits().max_whole_cells:  # the frames built below: bounded as for CSV
+        raise whole_too_large(path, rows=len(table.rows), columns=width, what="OData-JSON")
     info = table.info or {}
     table_id = str(info.get("Identifier") or request.get("table") or "").upper() or None
     sid = source_id or (f"cbs-{table_id.lower()}" if table_id else f"cbs-odata-{path.stem.lower()}")
