@@ -121,8 +121,8 @@ def template_key(folder: Path = BUNDLE_DIR) -> str:
 def create_store(path: Path, *, template_dir: Path | None, folder: Path = BUNDLE_DIR) -> bool:
     """Create the store file ``path`` filled with the bundle; True if it was made here.
 
-    Loading the bundle costs seconds, most of it DuckDB building the primary-key indexes of 365,000
-    figures. It is done once per installation into ``template_dir`` (keyed by
+    Loading the bundle (365,000 figures, every table's merge) costs most of a second. It is done once
+    per installation into ``template_dir`` (keyed by
     :func:`template_key`); every new store is then a copy of that file, which takes a fraction of a
     second. Without a usable template folder (read-only, full) the store is built in place. The copy
     is written under a temporary name and linked into place, so an interrupted first use leaves no

@@ -499,10 +499,9 @@ def _import_chunked(store: Store, path: Path, *, fmt: str, progress: bool, dry_r
     temporary DuckDB table, then merged in one transaction (:meth:`Store.apply` with ``staged``).
 
     Memory: one chunk of text cells (:attr:`Limits.chunk_cells`), the staged rows (wide: about 8
-    bytes per figure) and what DuckDB needs to merge them, above all the store's primary-key index
-    on observations; ``memory_mb`` caps DuckDB while the import runs (an import that does not fit
-    is refused with a clear message). Problems are collected over the whole file before anything is
-    written, as for a small file.
+    bytes per figure) and what DuckDB needs to merge them; ``memory_mb`` caps DuckDB while the
+    import runs and it spills beyond (an import that does not fit is refused with a clear message).
+    Problems are collected over the whole file before anything is written, as for a small file.
     """
     from roltrap.io.catalogue import indicators_for
     from roltrap.io.kwb import empty_column, kwb_batch, kwb_source
